@@ -1,0 +1,340 @@
+package oci
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// MaxManifestSize is the largest manifest Resolve accepts. Real manifests
+// are a few KiB; a 4 MiB one is an attack or a mistake.
+const MaxManifestSize = 4 << 20
+
+// retryTransport sits below go-containerregistry's auth transports and above
+// the connection pool. Every HTTP request pinner sends passes through it, so
+// it is the one place that
+//   - refuses plain http to hosts that are not allowed it,
+//   - puts a deadline on each request,
+//   - retries idempotent requests on 429, 500, 502, 503, 504, timeouts and
+//     connection resets, with exponential backoff, jitter and Retry-After,
+//   - caps manifest bodies at MaxManifestSize,
+//   - records Docker-Content-Digest for the caller (see withCapture),
+//   - counts requests and logs them without credentials.
+//
+// go-containerregistry's own retries are switched off (see Resolver.puller)
+// so that attempts do not multiply.
+type retryTransport struct {
+	next     http.RoundTripper
+	attempts int
+	base     time.Duration
+	max      time.Duration
+	timeout  time.Duration
+	insecure []string
+	log      *slog.Logger
+
+	requests  atomic.Int64
+	manifests atomic.Int64
+
+	// sleep waits or returns early with ctx's error.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+func newRetryTransport(o *options) *retryTransport {
+	return &retryTransport{
+		next:     o.transport,
+		attempts: o.attempts,
+		base:     o.baseBackoff,
+		max:      o.maxBackoff,
+		timeout:  o.requestTimeout,
+		insecure: o.insecure,
+		log:      o.logger,
+		sleep:    sleepCtx,
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func isManifestPath(p string) bool {
+	return strings.HasPrefix(p, "/v2/") && strings.Contains(p, "/manifests/")
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme == "http" && !httpAllowed(req.URL.Host, t.insecure) {
+		return nil, fmt.Errorf("%w: %s is neither loopback nor listed in insecure", ErrInsecureHTTP, req.URL.Host)
+	}
+	idempotent := (req.Method == http.MethodGet || req.Method == http.MethodHead) &&
+		(req.Body == nil || req.Body == http.NoBody)
+	tries := 1
+	if idempotent {
+		tries = t.attempts
+	}
+	manifest := isManifestPath(req.URL.Path)
+	for attempt := 1; ; attempt++ {
+		resp, retry, err := t.try(req, manifest, idempotent, attempt)
+		if retry == nil {
+			return resp, err
+		}
+		if attempt >= tries {
+			return nil, &AttemptsError{Err: retry.err, Attempts: attempt}
+		}
+		delay := t.backoff(attempt)
+		if retry.after > delay {
+			delay = min(retry.after, t.max)
+		}
+		t.log.LogAttrs(req.Context(), slog.LevelWarn, "retrying registry request",
+			slog.String("method", req.Method), slog.String("url", redactURL(req)),
+			slog.Int("attempt", attempt), slog.String("error", retry.err.Error()),
+			slog.Duration("delay", delay))
+		if err := t.sleep(req.Context(), delay); err != nil {
+			return nil, fmt.Errorf("waiting to retry after %v: %w", retry.err, err)
+		}
+	}
+}
+
+// retryable is a failed attempt worth repeating.
+type retryable struct {
+	err   error
+	after time.Duration // from Retry-After; 0 when absent
+}
+
+// try makes one attempt. It returns either a response, a final error, or
+// (only for idempotent requests) a retryable failure, its response closed.
+func (t *retryTransport) try(req *http.Request, manifest, idempotent bool, attempt int) (*http.Response, *retryable, error) {
+	t.requests.Add(1)
+	if manifest {
+		t.manifests.Add(1)
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	r := req.Clone(ctx)
+	if t.log.Enabled(req.Context(), slog.LevelDebug) {
+		t.log.LogAttrs(req.Context(), slog.LevelDebug, "registry request",
+			slog.String("method", r.Method), slog.String("url", redactURL(r)),
+			slog.Int("attempt", attempt), slog.Any("headers", redactHeaders(r.Header)))
+	}
+	resp, err := t.next.RoundTrip(r)
+	if err != nil {
+		cancel()
+		if req.Context().Err() != nil {
+			return nil, nil, err
+		}
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			err = &timeoutError{d: t.timeout.String()}
+		}
+		if idempotent && retryableNetError(err) {
+			return nil, &retryable{err: err}, nil
+		}
+		return nil, nil, err
+	}
+	t.log.LogAttrs(req.Context(), slog.LevelDebug, "registry response",
+		slog.String("method", r.Method), slog.String("url", redactURL(r)),
+		slog.String("status", resp.Status),
+		slog.String("docker-content-digest", resp.Header.Get("Docker-Content-Digest")))
+
+	if idempotent && retryableStatus(resp.StatusCode) {
+		se := statusError(resp)
+		after, _ := retryAfter(resp.Header.Get("Retry-After"), time.Now())
+		resp.Body.Close()
+		cancel()
+		return nil, &retryable{err: se, after: after}, nil
+	}
+	if manifest && req.Method == http.MethodGet && resp.StatusCode == http.StatusOK {
+		if resp.ContentLength > MaxManifestSize {
+			resp.Body.Close()
+			cancel()
+			return nil, nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrManifestTooLarge, resp.ContentLength, MaxManifestSize)
+		}
+		resp.Body = &limitedBody{ReadCloser: resp.Body, left: MaxManifestSize}
+		if c := captureFrom(req.Context()); c != nil {
+			c.set(resp.Header.Get("Docker-Content-Digest"))
+		}
+	}
+	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil, nil
+}
+
+// backoff is base·2^(attempt-1) capped at max, with "equal jitter": between
+// half and all of that, so retries from many goroutines spread out but never
+// come sooner than half the nominal delay.
+func (t *retryTransport) backoff(attempt int) time.Duration {
+	d := t.max
+	if attempt-1 < 30 {
+		d = min(t.base<<(attempt-1), t.max)
+	}
+	half := d / 2
+	return half + rand.N(d-half+1)
+}
+
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+func retryableNetError(err error) bool {
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return true
+	}
+	return isTimeout(err)
+}
+
+// isTimeout matches net.Error timeouts and timeoutError; net.Error itself
+// also demands the deprecated Temporary method.
+func isTimeout(err error) bool {
+	var te interface{ Timeout() bool }
+	return errors.As(err, &te) && te.Timeout()
+}
+
+// retryAfter parses Retry-After: delta seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s < 0 {
+			return 0, false
+		}
+		if s > int64(maxBackoffCeiling/time.Second) {
+			s = int64(maxBackoffCeiling / time.Second)
+		}
+		return time.Duration(s) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// statusError reads the registry's error body (bounded) for its messages.
+func statusError(resp *http.Response) *StatusError {
+	se := &StatusError{StatusCode: resp.StatusCode, Status: resp.Status}
+	if se.Status == "" {
+		se.Status = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 16<<10))
+	var body struct {
+		Errors []struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(b, &body) == nil {
+		var msgs []string
+		for _, e := range body.Errors {
+			msgs = append(msgs, strings.TrimPrefix(strings.TrimSpace(e.Code+": "+e.Message), ": "))
+		}
+		se.Detail = strings.Join(msgs, "; ")
+	}
+	return se
+}
+
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+type limitedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		return n, fmt.Errorf("%w: more than %d bytes", ErrManifestTooLarge, MaxManifestSize)
+	}
+	return n, err
+}
+
+// capture carries the Docker-Content-Digest of a manifest GET from the
+// transport back to the Resolver through the request context: pkg/v1/remote
+// computes the digest itself and does not expose the header.
+type capture struct {
+	mu     sync.Mutex
+	digest string
+}
+
+type captureKey struct{}
+
+func withCapture(ctx context.Context) (context.Context, *capture) {
+	c := &capture{}
+	return context.WithValue(ctx, captureKey{}, c), c
+}
+
+func captureFrom(ctx context.Context) *capture {
+	c, _ := ctx.Value(captureKey{}).(*capture)
+	return c
+}
+
+func (c *capture) set(d string) {
+	c.mu.Lock()
+	c.digest = d
+	c.mu.Unlock()
+}
+
+func (c *capture) get() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.digest
+}
+
+// redactURL drops the query (token endpoints carry account names there) and
+// any user info.
+func redactURL(r *http.Request) string {
+	u := *r.URL
+	u.User = nil
+	u.RawQuery = ""
+	u.Fragment = ""
+	return u.String()
+}
+
+var secretHeaders = map[string]bool{
+	"Authorization":       true,
+	"Proxy-Authorization": true,
+	"Cookie":              true,
+	"Set-Cookie":          true,
+	"X-Registry-Auth":     true,
+}
+
+func redactHeaders(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		if secretHeaders[http.CanonicalHeaderKey(k)] {
+			out[k] = "REDACTED"
+			continue
+		}
+		out[k] = strings.Join(v, ", ")
+	}
+	return out
+}

@@ -1,0 +1,248 @@
+package registry
+
+import (
+	"io"
+	"log"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+func discardLogger() *log.Logger { return log.New(io.Discard, "", 0) }
+
+// Faults is an http.Handler wrapper that misbehaves on manifest reads (GET
+// and HEAD of /v2/<repo>/manifests/<ref>) and counts them. Everything else,
+// pushes included, passes through untouched. Faults can be changed while the
+// server runs; configure them after pushing.
+type Faults struct {
+	mu             sync.Mutex
+	failStatus     int
+	failLeft       int
+	rateLeft       int
+	retryAfter     string
+	hang           bool
+	wrongDigest    bool
+	dropHeadDigest bool
+	counts         map[string]int
+	release        chan struct{}
+	released       bool
+}
+
+// NewFaults returns a Faults that injects nothing yet.
+func NewFaults() *Faults {
+	return &Faults{counts: map[string]int{}, release: make(chan struct{})}
+}
+
+// FailN answers the next n manifest reads with status.
+func (f *Faults) FailN(status, n int) *Faults {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failStatus, f.failLeft = status, n
+	return f
+}
+
+// RateLimit answers the next n manifest reads with 429 and the given
+// Retry-After value ("" sends none).
+func (f *Faults) RateLimit(n int, retryAfter string) *Faults {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rateLeft, f.retryAfter = n, retryAfter
+	return f
+}
+
+// Hang makes manifest reads never answer, until the client gives up or
+// Release is called.
+func (f *Faults) Hang() *Faults {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hang = true
+	return f
+}
+
+// Release frees hung requests and stops hanging.
+func (f *Faults) Release() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hang = false
+	if !f.released {
+		close(f.release)
+		f.released = true
+	}
+}
+
+// WrongDigest makes manifest GETs claim a Docker-Content-Digest that is not
+// the digest of the bytes served.
+func (f *Faults) WrongDigest() *Faults {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.wrongDigest = true
+	return f
+}
+
+// DropHeadDigest removes Docker-Content-Digest from HEAD answers, which
+// makes well-behaved clients fall back to GET.
+func (f *Faults) DropHeadDigest() *Faults {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.dropHeadDigest = true
+	return f
+}
+
+// Count is the number of manifest reads with the given method ("GET" or
+// "HEAD") seen so far, faulted ones included.
+func (f *Faults) Count(method string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.counts[method]
+}
+
+// Total is the number of manifest reads seen so far.
+func (f *Faults) Total() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.counts {
+		n += c
+	}
+	return n
+}
+
+// Reset zeroes the counters.
+func (f *Faults) Reset() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	clear(f.counts)
+}
+
+// Wrap is the handler wrapper to give StartInProcess.
+func (f *Faults) Wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if (r.Method != http.MethodGet && r.Method != http.MethodHead) ||
+			!strings.HasPrefix(r.URL.Path, "/v2/") || !strings.Contains(r.URL.Path, "/manifests/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		f.mu.Lock()
+		f.counts[r.Method]++
+		hang, release := f.hang, f.release
+		var status int
+		retryAfter := ""
+		switch {
+		case hang:
+		case f.failLeft > 0:
+			f.failLeft--
+			status = f.failStatus
+		case f.rateLeft > 0:
+			f.rateLeft--
+			status, retryAfter = http.StatusTooManyRequests, f.retryAfter
+		}
+		wrong := f.wrongDigest && r.Method == http.MethodGet
+		drop := f.dropHeadDigest && r.Method == http.MethodHead
+		f.mu.Unlock()
+
+		switch {
+		case hang:
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+			return
+		case status != 0:
+			if retryAfter != "" {
+				w.Header().Set("Retry-After", retryAfter)
+			}
+			w.WriteHeader(status)
+			return
+		}
+		if wrong || drop {
+			w = &headerRewriter{ResponseWriter: w, rewrite: func(h http.Header) {
+				if drop {
+					h.Del("Docker-Content-Digest")
+				}
+				if wrong && h.Get("Docker-Content-Digest") != "" {
+					h.Set("Docker-Content-Digest", "sha256:"+strings.Repeat("0", 64))
+				}
+			}}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// headerRewriter edits the headers just before they are sent.
+type headerRewriter struct {
+	http.ResponseWriter
+	rewrite func(http.Header)
+	done    bool
+}
+
+func (h *headerRewriter) WriteHeader(code int) {
+	if !h.done {
+		h.done = true
+		h.rewrite(h.Header())
+	}
+	h.ResponseWriter.WriteHeader(code)
+}
+
+func (h *headerRewriter) Write(b []byte) (int, error) {
+	if !h.done {
+		h.WriteHeader(http.StatusOK)
+	}
+	return h.ResponseWriter.Write(b)
+}
+
+// BearerAuth is an http.Handler wrapper that puts a registry behind a
+// bearer-token handshake like ghcr.io's: /v2/ requests without the token get
+// 401 with a Bearer challenge whose realm is /token on the same server,
+// and /token hands out Token for Basic User:Password. It counts token
+// requests so tests can check that tokens are reused.
+type BearerAuth struct {
+	User, Password, Token string
+
+	mu       sync.Mutex
+	required bool
+	tokens   int
+}
+
+// Require turns the check on or off (it starts off, so images can be pushed
+// anonymously first).
+func (a *BearerAuth) Require(on bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.required = on
+}
+
+// TokenRequests is the number of successful token exchanges.
+func (a *BearerAuth) TokenRequests() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.tokens
+}
+
+// Wrap is the handler wrapper to give StartInProcess.
+func (a *BearerAuth) Wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.mu.Lock()
+		required := a.required
+		a.mu.Unlock()
+		if r.URL.Path == "/token" {
+			u, p, ok := r.BasicAuth()
+			if !ok || u != a.User || p != a.Password {
+				http.Error(w, `{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}`, http.StatusUnauthorized)
+				return
+			}
+			a.mu.Lock()
+			a.tokens++
+			a.mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"token":`+strconv.Quote(a.Token)+`}`)
+			return
+		}
+		if required && r.Header.Get("Authorization") != "Bearer "+a.Token {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="http://`+r.Host+`/token",service="test"`)
+			http.Error(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`, http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
