@@ -1,0 +1,165 @@
+package oci
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/match"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
+)
+
+// RefNameAnnotation names an entry of an OCI layout's index.json; pinner
+// writes "repository:tag" there.
+const RefNameAnnotation = "org.opencontainers.image.ref.name"
+
+// LayoutPublisher writes images into an OCI image layout directory
+// (push_to: oci:DIR), the registry-less destination. Each tag is one
+// index.json entry annotated RefNameAnnotation = "repository:tag".
+// Publishing is idempotent: an entry already naming the digest is left
+// alone, one naming another digest is replaced (the tag moves), and blobs
+// already present are not written again.
+//
+// A LayoutPublisher is safe for concurrent use; two processes writing the
+// same layout at once are not (index.json is rewritten whole).
+type LayoutPublisher struct {
+	path layout.Path
+	mu   sync.Mutex
+}
+
+// NewLayoutPublisher opens the OCI layout at dir, creating an empty one if
+// dir does not exist or is empty.
+func NewLayoutPublisher(dir string) (*LayoutPublisher, error) {
+	p, err := layout.FromPath(dir)
+	if err == nil {
+		return &LayoutPublisher{path: p}, nil
+	}
+	entries, rerr := os.ReadDir(dir)
+	if rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+		return nil, fmt.Errorf("opening OCI layout %s: %w", dir, rerr)
+	}
+	if len(entries) > 0 {
+		return nil, fmt.Errorf("opening OCI layout %s: %w", dir, err)
+	}
+	p, err = layout.Write(dir, empty.Index)
+	if err != nil {
+		return nil, fmt.Errorf("creating OCI layout %s: %w", dir, err)
+	}
+	return &LayoutPublisher{path: p}, nil
+}
+
+// Dir is the layout's directory.
+func (p *LayoutPublisher) Dir() string { return string(p.path) }
+
+// Has reports whether an index.json entry has digest d.
+func (p *LayoutPublisher) Has(d v1.Hash) (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	descs, err := p.entries()
+	if err != nil {
+		return false, err
+	}
+	for _, desc := range descs {
+		if desc.Digest == d {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Lookup returns the digest of the entry named "repository:tag".
+func (p *LayoutPublisher) Lookup(repository, tag string) (v1.Hash, bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	descs, err := p.entries()
+	if err != nil {
+		return v1.Hash{}, false, err
+	}
+	for _, desc := range descs {
+		if desc.Annotations[RefNameAnnotation] == repository+":"+tag {
+			return desc.Digest, true, nil
+		}
+	}
+	return v1.Hash{}, false, nil
+}
+
+func (p *LayoutPublisher) entries() ([]v1.Descriptor, error) {
+	idx, err := p.path.ImageIndex()
+	if err != nil {
+		return nil, fmt.Errorf("reading OCI layout %s: %w", p.path, err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, fmt.Errorf("reading OCI layout %s: %w", p.path, err)
+	}
+	return im.Manifests, nil
+}
+
+// Publish writes the artifact's blobs and points every tag's entry at it.
+func (p *LayoutPublisher) Publish(ctx context.Context, req Request) (Published, error) {
+	pub, err := describe(req)
+	if err != nil {
+		return Published{}, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	descs, err := p.entries()
+	if err != nil {
+		return Published{}, err
+	}
+	have := map[string]v1.Hash{}
+	for _, d := range descs {
+		if ref, ok := d.Annotations[RefNameAnnotation]; ok {
+			have[ref] = d.Digest
+		}
+	}
+	wrote := false
+	for _, tag := range req.Tags {
+		if err := ctx.Err(); err != nil {
+			return Published{}, err
+		}
+		ref := req.Repository + ":" + tag
+		if d, ok := have[ref]; ok && d == pub.Digest {
+			continue
+		}
+		if !wrote {
+			if err := p.writeBlobs(req); err != nil {
+				return Published{}, err
+			}
+			wrote = true
+		}
+		desc, err := partial.Descriptor(req.Artifact.taggable())
+		if err != nil {
+			return Published{}, fmt.Errorf("describing %s: %w", req.Repository, err)
+		}
+		desc.Annotations = map[string]string{RefNameAnnotation: ref}
+		if err := p.path.RemoveDescriptors(match.Annotation(RefNameAnnotation, ref)); err != nil {
+			return Published{}, fmt.Errorf("writing OCI layout %s: %w", p.path, err)
+		}
+		if err := p.path.AppendDescriptor(*desc); err != nil {
+			return Published{}, fmt.Errorf("writing OCI layout %s: %w", p.path, err)
+		}
+	}
+	return pub, nil
+}
+
+// writeBlobs writes the artifact's manifests, configs and layers; blobs
+// already present are skipped by pkg/v1/layout.
+func (p *LayoutPublisher) writeBlobs(req Request) error {
+	var err error
+	if req.Artifact.Index != nil {
+		err = p.path.WriteIndex(req.Artifact.Index)
+	} else {
+		err = p.path.WriteImage(req.Artifact.Image)
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s to OCI layout %s: %w", req.Repository, p.path, err)
+	}
+	return nil
+}

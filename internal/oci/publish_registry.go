@@ -1,0 +1,151 @@
+package oci
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// RegistryPublisher pushes to registries with go-containerregistry, through
+// the same transport as the Resolver: plain http only where allowed,
+// GET/HEAD retried with backoff, mirrors applied.
+//
+// A push uploads only the blobs the registry lacks (a HEAD per blob first),
+// streaming each from its source so memory stays bounded by the number of
+// concurrent uploads (WithJobs) times a copy buffer. When the tag already
+// names the same digest nothing is uploaded at all. After the tags are set,
+// each tag is read back with HEAD and must name the digest pinner computed;
+// otherwise the error wraps ErrDigestMismatch.
+//
+// Uploads (POST, PATCH, PUT) are not retried: the transport retries only
+// idempotent requests. A push that fails half-way is safe to repeat, and
+// repeating it uploads only what is still missing.
+type RegistryPublisher struct {
+	o  *options
+	rt *retryTransport
+}
+
+// NewRegistryPublisher builds a RegistryPublisher; it takes the Resolver's
+// options (keychain, mirrors, insecure hosts, retries, jobs, logger).
+func NewRegistryPublisher(opts ...Option) (*RegistryPublisher, error) {
+	o, err := makeOptions(opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &RegistryPublisher{o: o, rt: newRetryTransport(o)}, nil
+}
+
+// Stats counts the HTTP requests sent so far.
+func (p *RegistryPublisher) Stats() Stats {
+	return Stats{ManifestRequests: p.rt.manifests.Load(), Requests: p.rt.requests.Load()}
+}
+
+func (p *RegistryPublisher) remoteOptions(ctx context.Context) []remote.Option {
+	return []remote.Option{
+		remote.WithContext(ctx),
+		remote.WithTransport(p.rt),
+		remote.WithAuthFromKeychain(p.o.keychain),
+		remote.WithUserAgent("pinner"),
+		remote.WithJobs(p.o.jobs),
+		// retryTransport does the retrying (see Resolver.puller).
+		remote.WithRetryStatusCodes(),
+		remote.WithRetryBackoff(remote.Backoff{Steps: 1}),
+		remote.WithRetryPredicate(func(error) bool { return false }),
+	}
+}
+
+// Publish pushes req.Artifact to req.Repository (or its mirror) under every
+// tag and confirms the registry serves the digest pushed.
+func (p *RegistryPublisher) Publish(ctx context.Context, req Request) (Published, error) {
+	pub, err := describe(req)
+	if err != nil {
+		return Published{}, err
+	}
+	reg := displayRegistry(mustRepo(req.Repository).RegistryStr())
+	targets := make([]name.Reference, len(req.Tags))
+	for i, t := range req.Tags {
+		tag, err := name.NewTag(req.Repository + ":" + t)
+		if err != nil {
+			return Published{}, fmt.Errorf("publishing %s: invalid tag %q: %w", req.Repository, t, err)
+		}
+		targets[i], err = MirrorRef(tag, p.o.mirrors, p.o.insecure)
+		if err != nil {
+			return Published{}, fmt.Errorf("publishing %s: registry %s: %w", req.Repository, reg, err)
+		}
+	}
+	if host := targets[0].Context().RegistryStr(); host != mustRepo(req.Repository).RegistryStr() {
+		reg = fmt.Sprintf("%s (mirror %s)", reg, host)
+	}
+
+	ropts := p.remoteOptions(ctx)
+	var forwarded chan struct{}
+	if req.Progress != nil {
+		updates := make(chan v1.Update, 64)
+		forwarded = make(chan struct{})
+		go func() {
+			defer close(forwarded)
+			for u := range updates {
+				if u.Error == nil {
+					req.Progress(Progress{Complete: u.Complete, Total: u.Total})
+				}
+			}
+		}()
+		ropts = append(ropts, remote.WithProgress(updates))
+		defer func() {
+			close(updates)
+			<-forwarded
+		}()
+	}
+	pusher, err := remote.NewPusher(ropts...)
+	if err != nil {
+		return Published{}, fmt.Errorf("publishing %s: setting up client: %w", req.Repository, err)
+	}
+	log := p.o.logger.With(slog.String("repository", req.Repository), slog.String("digest", pub.Digest.String()))
+	for _, target := range targets {
+		// The first Push uploads what is missing; later tags reuse the
+		// Pusher's record of it and only PUT the manifest.
+		if err := pusher.Push(ctx, target, req.Artifact.taggable()); err != nil {
+			return Published{}, fmt.Errorf("registry %s: pushing %s:%s: %w", reg, req.Repository, target.Identifier(), unwrapURL(err))
+		}
+		log.LogAttrs(ctx, slog.LevelDebug, "pushed", slog.String("ref", target.Name()))
+	}
+
+	puller, err := remote.NewPuller(p.remoteOptions(ctx)...)
+	if err != nil {
+		return Published{}, fmt.Errorf("publishing %s: setting up client: %w", req.Repository, err)
+	}
+	for _, target := range targets {
+		desc, err := puller.Head(ctx, target)
+		if err != nil {
+			return Published{}, registryError(reg, target, fmt.Errorf("confirming %s: %w", target.Identifier(), err))
+		}
+		if desc.Digest != pub.Digest {
+			return Published{}, fmt.Errorf("registry %s: %w: tag %q of %s names %s after pushing %s",
+				reg, ErrDigestMismatch, target.Identifier(), req.Repository, desc.Digest, pub.Digest)
+		}
+	}
+	return pub, nil
+}
+
+// mustRepo parses a repository describe has already checked.
+func mustRepo(s string) name.Repository {
+	r, err := name.NewRepository(s)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// unwrapURL drops the request URL that *url.Error adds; the message names
+// the reference already.
+func unwrapURL(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}
