@@ -6,8 +6,13 @@ package syntax
 // demand through File.Position, so nodes stay small.
 
 // Node is any syntax tree node.
+//
+// The method is NodeSpan, not Span: every node embeds the Span struct, and a
+// struct cannot have both a field and a method named Span, so an interface
+// method named Span could never be satisfied. Concrete nodes keep the field:
+// n.Span, n.Start, n.End.
 type Node interface {
-	Span() Span
+	NodeSpan() Span
 }
 
 // Span is a half-open byte range of the source.
@@ -15,8 +20,12 @@ type Span struct {
 	Start, End int
 }
 
-// Span lets Span itself satisfy Node, so every node embeds it.
+// Span returns s itself.
 func (s Span) Span() Span { return s }
+
+// NodeSpan lets Span itself satisfy Node; every node embeds Span and so gets
+// this method.
+func (s Span) NodeSpan() Span { return s }
 
 // Len is the span's length in bytes.
 func (s Span) Len() int { return s.End - s.Start }
@@ -61,6 +70,9 @@ type String struct {
 	Parts       []StringPart
 	// Indentation is the common indentation stripped from indented strings.
 	Indentation int
+
+	stripped []string // per part: the final text of an indented string
+	pieces   int      // Nix's tokens in an indented string's text, see staticName
 }
 
 // StringPart is *StringText or *Interp.

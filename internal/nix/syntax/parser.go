@@ -1,0 +1,1702 @@
+package syntax
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// File is a parsed Nix source file.
+type File struct {
+	Name string
+	Src  []byte
+	// Tokens covers every byte of Src exactly once, trivia and ERROR tokens
+	// included, in order: concatenating their texts gives back Src.
+	Tokens []Token
+	// Root is the file's expression; a *Bad when nothing could be parsed.
+	Root Expr
+
+	linesOnce sync.Once
+	lines     []int // offsets of line starts
+}
+
+// Parse parses one Nix file. It always returns a non-nil *File; err is an
+// ErrorList sorted by position, or nil.
+func Parse(filename string, src []byte) (*File, error) {
+	return parse(filename, src, true)
+}
+
+// parse is Parse with the variable-scope check optional, so that tests can
+// look at the shape of expressions with free variables.
+func parse(filename string, src []byte, checkScope bool) (*File, error) {
+	f := &File{Name: filename, Src: src}
+	p := &parser{f: f, src: src, str: string(src)}
+	f.Tokens = lex(src, p.lexError)
+	p.toks = f.Tokens
+	p.i = -1
+	p.next()
+	f.Root = p.parseFile()
+	if checkScope && len(p.lexErrs) == 0 && len(p.parseErrs) == 0 {
+		p.checkScopesSafely(f.Root)
+	}
+	return f, p.errorList().Err()
+}
+
+// Text returns the source text of a node or token span.
+func (f *File) Text(s Span) string { return string(f.Src[s.Start:s.End]) }
+
+// Position converts a byte offset into a line and column.
+func (f *File) Position(offset int) Position {
+	f.linesOnce.Do(f.buildLines)
+	if offset < 0 {
+		offset = 0
+	}
+	if offset > len(f.Src) {
+		offset = len(f.Src)
+	}
+	lo, hi := 0, len(f.lines)
+	for hi-lo > 1 {
+		m := int(uint(lo+hi) >> 1)
+		if f.lines[m] <= offset {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	return Position{Filename: f.Name, Offset: offset, Line: lo + 1, Column: offset - f.lines[lo] + 1}
+}
+
+// buildLines records line starts; like Nix, CR, LF and CRLF each end a line.
+func (f *File) buildLines() {
+	src := f.Src
+	lines := make([]int, 1, len(src)/32+1)
+	for i := 0; i < len(src); i++ {
+		switch src[i] {
+		case '\n':
+			lines = append(lines, i+1)
+		case '\r':
+			if i+1 < len(src) && src[i+1] == '\n' {
+				i++
+			}
+			lines = append(lines, i+1)
+		}
+	}
+	f.lines = lines
+}
+
+type bailout struct{}
+
+// maxErrors bounds the errors reported, each from the lexer and the parser.
+const maxErrors = 10
+
+type rawError struct {
+	off int
+	msg string
+}
+
+type parser struct {
+	f    *File
+	src  []byte
+	str  string // src as a string: names and texts are substrings of it
+	toks []Token
+
+	i       int // index in toks of the current token; len(toks) at EOF
+	tok     TokenKind
+	span    Span
+	prevEnd int // end of the last consumed token
+
+	lexErrs   []rawError
+	swallowed bool // an unterminated comment ran to the end of input
+	parseErrs []rawError
+	lastErr   int // offset of the last parse error, to report one per offset
+	depth     int
+
+	// Slabs for the most common nodes: fewer, larger allocations.
+	idents     slab[Ident]
+	attrIdents slab[attrIdent]
+	assigns    slab[assignIdent]
+	strings    slab[oneString]
+	applies    slab[Apply]
+	selects    slab[Select]
+	ints       slab[Int]
+	interps    slab[Interp]
+	attrSets   slab[AttrSet]
+
+	// Scratch stacks that nested constructs share while collecting items.
+	bindStack []Binding
+	exprStack []Expr
+	nameStack []*AttrName
+}
+
+func (p *parser) lexError(off int, msg string) {
+	if msg == msgUnterminatedComment {
+		p.swallowed = true
+	}
+	if len(p.lexErrs) < maxErrors {
+		p.lexErrs = append(p.lexErrs, rawError{off, msg})
+	}
+}
+
+func (p *parser) errorList() ErrorList {
+	var list ErrorList
+	for _, errs := range [][]rawError{p.lexErrs, p.parseErrs} {
+		for _, e := range errs {
+			list.Add(p.f.Position(e.off), e.msg)
+		}
+	}
+	list.Sort()
+	// An unterminated comment swallows the rest of the file; the parser's
+	// complaint about the end of file adds nothing.
+	if p.swallowed {
+		kept := list[:0]
+		for _, e := range list {
+			if e.Pos.Offset != len(p.src) || !strings.HasPrefix(e.Msg, "unexpected end of file") {
+				kept = append(kept, e)
+			}
+		}
+		list = kept
+	}
+	// One error per position: a lexer error explains whatever the parser
+	// then tripped over at the same place.
+	out := list[:0]
+	for _, e := range list {
+		if len(out) > 0 && out[len(out)-1].Pos.Offset == e.Pos.Offset {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func (p *parser) errorAt(off int, msg string) {
+	if len(p.parseErrs) > 0 && p.lastErr == off {
+		return
+	}
+	p.lastErr = off
+	p.parseErrs = append(p.parseErrs, rawError{off, msg})
+	if len(p.parseErrs) >= maxErrors {
+		panic(bailout{})
+	}
+}
+
+// unexpected reports the current token as unexpected. An ERROR token was
+// already reported by the lexer.
+func (p *parser) unexpected(expecting string) {
+	if p.tok == ERROR {
+		p.lastErr = p.span.Start
+		return
+	}
+	msg := "unexpected " + p.tok.String()
+	if expecting != "" {
+		msg += ", expecting " + expecting
+	}
+	p.errorAt(p.span.Start, msg)
+}
+
+func (p *parser) next() {
+	if p.i >= 0 && p.i < len(p.toks) {
+		p.prevEnd = p.toks[p.i].End
+	}
+	p.i++
+	for p.i < len(p.toks) && p.toks[p.i].Kind.IsTrivia() {
+		p.i++
+	}
+	if p.i < len(p.toks) && p.toks[p.i].Kind != NUL {
+		t := p.toks[p.i]
+		p.tok, p.span = t.Kind, t.Span
+	} else {
+		end := len(p.src)
+		if p.i < len(p.toks) {
+			end = p.toks[p.i].Start // a NUL byte ends the input for Nix
+		}
+		p.i = len(p.toks)
+		p.tok, p.span = EOF, Span{end, end}
+	}
+}
+
+// peek returns the kind of the n-th significant token after the current one.
+func (p *parser) peek(n int) TokenKind {
+	for i := p.i + 1; i < len(p.toks); i++ {
+		if k := p.toks[i].Kind; !k.IsTrivia() {
+			n--
+			if n == 0 {
+				return k
+			}
+		}
+	}
+	return EOF
+}
+
+func (p *parser) expect(k TokenKind) bool {
+	if p.tok == k {
+		p.next()
+		return true
+	}
+	p.unexpected(k.String())
+	return false
+}
+
+func (p *parser) enter() {
+	p.depth++
+	if p.depth > maxDepth {
+		p.errorAt(p.span.Start, "expression nested too deeply")
+		panic(bailout{})
+	}
+}
+
+func (p *parser) leave() { p.depth-- }
+
+func (p *parser) parseFile() (root Expr) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(bailout); !ok {
+				panic(r)
+			}
+			root = &Bad{Span{0, len(p.src)}}
+		}
+	}()
+	if p.tok == EOF {
+		p.unexpected("")
+		return &Bad{Span{0, len(p.src)}}
+	}
+	x := p.parseExpr()
+	if p.tok != EOF {
+		p.unexpected(EOF.String())
+	}
+	return x
+}
+
+func (p *parser) checkScopesSafely(root Expr) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(bailout); !ok {
+				panic(r)
+			}
+		}
+	}()
+	p.checkScopes(root)
+}
+
+func (p *parser) bad(start int) *Bad {
+	end := p.prevEnd
+	if end < start {
+		end = start
+	}
+	return &Bad{Span{start, end}}
+}
+
+func (p *parser) ident() *Ident {
+	id := p.idents.alloc()
+	*id = Ident{Span: p.span, Name: p.str[p.span.Start:p.span.End]}
+	p.next()
+	return id
+}
+
+// parseExpr parses `expr` (expr_function in Nix's grammar).
+func (p *parser) parseExpr() Expr {
+	// No defer: a bailout abandons the whole parse, depth included.
+	p.enter()
+	x := p.parseExpr1()
+	p.leave()
+	return x
+}
+
+func (p *parser) parseExpr1() Expr {
+	switch p.tok {
+	case IDENT:
+		switch p.peek(1) {
+		case COLON:
+			param := p.ident()
+			p.next()
+			body := p.parseExpr()
+			return &Lambda{Span: Span{param.Start, body.NodeSpan().End}, Param: param, Body: body}
+		case AT:
+			param := p.ident()
+			p.next()
+			if p.tok != LBRACE {
+				p.unexpected(LBRACE.String())
+				return p.bad(param.Start)
+			}
+			return p.parseFormalsLambda(param)
+		}
+	case LBRACE:
+		if p.isFormals() {
+			return p.parseFormalsLambda(nil)
+		}
+	case ASSERT:
+		start := p.span.Start
+		p.next()
+		cond := p.parseExpr()
+		p.expect(SEMI)
+		body := p.parseExpr()
+		return &Assert{Span: Span{start, body.NodeSpan().End}, Cond: cond, Body: body}
+	case WITH:
+		start := p.span.Start
+		p.next()
+		env := p.parseExpr()
+		p.expect(SEMI)
+		body := p.parseExpr()
+		return &With{Span: Span{start, body.NodeSpan().End}, Env: env, Body: body}
+	case LET:
+		if p.peek(1) != LBRACE {
+			return p.parseLetIn()
+		}
+	case IF:
+		start := p.span.Start
+		p.next()
+		cond := p.parseExpr()
+		p.expect(THEN)
+		then := p.parseExpr()
+		p.expect(ELSE)
+		els := p.parseExpr()
+		return &If{Span: Span{start, els.NodeSpan().End}, Cond: cond, Then: then, Else: els}
+	}
+	return p.parsePipe()
+}
+
+// isFormals decides, at '{', between a lambda's formals and an attribute
+// set, as Nix's GLR parser does by looking ahead.
+func (p *parser) isFormals() bool {
+	switch p.peek(1) {
+	case RBRACE:
+		k := p.peek(2)
+		return k == COLON || k == AT
+	case ELLIPSIS:
+		return true
+	case IDENT:
+		switch p.peek(2) {
+		case COMMA, QUESTION:
+			return true
+		case RBRACE:
+			k := p.peek(3)
+			return k == COLON || k == AT
+		}
+	}
+	return false
+}
+
+func (p *parser) parseFormalsLambda(param *Ident) Expr {
+	start := p.span.Start
+	if param != nil {
+		start = param.Start
+	}
+	formals := p.parseFormals()
+	if param == nil && p.tok == AT {
+		p.next()
+		if p.tok != IDENT {
+			p.unexpected(IDENT.String())
+			return p.bad(start)
+		}
+		param = p.ident()
+	}
+	p.expect(COLON)
+	body := p.parseExpr()
+	p.checkFormals(start, param, formals)
+	return &Lambda{Span: Span{start, body.NodeSpan().End}, Param: param, Formals: formals, Body: body}
+}
+
+func (p *parser) parseFormals() *Formals {
+	fs := &Formals{Span: Span{Start: p.span.Start}}
+	p.next() // '{'
+loop:
+	for {
+		switch p.tok {
+		case IDENT:
+			name := p.ident()
+			f := &Formal{Span: name.Span, Name: name}
+			if p.tok == QUESTION {
+				p.next()
+				f.Default = p.parseExpr()
+				f.End = f.Default.NodeSpan().End
+			}
+			fs.List = append(fs.List, f)
+			if p.tok != COMMA {
+				break loop
+			}
+			p.next()
+		case ELLIPSIS:
+			fs.Ellipsis = true
+			p.next()
+			break loop
+		default:
+			break loop
+		}
+	}
+	if p.tok != RBRACE {
+		p.unexpected(RBRACE.String())
+		// Skip to the closing brace, so that `: body` still parses.
+		depth := 0
+	skip:
+		for p.tok != EOF {
+			switch p.tok {
+			case LBRACE, DOLLAR_CURLY:
+				depth++
+			case RBRACE:
+				if depth == 0 {
+					break skip
+				}
+				depth--
+			case COLON:
+				if depth == 0 {
+					break skip
+				}
+			}
+			p.next()
+		}
+	}
+	if p.tok == RBRACE {
+		fs.End = p.span.End
+		p.next()
+	} else {
+		fs.End = p.prevEnd
+	}
+	return fs
+}
+
+func (p *parser) checkFormals(start int, param *Ident, fs *Formals) {
+	seen := make(map[string]bool, len(fs.List))
+	for _, f := range fs.List {
+		if seen[f.Name.Name] {
+			p.errorAt(f.Start, fmt.Sprintf("duplicate formal function argument '%s'", f.Name.Name))
+		}
+		seen[f.Name.Name] = true
+	}
+	if param != nil && seen[param.Name] {
+		p.errorAt(start, fmt.Sprintf("duplicate formal function argument '%s'", param.Name))
+	}
+}
+
+func (p *parser) parseLetIn() Expr {
+	start := p.span.Start
+	p.next()
+	binds := p.parseBindings(IN)
+	p.expect(IN)
+	body := p.parseExpr()
+	for _, b := range binds {
+		if a, ok := b.(*Assign); ok && len(a.Path) > 0 && !a.Path[0].Static {
+			p.errorAt(start, "dynamic attributes not allowed in let")
+			break
+		}
+	}
+	p.checkBindings(binds)
+	return &Let{Span: Span{start, body.NodeSpan().End}, Bindings: binds, Body: body}
+}
+
+// Binary operator precedence, loosest first; see NIX-SYNTAX.md.
+const (
+	precImpl = 1 + iota
+	precOr
+	precAnd
+	precEq
+	precCmp
+	precUpdate
+	precNot
+	precAdd
+	precMul
+	precConcat
+	precHasAttr
+	precNeg
+)
+
+var binPrec = [numTokenKinds]int8{
+	IMPL:     precImpl,
+	OR:       precOr,
+	AND:      precAnd,
+	EQ:       precEq,
+	NEQ:      precEq,
+	LT:       precCmp,
+	GT:       precCmp,
+	LEQ:      precCmp,
+	GEQ:      precCmp,
+	UPDATE:   precUpdate,
+	PLUS:     precAdd,
+	MINUS:    precAdd,
+	MUL:      precMul,
+	DIV:      precMul,
+	CONCAT:   precConcat,
+	QUESTION: precHasAttr,
+}
+
+func (p *parser) parsePipe() Expr {
+	x := p.parseBinary(precImpl)
+	switch p.tok {
+	case PIPE_INTO:
+		for p.tok == PIPE_INTO {
+			op := p.span
+			p.next()
+			y := p.parseBinary(precImpl)
+			x = &Binary{Span: Span{x.NodeSpan().Start, y.NodeSpan().End}, Op: PIPE_INTO, OpPos: op, X: x, Y: y}
+		}
+		if p.tok == PIPE_FROM {
+			p.errorAt(p.span.Start, "unexpected '<|': '|>' and '<|' cannot be mixed without parentheses")
+		}
+	case PIPE_FROM:
+		xs := []Expr{x}
+		var ops []Span
+		for p.tok == PIPE_FROM {
+			ops = append(ops, p.span)
+			p.next()
+			xs = append(xs, p.parseBinary(precImpl))
+		}
+		if p.tok == PIPE_INTO {
+			p.errorAt(p.span.Start, "unexpected '|>': '|>' and '<|' cannot be mixed without parentheses")
+		}
+		x = foldRight(PIPE_FROM, xs, ops)
+	}
+	return x
+}
+
+func foldRight(op TokenKind, xs []Expr, ops []Span) Expr {
+	y := xs[len(xs)-1]
+	for k := len(ops) - 1; k >= 0; k-- {
+		y = &Binary{Span: Span{xs[k].NodeSpan().Start, y.NodeSpan().End}, Op: op, OpPos: ops[k], X: xs[k], Y: y}
+	}
+	return y
+}
+
+// parseBinary is precedence climbing over expr_op.
+func (p *parser) parseBinary(minPrec int) Expr {
+	x := p.parsePrefix()
+	for {
+		prec := int(binPrec[p.tok])
+		if prec == 0 || prec < minPrec {
+			return x
+		}
+		op, opPos := p.tok, p.span
+		switch prec {
+		case precHasAttr:
+			p.next()
+			path := p.parseAttrPath()
+			x = &HasAttr{Span: Span{x.NodeSpan().Start, p.prevEnd}, X: x, Path: path}
+		case precImpl, precUpdate, precConcat:
+			// Right associative: gather the chain, then fold from the right.
+			xs := []Expr{x}
+			var ops []Span
+			for binPrec[p.tok] == int8(prec) {
+				ops = append(ops, p.span)
+				p.next()
+				xs = append(xs, p.parseBinary(prec+1))
+			}
+			x = foldRight(op, xs, ops)
+		default:
+			p.next()
+			y := p.parseBinary(prec + 1)
+			x = &Binary{Span: Span{x.NodeSpan().Start, y.NodeSpan().End}, Op: op, OpPos: opPos, X: x, Y: y}
+			if (prec == precEq || prec == precCmp) && int(binPrec[p.tok]) == prec {
+				p.unexpected("") // non-associative: a == b == c
+			}
+		}
+	}
+}
+
+func (p *parser) parsePrefix() Expr {
+	switch p.tok {
+	case NOT, MINUS:
+		p.enter()
+		op, opPos := p.tok, p.span
+		p.next()
+		var x Expr
+		if op == NOT {
+			x = p.parseBinary(precNot + 1)
+		} else {
+			x = p.parseBinary(precNeg + 1)
+		}
+		p.leave()
+		return &Unary{Span: Span{opPos.Start, x.NodeSpan().End}, Op: op, OpPos: opPos, X: x}
+	}
+	return p.parseApp()
+}
+
+// startsSimple reports whether the current token can begin expr_simple.
+func (p *parser) startsSimple() bool {
+	switch p.tok {
+	case IDENT, INT, FLOAT, DQUOTE, IND_STRING_OPEN, PATH, HPATH, SPATH, URI_LIT,
+		LPAREN, LBRACE, LBRACK, REC:
+		return true
+	case LET:
+		return p.peek(1) == LBRACE
+	}
+	return false
+}
+
+func (p *parser) parseApp() Expr {
+	x := p.parseSelect()
+	for p.startsSimple() {
+		y := p.parseSelect()
+		a := p.applies.alloc()
+		*a = Apply{Span: Span{x.NodeSpan().Start, y.NodeSpan().End}, Fn: x, Arg: y}
+		x = a
+	}
+	return x
+}
+
+func (p *parser) parseSelect() Expr {
+	x := p.parseSimple()
+	switch p.tok {
+	case DOT:
+		p.next()
+		path := p.parseAttrPath()
+		sel := p.selects.alloc()
+		*sel = Select{Span: Span{x.NodeSpan().Start, p.prevEnd}, X: x, Path: path}
+		if p.tok == OR_KW {
+			p.next()
+			p.enter()
+			sel.Default = p.parseSelect()
+			p.leave()
+			sel.End = sel.Default.NodeSpan().End
+		}
+		return sel
+	case OR_KW:
+		// The "cursed or": `f or` applies f to a variable named or.
+		id := &Ident{Span: p.span, Name: "or"}
+		p.next()
+		return &Apply{Span: Span{x.NodeSpan().Start, id.End}, Fn: x, Arg: id}
+	}
+	return x
+}
+
+func (p *parser) parseAttrPath() []*AttrName {
+	base := len(p.nameStack)
+	for {
+		a := p.parseAttrName()
+		if a == nil {
+			break
+		}
+		p.nameStack = append(p.nameStack, a)
+		if p.tok != DOT {
+			break
+		}
+		p.next()
+	}
+	if len(p.nameStack) == base {
+		return nil
+	}
+	path := append([]*AttrName(nil), p.nameStack[base:]...)
+	p.nameStack = p.nameStack[:base]
+	return path
+}
+
+// parseAttrName parses one attribute name, or reports an error and returns
+// nil.
+func (p *parser) parseAttrName() *AttrName {
+	switch p.tok {
+	case IDENT, OR_KW:
+		// One allocation for both nodes.
+		both := p.attrIdents.alloc()
+		name := p.str[p.span.Start:p.span.End]
+		both.id = Ident{Span: p.span, Name: name}
+		both.a = AttrName{Span: p.span, Ident: &both.id, Static: true, Name: name}
+		p.next()
+		return &both.a
+	case DQUOTE:
+		s := p.parseString()
+		a := &AttrName{Span: s.Span, Str: s}
+		a.Name, a.Static = s.Literal()
+		return a
+	case DOLLAR_CURLY:
+		in := p.parseInterp()
+		a := &AttrName{Span: in.Span, Interp: in}
+		x := in.X
+		for {
+			par, ok := x.(*Paren)
+			if !ok {
+				break
+			}
+			x = par.X
+		}
+		if s, ok := x.(*String); ok {
+			a.Name, a.Static = s.Literal()
+			// Nix keeps an indented string made of several of its
+			// tokens as a concatenation, which is not a static name.
+			if s.Indented && s.pieces > 1 {
+				a.Name, a.Static = "", false
+			}
+		}
+		return a
+	}
+	p.unexpected("attribute name")
+	return nil
+}
+
+func (p *parser) parseInterp() *Interp {
+	start := p.span.Start
+	p.next() // ${
+	x := p.parseExpr()
+	if p.tok == RBRACE {
+		end := p.span.End
+		p.next()
+		in := p.interps.alloc()
+		*in = Interp{Span: Span{start, end}, X: x}
+		return in
+	}
+	p.unexpected(RBRACE.String())
+	// Skip to the '}' that the lexer pairs with this '${', so that a
+	// surrounding string or path continues in step with the lexer.
+	depth := 0
+	for p.tok != EOF {
+		switch p.tok {
+		case LBRACE, DOLLAR_CURLY:
+			depth++
+		case RBRACE:
+			if depth == 0 {
+				p.next()
+				return &Interp{Span: Span{start, p.prevEnd}, X: x}
+			}
+			depth--
+		}
+		p.next()
+	}
+	return &Interp{Span: Span{start, p.prevEnd}, X: x}
+}
+
+func (p *parser) parseSimple() Expr {
+	start := p.span.Start
+	switch p.tok {
+	case IDENT:
+		return p.ident()
+	case INT:
+		return p.parseInt()
+	case FLOAT:
+		return p.parseFloat()
+	case DQUOTE:
+		return p.parseString()
+	case IND_STRING_OPEN:
+		return p.parseIndString()
+	case PATH, HPATH:
+		return p.parsePath()
+	case SPATH:
+		x := &SearchPath{Span: p.span, Value: p.str[p.span.Start+1 : p.span.End-1]}
+		p.next()
+		return x
+	case URI_LIT:
+		x := &URI{Span: p.span, Value: p.str[p.span.Start:p.span.End]}
+		p.next()
+		return x
+	case LPAREN:
+		p.next()
+		x := p.parseExpr()
+		if p.tok != RPAREN {
+			p.unexpected(RPAREN.String())
+			return &Paren{Span: Span{start, p.prevEnd}, X: x}
+		}
+		end := p.span.End
+		p.next()
+		return &Paren{Span: Span{start, end}, X: x}
+	case LBRACE:
+		return p.parseAttrSet(start, false)
+	case REC:
+		p.next()
+		if p.tok != LBRACE {
+			p.unexpected(LBRACE.String())
+			return p.bad(start)
+		}
+		return p.parseAttrSet(start, true)
+	case LET:
+		p.next() // '{' follows, see startsSimple
+		if p.tok != LBRACE {
+			p.unexpected(LBRACE.String())
+			return p.bad(start)
+		}
+		p.next()
+		binds := p.parseBindings(RBRACE)
+		end := p.span.End
+		if !p.expect(RBRACE) {
+			end = p.prevEnd
+		}
+		p.checkBindings(binds)
+		return &LegacyLet{Span: Span{start, end}, Bindings: binds}
+	case LBRACK:
+		p.enter()
+		l := p.parseList(start)
+		p.leave()
+		return l
+	}
+	p.unexpected("expression")
+	if !p.isCloser() {
+		p.next()
+	}
+	return p.bad(start)
+}
+
+func (p *parser) parseList(start int) *List {
+	{
+		p.next()
+		l := &List{}
+		base := len(p.exprStack)
+		for p.tok != RBRACK {
+			if p.startsSimple() {
+				p.exprStack = append(p.exprStack, p.parseSelect())
+				continue
+			}
+			p.unexpected(RBRACK.String())
+			if p.isCloser() {
+				l.Elems = append([]Expr(nil), p.exprStack[base:]...)
+				p.exprStack = p.exprStack[:base]
+				l.Span = Span{start, p.prevEnd}
+				return l
+			}
+			p.next()
+		}
+		if len(p.exprStack) > base {
+			l.Elems = append([]Expr(nil), p.exprStack[base:]...)
+			p.exprStack = p.exprStack[:base]
+		}
+		l.Span = Span{start, p.span.End}
+		p.next()
+		return l
+	}
+}
+
+// isCloser reports tokens that end an enclosing construct; error recovery
+// stops in front of them.
+func (p *parser) isCloser() bool {
+	switch p.tok {
+	case EOF, RBRACE, RBRACK, RPAREN, SEMI, IN, THEN, ELSE, DQUOTE, IND_STRING_CLOSE:
+		return true
+	}
+	return false
+}
+
+func (p *parser) parseInt() Expr {
+	b := p.src[p.span.Start:p.span.End]
+	var v int64
+	for _, c := range b {
+		d := int64(c - '0')
+		if v > (math.MaxInt64-d)/10 {
+			p.errorAt(p.span.Start, fmt.Sprintf("invalid integer '%s'", b))
+			v = 0
+			break
+		}
+		v = v*10 + d
+	}
+	x := p.ints.alloc()
+	*x = Int{Span: p.span, Value: v}
+	p.next()
+	return x
+}
+
+func (p *parser) parseFloat() Expr {
+	b := p.src[p.span.Start:p.span.End]
+	v, err := strconv.ParseFloat(string(b), 64)
+	// Nix uses strtod and rejects what sets ERANGE: overflow, and underflow
+	// to a subnormal or to zero.
+	if err != nil || v != 0 && math.Abs(v) < 0x1p-1022 || v == 0 && hasNonZeroMantissa(b) {
+		p.errorAt(p.span.Start, fmt.Sprintf("invalid float '%s'", b))
+	}
+	x := &Float{Span: p.span, Value: v}
+	p.next()
+	return x
+}
+
+func hasNonZeroMantissa(b []byte) bool {
+	for _, c := range b {
+		if c == 'e' || c == 'E' {
+			return false
+		}
+		if '1' <= c && c <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) parsePath() Expr {
+	x := &Path{Span: Span{Start: p.span.Start}}
+	text := &StringText{Span: p.span}
+	p.next()
+	texts, interps := 0, 0 // PATH_TEXT tokens before the first interpolation
+	for p.span.Start == p.prevEnd {
+		switch p.tok {
+		case PATH_TEXT:
+			if interps == 0 {
+				texts++
+			}
+			if text == nil {
+				text = &StringText{Span: p.span}
+			}
+			text.End = p.span.End
+			p.next()
+			continue
+		case DOLLAR_CURLY:
+			if text != nil {
+				text.Raw = p.str[text.Start:text.End]
+				text.Value = text.Raw
+				x.Parts = append(x.Parts, text)
+				text = nil
+			}
+			x.Parts = append(x.Parts, p.parseInterp())
+			interps++
+			continue
+		}
+		break
+	}
+	if text != nil {
+		text.Raw = p.str[text.Start:text.End]
+		text.Value = text.Raw
+		x.Parts = append(x.Parts, text)
+	}
+	x.End = p.prevEnd
+	// Nix's grammar wants an interpolation in any path the lexer split, and
+	// at most one literal piece before the first.
+	if texts > 1 || texts == 1 && interps == 0 {
+		p.errorAt(x.Start, "unexpected path continuation, expecting '${'")
+	}
+	return x
+}
+
+func (p *parser) parseString() *String {
+	// Most strings are one piece of text: allocate them in one go.
+	one := p.strings.alloc()
+	s := &one.s
+	s.Open = p.span
+	p.next()
+	for {
+		switch p.tok {
+		case STRING_TEXT:
+			raw := p.str[p.span.Start:p.span.End]
+			t := &one.t
+			if len(s.Parts) > 0 {
+				t = new(StringText)
+			} else {
+				s.Parts = one.parts[:0]
+			}
+			*t = StringText{Span: p.span, Raw: raw, Value: unescape(raw)}
+			s.Parts = append(s.Parts, t)
+			p.next()
+			continue
+		case DOLLAR_CURLY:
+			s.Parts = append(s.Parts, p.parseInterp())
+			continue
+		case DQUOTE:
+			s.Close = p.span
+			s.Span = Span{s.Open.Start, p.span.End}
+			p.next()
+			return s
+		}
+		p.unterminated(s)
+		return s
+	}
+}
+
+func (p *parser) unterminated(s *String) {
+	if p.tok == EOF {
+		// An interpolation that ran into the end already said so.
+		if len(p.parseErrs) == 0 || p.lastErr != p.span.Start {
+			p.errorAt(s.Open.Start, "unterminated string")
+		}
+	} else {
+		p.unexpected("end of string")
+	}
+	s.Span = Span{s.Open.Start, p.prevEnd}
+}
+
+// unescape decodes a double-quoted string's text like Nix's unescapeStr.
+func unescape(raw string) string {
+	if strings.IndexByte(raw, '\\') < 0 && strings.IndexByte(raw, '\r') < 0 {
+		return raw
+	}
+	var b strings.Builder
+	b.Grow(len(raw))
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch c {
+		case '\\':
+			if i+1 >= len(raw) {
+				continue
+			}
+			i++
+			switch c = raw[i]; c {
+			case 'n':
+				c = '\n'
+			case 'r':
+				c = '\r'
+			case 't':
+				c = '\t'
+			}
+			b.WriteByte(c)
+		case '\r':
+			b.WriteByte('\n')
+			if i+1 < len(raw) && raw[i+1] == '\n' {
+				i++
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// unescapeInd decodes an indented string's literal text: ”' is ” and
+// ”$ is $. Nix does not normalise line endings here.
+func unescapeInd(raw string) string {
+	if strings.Index(raw, "''") < 0 {
+		return raw
+	}
+	var b strings.Builder
+	b.Grow(len(raw))
+	for i := 0; i < len(raw); i++ {
+		if raw[i] == '\'' && i+2 < len(raw) && raw[i+1] == '\'' {
+			if raw[i+2] == '\'' {
+				b.WriteString("''")
+			} else {
+				b.WriteByte(raw[i+2]) // ''$
+			}
+			i += 2
+			continue
+		}
+		b.WriteByte(raw[i])
+	}
+	return b.String()
+}
+
+// countIndPieces counts the tokens Nix's lexer makes of an indented
+// string's literal text: maximal runs, and each ”' ”$ and lone $ or '.
+func countIndPieces(raw string) int {
+	n := 0
+	inRun := false
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		var next byte
+		if i+1 < len(raw) {
+			next = raw[i+1]
+		}
+		switch {
+		case c == '\'' && next == '\'' && i+2 < len(raw):
+			n++ // ''' or ''$
+			inRun = false
+			i += 3
+			continue
+		case c == '$' && (i+1 == len(raw) || next == '\''),
+			c == '\'' && (i+1 == len(raw) || next == '$'):
+			n++ // lone $ or '
+			inRun = false
+			i++
+			continue
+		}
+		if !inRun {
+			n++
+			inRun = true
+		}
+		if c == '$' || c == '\'' {
+			i += 2
+		} else {
+			i++
+		}
+	}
+	return n
+}
+
+// indPiece is one element of an indented string as Nix's stripIndentation
+// sees it: literal text, an escape (`”\n`: its text is stripped like the
+// rest, but it ends a line's leading whitespace) or an interpolation.
+type indPiece struct {
+	kind indKind
+	part int // index in String.Parts
+	val  string
+}
+
+type indKind uint8
+
+const (
+	indText indKind = iota
+	indEscape
+	indInterp
+)
+
+func (p *parser) parseIndString() *String {
+	s := &String{Indented: true, Open: p.span}
+	p.next()
+	var pieces []indPiece
+	for {
+		switch p.tok {
+		case STRING_TEXT:
+			st := &StringText{Span: p.span}
+			var val strings.Builder
+			for p.tok == STRING_TEXT {
+				raw := p.str[p.span.Start:p.span.End]
+				var v string
+				esc := strings.HasPrefix(raw, "''\\")
+				if esc {
+					v = unescape(raw[2:])
+				} else {
+					v = unescapeInd(raw)
+				}
+				kind := indText
+				if esc {
+					kind = indEscape
+					s.pieces++
+				} else {
+					s.pieces += countIndPieces(raw)
+				}
+				pieces = append(pieces, indPiece{kind: kind, part: len(s.Parts), val: v})
+				val.WriteString(v)
+				st.End = p.span.End
+				p.next()
+			}
+			st.Raw = p.str[st.Start:st.End]
+			st.Value = val.String()
+			s.Parts = append(s.Parts, st)
+			continue
+		case DOLLAR_CURLY:
+			s.pieces++
+			pieces = append(pieces, indPiece{kind: indInterp, part: len(s.Parts)})
+			s.Parts = append(s.Parts, p.parseInterp())
+			continue
+		case IND_STRING_CLOSE:
+			s.Close = p.span
+			s.Span = Span{s.Open.Start, p.span.End}
+			p.next()
+		default:
+			p.unterminated(s)
+		}
+		break
+	}
+	stripIndentation(s, pieces)
+	return s
+}
+
+// stripIndentation computes what Nix's stripIndentation does after parsing
+// an indented string: the common indentation in spaces, ignoring blank lines
+// and a final whitespace-only line, removed from every line.
+func stripIndentation(s *String, pieces []indPiece) {
+	atStart := true
+	minIndent, cur := math.MaxInt, 0
+	for _, pc := range pieces {
+		if pc.kind != indText {
+			if atStart {
+				atStart = false
+				minIndent = min(minIndent, cur)
+			}
+			continue
+		}
+		for j := 0; j < len(pc.val); j++ {
+			c := pc.val[j]
+			if atStart {
+				switch c {
+				case ' ':
+					cur++
+				case '\n':
+					cur = 0
+				default:
+					atStart = false
+					minIndent = min(minIndent, cur)
+				}
+			} else if c == '\n' {
+				atStart = true
+				cur = 0
+			}
+		}
+	}
+	if minIndent != math.MaxInt {
+		s.Indentation = minIndent
+	}
+
+	stripped := make([]strings.Builder, len(s.Parts))
+	atStart = true
+	dropped := 0
+	for k, pc := range pieces {
+		if pc.kind == indInterp {
+			atStart = false
+			dropped = 0
+			continue
+		}
+		var b strings.Builder
+		for j := 0; j < len(pc.val); j++ {
+			c := pc.val[j]
+			if atStart {
+				switch c {
+				case ' ':
+					if dropped >= minIndent {
+						b.WriteByte(c)
+					}
+					dropped++
+				case '\n':
+					dropped = 0
+					b.WriteByte(c)
+				default:
+					atStart = false
+					dropped = 0
+					b.WriteByte(c)
+				}
+			} else {
+				b.WriteByte(c)
+				if c == '\n' {
+					atStart = true
+				}
+			}
+		}
+		v := b.String()
+		if k == len(pieces)-1 {
+			// Drop a final line made of spaces only.
+			if nl := strings.LastIndexByte(v, '\n'); nl >= 0 && strings.Trim(v[nl+1:], " ") == "" {
+				v = v[:nl+1]
+			}
+		}
+		stripped[pc.part].WriteString(v)
+	}
+	s.stripped = make([]string, len(s.Parts))
+	for i := range stripped {
+		s.stripped[i] = stripped[i].String()
+	}
+}
+
+// Literal returns the string's value when it has no interpolation. For an
+// indented string the indentation is stripped as Nix does.
+func (s *String) Literal() (string, bool) {
+	var b strings.Builder
+	for i, part := range s.Parts {
+		t, ok := part.(*StringText)
+		if !ok {
+			return "", false
+		}
+		if s.Indented && i < len(s.stripped) {
+			b.WriteString(s.stripped[i])
+		} else {
+			b.WriteString(t.Value)
+		}
+	}
+	if len(s.Parts) == 1 && !s.Indented {
+		return s.Parts[0].(*StringText).Value, true
+	}
+	return b.String(), true
+}
+
+// TextValue returns the final value of the literal part Parts[i]: its decoded
+// text, with the indentation stripped for an indented string. It returns ""
+// for an interpolation.
+func (s *String) TextValue(i int) string {
+	t, ok := s.Parts[i].(*StringText)
+	if !ok {
+		return ""
+	}
+	if s.Indented && i < len(s.stripped) {
+		return s.stripped[i]
+	}
+	return t.Value
+}
+
+func (p *parser) parseAttrSet(start int, rec bool) Expr {
+	set := p.attrSets.alloc()
+	*set = AttrSet{Rec: rec, LBrace: p.span}
+	p.enter()
+	p.next()
+	set.Bindings = p.parseBindings(RBRACE)
+	p.leave()
+	if p.tok == RBRACE {
+		set.RBrace = p.span
+		p.next()
+	} else {
+		p.unexpected(RBRACE.String())
+	}
+	set.Span = Span{start, p.prevEnd}
+	p.checkBindings(set.Bindings)
+	return set
+}
+
+// parseBindings collects bindings on a shared stack and copies them out
+// once, to allocate one slice of the right size per set.
+func (p *parser) parseBindings(end TokenKind) []Binding {
+	base := len(p.bindStack)
+	for {
+		switch p.tok {
+		case end, EOF:
+			return p.bindingsFrom(base)
+		case INHERIT:
+			if b := p.parseInherit(); b != nil {
+				p.bindStack = append(p.bindStack, b)
+			}
+		case IDENT, OR_KW, DQUOTE, DOLLAR_CURLY:
+			if b := p.parseAssign(); b != nil {
+				p.bindStack = append(p.bindStack, b)
+			}
+		case RBRACE, RBRACK, RPAREN, IN:
+			p.unexpected(end.String())
+			return p.bindingsFrom(base)
+		default:
+			p.unexpected(end.String())
+			p.syncBinding()
+		}
+	}
+}
+
+func (p *parser) bindingsFrom(base int) []Binding {
+	if len(p.bindStack) == base {
+		return nil
+	}
+	bs := append([]Binding(nil), p.bindStack[base:]...)
+	p.bindStack = p.bindStack[:base]
+	return bs
+}
+
+// syncBinding skips to just after the next ';', or to a closing token, at
+// the current nesting level.
+func (p *parser) syncBinding() {
+	depth := 0
+	for p.tok != EOF {
+		switch p.tok {
+		case LBRACE, LBRACK, LPAREN, DOLLAR_CURLY:
+			depth++
+		case RBRACE, RBRACK, RPAREN:
+			if depth == 0 {
+				return
+			}
+			depth--
+		case SEMI:
+			if depth == 0 {
+				p.next()
+				return
+			}
+		case IN:
+			if depth == 0 {
+				return
+			}
+		}
+		p.next()
+	}
+}
+
+func (p *parser) parseAssign() Binding {
+	start := p.span.Start
+	var a *Assign
+	var path []*AttrName
+	if p.tok == IDENT && p.peek(1) == ASSIGN {
+		// The common `name = value;`: one allocation for four objects.
+		all := p.assigns.alloc()
+		name := p.str[p.span.Start:p.span.End]
+		all.id = Ident{Span: p.span, Name: name}
+		all.an = AttrName{Span: p.span, Ident: &all.id, Static: true, Name: name}
+		all.path[0] = &all.an
+		a, path = &all.as, all.path[:]
+		p.next()
+	} else {
+		a = new(Assign)
+		path = p.parseAttrPath()
+	}
+	if len(path) == 0 || p.tok != ASSIGN {
+		if len(path) > 0 {
+			p.unexpected(ASSIGN.String())
+		}
+		p.syncBinding()
+		return nil
+	}
+	p.next()
+	a.Path = path
+	a.Value = p.parseExpr()
+	if p.tok == SEMI {
+		p.next()
+	} else {
+		p.unexpected(SEMI.String())
+		p.syncBinding()
+	}
+	a.Span = Span{start, p.prevEnd}
+	return a
+}
+
+func (p *parser) parseInherit() Binding {
+	in := &Inherit{Span: Span{Start: p.span.Start}}
+	p.next()
+	if p.tok == LPAREN {
+		p.next()
+		in.From = p.parseExpr()
+		p.expect(RPAREN)
+	}
+	for p.tok != SEMI {
+		switch p.tok {
+		case IDENT, OR_KW, DQUOTE, DOLLAR_CURLY:
+			a := p.parseAttrName()
+			if !a.Static {
+				p.errorAt(a.Start, "dynamic attributes not allowed in inherit")
+			}
+			in.Names = append(in.Names, a)
+			continue
+		}
+		p.unexpected(SEMI.String())
+		p.syncBinding()
+		in.End = p.prevEnd
+		return in
+	}
+	p.next()
+	in.End = p.prevEnd
+	return in
+}
+
+// attrScope mirrors the attribute table Nix builds while parsing a set, to
+// report duplicate attributes exactly where Nix 2.8 does.
+type attrScope struct {
+	keys    []string
+	entries []*attrEntry
+	index   map[string]*attrEntry // once the scope is large
+}
+
+type attrEntry struct {
+	pos       int
+	inherited bool
+	value     Expr       // the value, when the entry came from `name = value;`
+	nested    *attrScope // the table of an attribute set Nix can merge into
+}
+
+// nestedScope returns the table the entry's value contributes to merges,
+// building it from an attribute set literal on first use.
+func (e *attrEntry) nestedScope(p *parser) *attrScope {
+	if e.nested == nil && e.value != nil && !e.inherited {
+		e.nested = p.scopeOf(e.value)
+		e.value = nil
+	}
+	return e.nested
+}
+
+func newScope() *attrScope { return &attrScope{} }
+
+func (s *attrScope) get(name string) *attrEntry {
+	if s.index != nil {
+		return s.index[name]
+	}
+	for i, k := range s.keys {
+		if k == name {
+			return s.entries[i]
+		}
+	}
+	return nil
+}
+
+func (s *attrScope) add(name string, e *attrEntry) {
+	s.keys = append(s.keys, name)
+	s.entries = append(s.entries, e)
+	if s.index != nil {
+		s.index[name] = e
+	} else if len(s.keys) > 16 {
+		s.index = make(map[string]*attrEntry, 2*len(s.keys))
+		for i, k := range s.keys {
+			s.index[k] = s.entries[i]
+		}
+	}
+}
+
+// checkBindings reports duplicate definitions. Two bindings can only clash
+// when they start with the same static name, so sets without such a pair
+// (nearly all) skip the full analysis.
+func (p *parser) checkBindings(binds []Binding) {
+	if len(binds) == 0 {
+		return
+	}
+	var buf [32]string
+	first := buf[:0]
+	var seen map[string]bool
+	clash := false
+	note := func(name string) {
+		if clash {
+			return
+		}
+		if seen != nil {
+			clash = seen[name]
+			seen[name] = true
+			return
+		}
+		for _, n := range first {
+			if n == name {
+				clash = true
+				return
+			}
+		}
+		first = append(first, name)
+		if len(first) == cap(buf) {
+			seen = make(map[string]bool, 2*len(first))
+			for _, n := range first {
+				seen[n] = true
+			}
+		}
+	}
+	for _, b := range binds {
+		switch b := b.(type) {
+		case *Assign:
+			if len(b.Path) > 0 && b.Path[0].Static {
+				note(b.Path[0].Name)
+			}
+		case *Inherit:
+			for _, a := range b.Names {
+				if a.Static {
+					note(a.Name)
+				}
+			}
+		}
+	}
+	if clash {
+		p.scopeOfBindings(binds)
+	}
+}
+
+// scopeOfBindings builds the attribute table Nix builds for a set or let,
+// reporting duplicates as Nix 2.8 does.
+func (p *parser) scopeOfBindings(binds []Binding) *attrScope {
+	sc := newScope()
+	for _, b := range binds {
+		switch b := b.(type) {
+		case *Assign:
+			p.addAttr(sc, b.Path, b.Value, b.Start)
+		case *Inherit:
+			for _, a := range b.Names {
+				if !a.Static {
+					continue
+				}
+				if e := sc.get(a.Name); e != nil {
+					p.dupAttr(showAttrName(a), a.Start, e.pos)
+					continue
+				}
+				sc.add(a.Name, &attrEntry{pos: a.Start, inherited: true})
+			}
+		}
+	}
+	return sc
+}
+
+func (p *parser) addAttr(sc *attrScope, path []*AttrName, value Expr, pos int) {
+	if len(path) == 0 {
+		return
+	}
+	for _, a := range path[:len(path)-1] {
+		if !a.Static {
+			sc = newScope() // dynamic: Nix checks nothing below it
+			continue
+		}
+		if e := sc.get(a.Name); e != nil {
+			if e.inherited || e.nestedScope(p) == nil {
+				p.dupAttr(showAttrPath(path), pos, e.pos)
+				return
+			}
+			sc = e.nested
+			continue
+		}
+		ns := newScope()
+		sc.add(a.Name, &attrEntry{pos: pos, nested: ns})
+		sc = ns
+	}
+	last := path[len(path)-1]
+	if !last.Static {
+		return
+	}
+	e := sc.get(last.Name)
+	if e == nil {
+		sc.add(last.Name, &attrEntry{pos: pos, value: value})
+		return
+	}
+	vs := p.scopeOf(value)
+	if e.inherited || vs == nil || e.nestedScope(p) == nil {
+		p.dupAttr(showAttrPath(path), pos, e.pos)
+		return
+	}
+	// Nix 2.8 merges `a = { b = 1; }; a = { c = 2; };`.
+	for i, name := range vs.keys {
+		ve := vs.entries[i]
+		if ex := e.nested.get(name); ex != nil {
+			later, earlier := ve.pos, ex.pos
+			if later < earlier {
+				later, earlier = earlier, later
+			}
+			p.dupAttr(showName(name), later, earlier)
+			continue
+		}
+		e.nested.add(name, ve)
+	}
+}
+
+// scopeOf returns the attribute table of x if it is an attribute set
+// literal (parentheses do not count: Nix has no node for them), or nil.
+func (p *parser) scopeOf(x Expr) *attrScope {
+	for {
+		par, ok := x.(*Paren)
+		if !ok {
+			break
+		}
+		x = par.X
+	}
+	set, ok := x.(*AttrSet)
+	if !ok {
+		return nil
+	}
+	return p.scopeOfBindings(set.Bindings)
+}
+
+func (p *parser) dupAttr(name string, pos, prev int) {
+	p.errorAt(pos, fmt.Sprintf("attribute '%s' already defined at %s", name, p.f.Position(prev)))
+}
+
+func showAttrPath(path []*AttrName) string {
+	var b strings.Builder
+	for i, a := range path {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(showAttrName(a))
+	}
+	return b.String()
+}
+
+func showAttrName(a *AttrName) string {
+	if !a.Static {
+		return `"${...}"`
+	}
+	return showName(a.Name)
+}
+
+// showName prints an attribute name as Nix does: bare when it is an
+// identifier, quoted otherwise.
+func showName(name string) string {
+	if isIdentifier(name) {
+		return name
+	}
+	return strconv.Quote(name)
+}
+
+func isIdentifier(s string) bool {
+	if s == "" || !(isLetter(s[0]) || s[0] == '_') {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !idCharTab[s[i]] {
+			return false
+		}
+	}
+	_, kw := keywords[s]
+	return !kw || s == "or"
+}
+
+// slab hands out zeroed T's from chunks, to allocate many small nodes at
+// once. Nodes of one tree live and die together, so nothing is wasted for
+// long.
+type slab[T any] struct {
+	buf []T
+	n   int // size of the next chunk
+}
+
+func (s *slab[T]) alloc() *T {
+	if len(s.buf) == 0 {
+		s.n = min(max(2*s.n, 4), 32)
+		s.buf = make([]T, s.n)
+	}
+	x := &s.buf[0]
+	s.buf = s.buf[1:]
+	return x
+}
+
+// attrIdent is an identifier attribute name and its Ident.
+type attrIdent struct {
+	a  AttrName
+	id Ident
+}
+
+// assignIdent is the common `name = value;` with its one-element path.
+type assignIdent struct {
+	as   Assign
+	an   AttrName
+	id   Ident
+	path [1]*AttrName
+}
+
+// oneString is a string with a single text part.
+type oneString struct {
+	s     String
+	t     StringText
+	parts [1]StringPart
+}

@@ -1,0 +1,1 @@
+let f = a: b: c: a; in f 1 2 3

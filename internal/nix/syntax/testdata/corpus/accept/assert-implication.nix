@@ -1,0 +1,1 @@
+let a = true; b = true; in assert a -> b; a

@@ -1,0 +1,1 @@
+rec { inherit ({ a = 1; }) a; b = a; }

@@ -1,0 +1,1 @@
+assert true; assert true; with { }; let in x: x

@@ -1,0 +1,2 @@
+# /* not opened
+1

@@ -1,0 +1,1 @@
+let s = { }; in { a ? s.x or 1 }: a

@@ -1,0 +1,7 @@
+{
+  lib,
+  pkgs ? import <nixpkgs> { },
+  config,
+  ...
+}:
+lib

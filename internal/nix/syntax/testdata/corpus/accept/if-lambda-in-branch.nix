@@ -1,0 +1,1 @@
+if true then x: x else y: y

@@ -1,0 +1,1 @@
+let s = { t = { a = 1; }; }; in { inherit (s.t // { }) a; }

@@ -1,0 +1,1 @@
+''tab''\t newline''\n cr''\r quote''\' other''\x''

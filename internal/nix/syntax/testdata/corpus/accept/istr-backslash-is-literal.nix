@@ -1,0 +1,1 @@
+''C:\path\to \n stays literal''

@@ -1,0 +1,4 @@
+let name = "world"; in ''
+  hello ${name}
+    indented ${toString 1}
+''

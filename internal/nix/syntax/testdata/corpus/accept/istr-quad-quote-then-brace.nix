@@ -1,0 +1,2 @@
+# `''''${x}''`: opener, then `''$` (a literal $), then text {x}.
+''''${x}''

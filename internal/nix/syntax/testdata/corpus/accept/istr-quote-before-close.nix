@@ -1,0 +1,2 @@
+# `'''` then `''` -> text "x''" ... then closes.
+''x''' ''

@@ -1,0 +1,2 @@
+# Opener, the escape ''' (giving ''), closer.
+'''''''

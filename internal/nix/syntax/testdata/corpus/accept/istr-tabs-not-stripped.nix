@@ -1,0 +1,4 @@
+''
+	tab indented
+	  more
+''

@@ -1,0 +1,2 @@
+# `'''${x}''`: opener, a lone ', then a real interpolation.
+let x = "v"; in '''${x}''

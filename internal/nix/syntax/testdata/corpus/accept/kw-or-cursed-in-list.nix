@@ -1,0 +1,1 @@
+let f = x: x; or = 1; in [ f or ]

@@ -1,0 +1,1 @@
+with { or = 1; }; let f = x: x; in f or

@@ -1,0 +1,1 @@
+{ "if" = 1; "then" = 2; "let" = 3; "in" = 4; "rec" = 5; "inherit" = 6; }

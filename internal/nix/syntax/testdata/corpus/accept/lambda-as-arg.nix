@@ -1,0 +1,1 @@
+let map = f: l: l; in map (x: x) [ ]

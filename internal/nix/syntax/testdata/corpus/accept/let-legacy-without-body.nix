@@ -1,0 +1,2 @@
+# Parses; only evaluation would miss `body`.
+let { a = 1; }

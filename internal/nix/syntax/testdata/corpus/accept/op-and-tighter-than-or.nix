@@ -1,0 +1,1 @@
+let a = true; b = false; c = true; in a || b && c || a && b

@@ -1,0 +1,1 @@
+let a = true; b = true; in a ->b

@@ -1,0 +1,2 @@
+# `?` binds looser than unary minus: (-s) ? a
+let s = { }; in -s ? a

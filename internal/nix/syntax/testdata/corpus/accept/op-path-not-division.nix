@@ -1,0 +1,2 @@
+# No spaces: this is the relative path ./a/b, not a divided by b.
+a/b

@@ -1,0 +1,1 @@
+let a = "x"; b = { }; in a + a // b

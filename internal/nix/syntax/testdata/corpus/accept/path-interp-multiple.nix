@@ -1,0 +1,1 @@
+let x = "y"; z = "w"; in ./a/${x}-${z}/b${x}.nix

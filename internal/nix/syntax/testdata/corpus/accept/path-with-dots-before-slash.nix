@@ -1,0 +1,2 @@
+# `a.b/c` is a path, not a select.
+a.b/c

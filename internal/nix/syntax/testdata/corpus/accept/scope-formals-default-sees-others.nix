@@ -1,0 +1,1 @@
+{ a ? b, b ? 1 }@args: args

@@ -1,0 +1,1 @@
+let s = { }; in s.a.b or s.c or 3

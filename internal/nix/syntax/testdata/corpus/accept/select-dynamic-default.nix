@@ -1,0 +1,1 @@
+let s = { }; n = "a"; in s.${n} or 2

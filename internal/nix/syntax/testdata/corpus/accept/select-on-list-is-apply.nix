@@ -1,0 +1,1 @@
+let l = [ { a = 1; } ]; in (builtins.head l).a

@@ -1,0 +1,2 @@
+# In a list, `x:x` is a URI element.
+[ x:x ]

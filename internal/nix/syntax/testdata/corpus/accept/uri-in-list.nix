@@ -1,0 +1,1 @@
+[ https://a.example/x http://b.example/y ftp://c.example/z ]

@@ -1,0 +1,1 @@
+mailto:someone@example.org

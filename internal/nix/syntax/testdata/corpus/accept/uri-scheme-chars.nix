@@ -1,0 +1,1 @@
+git+ssh.v2-x://host/path

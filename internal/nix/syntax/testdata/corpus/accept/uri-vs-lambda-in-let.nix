@@ -1,0 +1,1 @@
+let f = x:x; g = x: x; in [ f (g 1) ]

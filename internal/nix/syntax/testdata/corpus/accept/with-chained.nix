@@ -1,0 +1,1 @@
+let x = { }; in with x; with x; 1

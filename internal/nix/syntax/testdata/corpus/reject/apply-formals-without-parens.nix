@@ -1,0 +1,1 @@
+let f = z: z; in f {a}: a

@@ -1,0 +1,1 @@
+let s = { }; in { a.b = 1; inherit (s) a; }

@@ -1,0 +1,1 @@
+let s = { a = { }; }; in { inherit s.a; }

@@ -1,0 +1,1 @@
+let n = "a"; a = 1; in { inherit "${n}"; }

@@ -1,0 +1,1 @@
+let n = "a"; in { inherit ${n}; }

@@ -1,0 +1,1 @@
+let s = { }; n = "a"; in { inherit (s) ${n}; }

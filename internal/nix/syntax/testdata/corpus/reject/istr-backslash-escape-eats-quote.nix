@@ -1,0 +1,2 @@
+# `''\'` is an escape for ', leaving a lone ' and no closer.
+''a''\''

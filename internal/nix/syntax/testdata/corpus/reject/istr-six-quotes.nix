@@ -1,0 +1,2 @@
+# Opener, the escape ''', then a lone ' and end of file.
+''''''

@@ -1,0 +1,1 @@
+let let = 1; in 1

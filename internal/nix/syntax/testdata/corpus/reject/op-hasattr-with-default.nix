@@ -1,0 +1,1 @@
+let x = { }; c = 1; in x ? a.b or c

@@ -1,0 +1,1 @@
+let f = x: x; g = x: x; in f <| 1 |> g

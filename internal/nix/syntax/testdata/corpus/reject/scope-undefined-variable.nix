@@ -1,0 +1,2 @@
+# Syntactically fine, but nix-instantiate --parse also resolves variables.
+x

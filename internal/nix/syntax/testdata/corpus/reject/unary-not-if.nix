@@ -1,0 +1,1 @@
+!if true then true else false
