@@ -1,0 +1,240 @@
+// Package imageref parses container image references while keeping the
+// user's spelling, so that pinner can write a digest back into a file without
+// changing anything else about the reference.
+//
+// It is a thin layer over go-containerregistry's pkg/name, which does the
+// normalisation (Docker Hub defaults, "library/" namespace). On top of it,
+// Parse is stricter than pkg/name in the ways a file editor needs:
+//
+//   - repository path components follow the distribution grammar
+//     (lowercase alphanumerics separated by ".", "_", "__" or dashes), so
+//     paths such as "/var/lib" or "./x" are rejected;
+//   - a digest must be "sha256:" followed by 64 lowercase hex digits;
+//   - the string is taken as written: no surrounding space, no URL scheme.
+package imageref
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+)
+
+// DockerHub is the registry that short names such as "busybox" live on, in
+// the spelling pinner prints.
+const DockerHub = "docker.io"
+
+// maxRepository is the longest repository path registries accept.
+const maxRepository = 255
+
+// ErrInvalid is wrapped by every error Parse returns.
+var ErrInvalid = errors.New("invalid image reference")
+
+var (
+	digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+	tagRE    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	// A path component of the distribution reference grammar.
+	componentRE = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
+	// A registry host with an optional port. IPv6 literals are not accepted:
+	// nobody writes them in kubenix modules, and accepting "[" would let
+	// near-misses through.
+	hostRE = regexp.MustCompile(`^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])(?:\.(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]))*(?::[0-9]+)?$`)
+)
+
+// Ref is an image reference as the user wrote it.
+type Ref struct {
+	// Written is the whole reference exactly as given to Parse.
+	Written string
+	// Repository is the written reference without tag or digest, for
+	// example "busybox" or "ghcr.io/x/y".
+	Repository string
+	// Tag is the tag without ":"; empty when none was written.
+	Tag string
+	// Digest is "sha256:<64 hex>"; empty when none was written.
+	Digest string
+}
+
+// Parse parses s as an image reference
+// `[registry/]repository[:tag][@sha256:<64 hex>]`.
+func Parse(s string) (Ref, error) {
+	r := Ref{Written: s}
+	if s == "" {
+		return Ref{}, fmt.Errorf("parsing reference %q: %w: empty", s, ErrInvalid)
+	}
+	rest := s
+	if i := strings.IndexByte(rest, '@'); i >= 0 {
+		r.Digest = rest[i+1:]
+		rest = rest[:i]
+		if !digestRE.MatchString(r.Digest) {
+			return Ref{}, fmt.Errorf("parsing reference %q: %w: digest must be sha256: and 64 lowercase hex digits", s, ErrInvalid)
+		}
+	}
+	if i := strings.LastIndexByte(rest, ':'); i >= 0 && !strings.Contains(rest[i:], "/") {
+		r.Tag = rest[i+1:]
+		rest = rest[:i]
+		if !tagRE.MatchString(r.Tag) {
+			return Ref{}, fmt.Errorf("parsing reference %q: %w: bad tag %q", s, ErrInvalid, r.Tag)
+		}
+	}
+	r.Repository = rest
+	if err := checkRepository(rest); err != nil {
+		return Ref{}, fmt.Errorf("parsing reference %q: %w: %v", s, ErrInvalid, err)
+	}
+	// pkg/name has the final word on what a registry accepts.
+	ref, err := name.ParseReference(s)
+	if err != nil {
+		return Ref{}, fmt.Errorf("parsing reference %q: %w: %w", s, ErrInvalid, err)
+	}
+	// The 255-byte limit holds for the name a registry sees, with the
+	// "library/" a Docker Hub short name gains.
+	if len(ref.Context().RepositoryStr()) > maxRepository {
+		return Ref{}, fmt.Errorf("parsing reference %q: %w: repository longer than %d bytes", s, ErrInvalid, maxRepository)
+	}
+	return r, nil
+}
+
+// ParseRepository parses a repository without tag or digest, as written in
+// the `repository` key of a helm values set.
+func ParseRepository(s string) (Ref, error) {
+	if strings.Contains(s, "@") {
+		return Ref{}, fmt.Errorf("parsing repository %q: %w: unexpected digest", s, ErrInvalid)
+	}
+	if err := checkRepository(s); err != nil {
+		return Ref{}, fmt.Errorf("parsing repository %q: %w: %v", s, ErrInvalid, err)
+	}
+	repo, err := name.NewRepository(s)
+	if err != nil {
+		return Ref{}, fmt.Errorf("parsing repository %q: %w: %w", s, ErrInvalid, err)
+	}
+	if len(repo.RepositoryStr()) > maxRepository {
+		return Ref{}, fmt.Errorf("parsing repository %q: %w: longer than %d bytes", s, ErrInvalid, maxRepository)
+	}
+	return Ref{Written: s, Repository: s}, nil
+}
+
+// checkRepository checks `[host[:port]/]component(/component)*`. The first
+// element is a host when it contains "." or ":" or is "localhost", the rule
+// pkg/name uses.
+func checkRepository(s string) error {
+	if s == "" {
+		return errors.New("empty repository")
+	}
+	parts := strings.Split(s, "/")
+	if len(parts) > 1 && isHost(parts[0]) {
+		if !hostRE.MatchString(parts[0]) {
+			return fmt.Errorf("bad registry %q", parts[0])
+		}
+		parts = parts[1:]
+	}
+	for _, p := range parts {
+		if !componentRE.MatchString(p) {
+			return fmt.Errorf("bad path component %q", p)
+		}
+	}
+	return nil
+}
+
+func isHost(s string) bool {
+	return s == "localhost" || strings.ContainsAny(s, ".:")
+}
+
+// ValidDigest reports whether d is "sha256:" followed by 64 lowercase hex
+// digits.
+func ValidDigest(d string) bool { return digestRE.MatchString(d) }
+
+// Registry is the registry as written, or "" for a Docker Hub short name.
+func (r Ref) Registry() string {
+	if i := strings.IndexByte(r.Repository, '/'); i >= 0 && isHost(r.Repository[:i]) {
+		return r.Repository[:i]
+	}
+	return ""
+}
+
+// Context is the normalised repository: "busybox" gives
+// "docker.io/library/busybox".
+func (r Ref) Context() string {
+	repo, err := name.NewRepository(r.Repository)
+	if err != nil {
+		// Parse already validated it; a zero Ref normalises to nothing.
+		return ""
+	}
+	reg := repo.RegistryStr()
+	if reg == name.DefaultRegistry {
+		reg = DockerHub
+	}
+	return reg + "/" + repo.RepositoryStr()
+}
+
+// Normalized is the fully qualified reference: `busybox:1.37` gives
+// `docker.io/library/busybox:1.37`. A reference with neither tag nor digest
+// gets the implicit tag "latest", which is what a registry serves for it.
+func (r Ref) Normalized() string {
+	s := r.Context()
+	switch {
+	case r.Tag != "":
+		s += ":" + r.Tag
+	case r.Digest == "":
+		s += ":" + name.DefaultTag
+	}
+	if r.Digest != "" {
+		s += "@" + r.Digest
+	}
+	return s
+}
+
+// WithDigest formats the reference in the user's spelling with digest d in
+// place of any digest it had: `repo[:tag]@d`.
+func (r Ref) WithDigest(d string) string {
+	s := r.Repository
+	if r.Tag != "" {
+		s += ":" + r.Tag
+	}
+	return s + "@" + d
+}
+
+// String is the reference as written.
+func (r Ref) String() string { return r.Written }
+
+// LooksLikeImage reports whether s, found where any string could be, is
+// plausibly an image reference. It is deliberately conservative, for strings
+// whose context says nothing: s must parse, must carry a tag or a digest (a
+// bare word such as "postgres" is as likely a label value), and must not be
+// one of the usual near-misses:
+//   - a URL ("oci://...", "https://...") or a path ("/data", "./x", "~/x");
+//   - "host:port": no "/" and an all-digit "tag", as in
+//     "postgresql.default.svc:5432" or "gluetun:8000". This also turns down
+//     "postgres:16", which is why the scanner accepts such a string only
+//     where an image is expected, and then only rules out IsHostPort;
+//   - anything with spaces or other characters an image name cannot hold.
+func LooksLikeImage(s string) bool {
+	r, err := Parse(s)
+	if err != nil {
+		return false
+	}
+	if r.Digest == "" && !strings.Contains(r.Repository, "/") && allDigits(r.Tag) {
+		return false
+	}
+	return r.Tag != "" || r.Digest != ""
+}
+
+func allDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// IsHostPort reports whether s reads as "host:port" rather than "name:tag":
+// no "/", a host that has a "." or is "localhost", and an all-digit port.
+// "postgres:16" is an image; "postgresql.default.svc:5432" is not.
+func IsHostPort(s string) bool {
+	if strings.Contains(s, "/") {
+		return false
+	}
+	host, port, ok := strings.Cut(s, ":")
+	return ok && allDigits(port) && (host == "localhost" || strings.Contains(host, "."))
+}

@@ -1,0 +1,165 @@
+package scan
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pinner-dev/pinner/internal/nix/syntax"
+)
+
+// Files scans paths: files as given, directories for every *.nix file below
+// them (files whose names start with "_" included; they are disabled
+// modules, still deployed by hand). Files are parsed and scanned by up to
+// jobs goroutines (jobs < 1 means one).
+//
+// sites are sorted by file and offset; errs holds the syntax errors of the
+// files that failed to parse, sorted. A file with syntax errors is still
+// scanned as far as it parsed. err reports a file that could not be read.
+func Files(ctx context.Context, paths []string, jobs int) (sites []Site, errs syntax.ErrorList, err error) {
+	files, err := collect(paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	if jobs < 1 {
+		jobs = 1
+	}
+	jobs = min(jobs, len(files))
+	perFile := make([][]Site, len(files))
+	perr := make([]syntax.ErrorList, len(files))
+	// A fixed pool of workers takes the files in order: each worker's stack
+	// grows once for the parser's recursion and is reused for every file,
+	// instead of a fresh goroutine per file growing its own.
+	refs := &refCache{}
+	var (
+		next     atomic.Int64
+		failed   atomic.Bool
+		firstErr error
+		errOnce  sync.Once
+		wg       sync.WaitGroup
+	)
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err })
+		failed.Store(true)
+	}
+	for range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					fail(err)
+					return
+				}
+				name := files[i]
+				src, err := os.ReadFile(name)
+				if err != nil {
+					fail(fmt.Errorf("reading %q: %w", name, err))
+					return
+				}
+				f, err := syntax.Parse(name, src)
+				if err != nil {
+					var list syntax.ErrorList
+					if !errors.As(err, &list) {
+						fail(fmt.Errorf("parsing %q: %w", name, err))
+						return
+					}
+					perr[i] = list
+				}
+				if f != nil {
+					perFile[i] = file(f, refs)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	n := 0
+	for _, fs := range perFile {
+		n += len(fs)
+	}
+	sites = make([]Site, 0, n)
+	for _, fs := range perFile {
+		base := len(sites)
+		sites = append(sites, fs...)
+		// DerivedFrom points into the file's own slice; move it to the
+		// merged one.
+		for j := base; j < len(sites); j++ {
+			if d := sites[j].DerivedFrom; d != nil {
+				for k := range fs {
+					if &fs[k] == d {
+						sites[j].DerivedFrom = &sites[base+k]
+						break
+					}
+				}
+			}
+		}
+	}
+	var all syntax.ErrorList
+	for _, l := range perr {
+		all = append(all, l...)
+	}
+	all.Sort()
+	return sites, all, nil
+}
+
+// collect expands paths into a sorted, duplicate-free list of files.
+func collect(paths []string) ([]string, error) {
+	seen := map[string]bool{}
+	var files []string
+	add := func(p string) {
+		c := filepath.Clean(p)
+		if !seen[c] {
+			seen[c] = true
+			files = append(files, c)
+		}
+	}
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("scanning %q: %w", p, err)
+		}
+		if !info.IsDir() {
+			add(p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				// Hidden directories (.git, .direnv) hold no modules.
+				if path != p && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if strings.HasSuffix(d.Name(), ".nix") {
+				add(path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("scanning %q: %w", p, err)
+		}
+	}
+	slices.SortFunc(files, func(a, b string) int { return cmp.Compare(a, b) })
+	return files, nil
+}
