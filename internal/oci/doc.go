@@ -13,12 +13,14 @@
 //     or a missing Docker-Content-Digest header; a 404, 401 or 403 is final;
 //   - 0 when the reference already carries a digest.
 //
-// On top of that, each distinct repository costs one ping (GET /v2/; two
-// for plain-http registries, since pkg/v1/remote tries https first) and, on
-// registries with bearer auth, one token request: the Resolver keeps one
+// On top of that, each registry costs one ping (GET /v2/; two for
+// plain-http registries, since pkg/v1/remote tries https first): the
+// Resolver remembers a registry's answer and serves the per-repository pings
+// of pkg/v1/remote from memory (see pingCache). On registries with bearer
+// auth, each repository costs one token request: the Resolver keeps one
 // remote.Puller per registry host, and a Puller keeps the authenticated
-// transport of each repository for its lifetime. Resolver.Stats reports
-// the counts; the tests hold ManifestRequests to one per distinct reference.
+// transport of each repository for its lifetime. Resolver.Stats reports the
+// counts; the tests hold ManifestRequests to one per distinct reference.
 //
 // # Retries and time limits
 //

@@ -68,7 +68,9 @@ func NewResolver(opts ...Option) (*Resolver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Resolver{o: o, rt: newRetryTransport(o), pullers: map[string]*remote.Puller{}}, nil
+	rt := newRetryTransport(o)
+	rt.pings = newPingCache()
+	return &Resolver{o: o, rt: rt, pullers: map[string]*remote.Puller{}}, nil
 }
 
 // Stats reports the work done so far.

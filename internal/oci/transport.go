@@ -46,6 +46,9 @@ type retryTransport struct {
 	requests  atomic.Int64
 	manifests atomic.Int64
 
+	// pings, when set, answers repeated GET /v2/ from memory.
+	pings *pingCache
+
 	// sleep waits or returns early with ctx's error.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -82,6 +85,13 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme == "http" && !httpAllowed(req.URL.Host, t.insecure) {
 		return nil, fmt.Errorf("%w: %s is neither loopback nor listed in insecure", ErrInsecureHTTP, req.URL.Host)
 	}
+	if t.pings != nil && isPing(req) {
+		return t.pings.roundTrip(req, t.roundTrip)
+	}
+	return t.roundTrip(req)
+}
+
+func (t *retryTransport) roundTrip(req *http.Request) (*http.Response, error) {
 	idempotent := (req.Method == http.MethodGet || req.Method == http.MethodHead) &&
 		(req.Body == nil || req.Body == http.NoBody)
 	tries := 1

@@ -1,0 +1,205 @@
+// Package changelog records image updates in a Markdown changelog and
+// formats them as a pull request description.
+//
+// # Format
+//
+// Each run that changes digests adds its entries under a dated heading,
+// newest first:
+//
+//	## Images 2026-11-26
+//
+//	- `docker.io/library/busybox` tag `1.37`: none → `sha256:4b4d3ac8c1f0` (modules/kubenix/apps/busybox-jobs.nix)
+//	- `ghcr.io/qdm12/gluetun` tag `v3.40.0`: `sha256:0a1b2c3d4e5f` → `sha256:99aa88bb77cc` (modules/kubenix/apps/qbittorrent.nix)
+//
+// A dated heading of its own, rather than a section inside Keep a
+// Changelog's "## [Unreleased]", because a homelab repository's changelog
+// has no releases: image updates are the events, and the date is what one
+// looks for. The section goes before the first "## " heading (after the
+// title and introduction); a second run on the same day adds to the
+// existing section. Digests are shortened to 12 hex digits, "none" when the
+// site was not pinned before.
+//
+// Adding is idempotent: an entry whose repository, tag and new digest are
+// already recorded anywhere in the file is not added again. Nothing else in
+// the file changes.
+package changelog
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Entry is one image whose digest changed.
+type Entry struct {
+	Repository string // normalised: "docker.io/library/busybox"
+	Tag        string
+	// Old are the previous digests ("" for none).
+	Old []string
+	New string
+	// Files are the files edited, slash-separated.
+	Files []string
+}
+
+// Header starts a changelog pinner creates.
+const Header = "# Changelog\n\nContainer image updates recorded by pinner.\n"
+
+// ShortDigest is "sha256:" and the first 12 hex digits, or "none".
+func ShortDigest(d string) string {
+	if d == "" {
+		return "none"
+	}
+	algo, hex, ok := strings.Cut(d, ":")
+	if !ok {
+		return d
+	}
+	if len(hex) > 12 {
+		hex = hex[:12]
+	}
+	return algo + ":" + hex
+}
+
+func heading(day time.Time) string { return "## Images " + day.Format(time.DateOnly) }
+
+func line(e Entry) string {
+	olds := make([]string, len(e.Old))
+	for i, d := range e.Old {
+		olds[i] = code(ShortDigest(d))
+		if d == "" {
+			olds[i] = "none"
+		}
+	}
+	if len(olds) == 0 {
+		olds = []string{"none"}
+	}
+	return fmt.Sprintf("- %s tag %s: %s → %s (%s)", code(e.Repository), code(e.Tag),
+		strings.Join(olds, ", "), code(ShortDigest(e.New)), strings.Join(e.Files, ", "))
+}
+
+func code(s string) string { return "`" + s + "`" }
+
+// recorded reports whether text already holds an entry for e's repository,
+// tag and new digest.
+func recorded(text string, e Entry) bool {
+	prefix := "- " + code(e.Repository) + " tag " + code(e.Tag) + ":"
+	arrow := "→ " + code(ShortDigest(e.New))
+	for l := range strings.Lines(text) {
+		if strings.HasPrefix(l, prefix) && strings.Contains(l, arrow) {
+			return true
+		}
+	}
+	return false
+}
+
+// Add returns the changelog old (nil when the file does not exist) with
+// entries recorded under day's heading. It returns old unchanged when every
+// entry is already there.
+func Add(old []byte, day time.Time, entries []Entry) []byte {
+	text := string(old)
+	var lines []string
+	for _, e := range entries {
+		if !recorded(text, e) {
+			lines = append(lines, line(e))
+		}
+	}
+	if len(lines) == 0 {
+		return old
+	}
+	block := strings.Join(lines, "\n") + "\n"
+	if old == nil {
+		return []byte(Header + "\n" + heading(day) + "\n\n" + block)
+	}
+	if !strings.HasSuffix(text, "\n") && text != "" {
+		text += "\n"
+	}
+
+	// Today's section exists: add at its end, after its last list item.
+	h := heading(day)
+	if start, ok := headingAt(text, h); ok {
+		body := start + len(h) + 1
+		end := len(text)
+		if next, ok := nextHeading(text, body); ok {
+			end = next
+		}
+		sec := text[body:end]
+		trimmed := strings.TrimRight(sec, "\n")
+		rest := sec[len(trimmed):]
+		if rest == "" {
+			rest = "\n"
+		}
+		return []byte(text[:body] + trimmed + "\n" + block + strings.TrimPrefix(rest, "\n") + text[end:])
+	}
+
+	// A new section before the first second-level heading, or at the end.
+	section := h + "\n\n" + block
+	if at, ok := nextHeading(text, 0); ok {
+		return []byte(text[:at] + section + "\n" + text[at:])
+	}
+	sep := "\n"
+	if strings.HasSuffix(text, "\n\n") || text == "" {
+		sep = ""
+	}
+	return []byte(text + sep + section)
+}
+
+// headingAt finds a line that is exactly h.
+func headingAt(text, h string) (int, bool) {
+	off := 0
+	for l := range strings.Lines(text) {
+		if strings.TrimRight(l, "\r\n") == h {
+			return off, true
+		}
+		off += len(l)
+	}
+	return 0, false
+}
+
+// nextHeading finds the first "## " heading line at or after from (which
+// must be the start of a line), outside fenced code blocks.
+func nextHeading(text string, from int) (int, bool) {
+	off := from
+	fenced := false
+	for l := range strings.Lines(text[from:]) {
+		if strings.HasPrefix(l, "```") {
+			fenced = !fenced
+		}
+		if !fenced && strings.HasPrefix(l, "## ") {
+			return off, true
+		}
+		off += len(l)
+	}
+	return 0, false
+}
+
+// PRBody formats entries as the Markdown description of a pull request.
+func PRBody(entries []Entry) string {
+	var b strings.Builder
+	if len(entries) == 0 {
+		b.WriteString("pinner update: no image digest changed.\n")
+		return b.String()
+	}
+	s := "s"
+	if len(entries) == 1 {
+		s = ""
+	}
+	fmt.Fprintf(&b, "pinner update: %d image%s pinned to new digests.\n\n", len(entries), s)
+	b.WriteString("| Image | Tag | Old digest | New digest | Files |\n")
+	b.WriteString("|---|---|---|---|---|\n")
+	for _, e := range entries {
+		olds := make([]string, 0, len(e.Old))
+		for _, d := range e.Old {
+			if d == "" {
+				olds = append(olds, "none")
+			} else {
+				olds = append(olds, code(ShortDigest(d)))
+			}
+		}
+		files := make([]string, len(e.Files))
+		for i, f := range e.Files {
+			files[i] = code(f)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", code(e.Repository), code(e.Tag),
+			strings.Join(olds, ", "), code(ShortDigest(e.New)), strings.Join(files, "<br>"))
+	}
+	return b.String()
+}

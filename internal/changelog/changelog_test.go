@@ -1,0 +1,78 @@
+package changelog
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var (
+	day  = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	next = day.AddDate(0, 0, 1)
+	hexA = strings.Repeat("a", 64)
+	hexB = strings.Repeat("b", 64)
+	hexC = strings.Repeat("c", 64)
+)
+
+var busybox = Entry{Repository: "docker.io/library/busybox", Tag: "1.37", Old: []string{""}, New: "sha256:" + hexA, Files: []string{"modules/kubenix/a.nix"}}
+
+func TestAddCreates(t *testing.T) {
+	got := string(Add(nil, day, []Entry{busybox}))
+	want := Header + "\n## Images 2026-11-26\n\n- `docker.io/library/busybox` tag `1.37`: none → `sha256:aaaaaaaaaaaa` (modules/kubenix/a.nix)\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestAddIsIdempotent(t *testing.T) {
+	once := Add(nil, day, []Entry{busybox})
+	if twice := Add(once, next, []Entry{busybox}); string(twice) != string(once) {
+		t.Errorf("adding the same entry again changed the file:\n%s", twice)
+	}
+}
+
+func TestAddKeepsTheRest(t *testing.T) {
+	old := "# Changes\n\nIntro.\n\n## [1.0.0] - 2026-01-01\n\n### Added\n- things\n"
+	gluetun := Entry{Repository: "ghcr.io/qdm12/gluetun", Tag: "v3.40.0", Old: []string{"sha256:" + hexB}, New: "sha256:" + hexC, Files: []string{"b.nix", "c.nix"}}
+	got := string(Add([]byte(old), day, []Entry{busybox}))
+	want := "# Changes\n\nIntro.\n\n## Images 2026-11-26\n\n- `docker.io/library/busybox` tag `1.37`: none → `sha256:aaaaaaaaaaaa` (modules/kubenix/a.nix)\n\n## [1.0.0] - 2026-01-01\n\n### Added\n- things\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("first (-want +got):\n%s", diff)
+	}
+	// Same day: into the same section.
+	got = string(Add([]byte(got), day, []Entry{gluetun}))
+	want = "# Changes\n\nIntro.\n\n## Images 2026-11-26\n\n- `docker.io/library/busybox` tag `1.37`: none → `sha256:aaaaaaaaaaaa` (modules/kubenix/a.nix)\n- `ghcr.io/qdm12/gluetun` tag `v3.40.0`: `sha256:bbbbbbbbbbbb` → `sha256:cccccccccccc` (b.nix, c.nix)\n\n## [1.0.0] - 2026-01-01\n\n### Added\n- things\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("same day (-want +got):\n%s", diff)
+	}
+	// Next day, a new digest: a new section on top.
+	gluetun.Old, gluetun.New = []string{gluetun.New}, "sha256:"+hexA
+	got = string(Add([]byte(got), next, []Entry{gluetun}))
+	if !strings.HasPrefix(got, "# Changes\n\nIntro.\n\n## Images 2026-11-27\n\n- `ghcr.io/qdm12/gluetun` tag `v3.40.0`: `sha256:cccccccccccc` → `sha256:aaaaaaaaaaaa` (b.nix, c.nix)\n\n## Images 2026-11-26\n") {
+		t.Errorf("next day:\n%s", got)
+	}
+	if !strings.HasSuffix(got, "\n## [1.0.0] - 2026-01-01\n\n### Added\n- things\n") {
+		t.Errorf("the rest of the file changed:\n%s", got)
+	}
+}
+
+func TestAddWithoutHeadings(t *testing.T) {
+	got := string(Add([]byte("# Log\n"), day, []Entry{busybox}))
+	want := "# Log\n\n## Images 2026-11-26\n\n- `docker.io/library/busybox` tag `1.37`: none → `sha256:aaaaaaaaaaaa` (modules/kubenix/a.nix)\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestPRBody(t *testing.T) {
+	got := PRBody([]Entry{busybox})
+	want := "pinner update: 1 image pinned to new digests.\n\n| Image | Tag | Old digest | New digest | Files |\n|---|---|---|---|---|\n| `docker.io/library/busybox` | `1.37` | none | `sha256:aaaaaaaaaaaa` | `modules/kubenix/a.nix` |\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if got := PRBody(nil); !strings.Contains(got, "no image digest changed") {
+		t.Errorf("empty body: %q", got)
+	}
+}

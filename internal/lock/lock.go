@@ -1,0 +1,123 @@
+// Package lock reads and writes pinner.lock: the digest every tagged image
+// reference of the repository is pinned to, so that `pinner check` can tell,
+// offline, that a file disagrees with the last update.
+//
+// The file is indented JSON with sorted keys, so the same content always
+// gives the same bytes and a diff shows only what changed:
+//
+//	{
+//	  "version": 1,
+//	  "images": {
+//	    "docker.io/library/busybox:1.37": {
+//	      "digest": "sha256:..."
+//	    }
+//	  }
+//	}
+//
+// Keys are normalised references with their tag. Images the repository
+// builds may carry more: the digest pushed and the Nix outputs built.
+package lock
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+)
+
+// Version is the schema version written.
+const Version = 1
+
+// Lock is the content of pinner.lock.
+type Lock struct {
+	Version int              `json:"version"`
+	Images  map[string]Entry `json:"images"`
+}
+
+// Entry is one image reference.
+type Entry struct {
+	// Digest is the manifest digest the reference is pinned to.
+	Digest string `json:"digest"`
+	// Pushed is, for an image the repository builds, the digest of what
+	// was pushed (an index for several platforms).
+	Pushed string `json:"pushed,omitempty"`
+	// Outputs are, for an image the repository builds, the Nix store paths
+	// built, by platform.
+	Outputs map[string]string `json:"outputs,omitempty"`
+}
+
+// New returns an empty lock.
+func New() *Lock { return &Lock{Version: Version, Images: map[string]Entry{}} }
+
+// Read reads the lock at path; a missing file is an empty lock and found
+// false.
+func Read(path string) (l *Lock, found bool, err error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return New(), false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("reading lock file: %w", err)
+	}
+	l, err = Parse(data)
+	if err != nil {
+		return nil, true, fmt.Errorf("reading lock file %q: %w", path, err)
+	}
+	return l, true, nil
+}
+
+// Parse decodes a lock file. Unknown fields are errors: a newer pinner's
+// lock must not be silently rewritten without them.
+func Parse(data []byte) (*Lock, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var l Lock
+	if err := dec.Decode(&l); err != nil {
+		return nil, fmt.Errorf("parsing: %w", err)
+	}
+	if l.Version != Version {
+		return nil, fmt.Errorf("unsupported version %d (this pinner writes %d)", l.Version, Version)
+	}
+	if l.Images == nil {
+		l.Images = map[string]Entry{}
+	}
+	return &l, nil
+}
+
+// Marshal encodes the lock: two-space indentation, keys sorted, a final
+// newline.
+func (l *Lock) Marshal() []byte {
+	c := *l
+	if c.Images == nil {
+		c.Images = map[string]Entry{}
+	}
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		// Strings and maps of strings always encode.
+		panic(err)
+	}
+	return append(b, '\n')
+}
+
+// With returns a copy of l in which pins (normalised reference → digest)
+// are the images. Entries of images the repository builds (with Pushed or
+// Outputs) keep those fields; entries no pin names are dropped unless they
+// carry them.
+func (l *Lock) With(pins map[string]string) *Lock {
+	out := New()
+	for ref, e := range l.Images {
+		if e.Pushed != "" || len(e.Outputs) > 0 {
+			e.Outputs = maps.Clone(e.Outputs)
+			out.Images[ref] = e
+		}
+	}
+	for ref, d := range pins {
+		e := out.Images[ref]
+		e.Digest = d
+		out.Images[ref] = e
+	}
+	return out
+}

@@ -1,0 +1,684 @@
+// Package plan decides what `pinner update` changes: which sites get which
+// digest, and the byte edits that write it.
+//
+// It works in three phases, like ko's resolve: collect the sites to pin and
+// dedupe them by normalised reference; ask the Sources for every digest at
+// once (they resolve concurrently); then, only when every reference has a
+// digest, turn each site whose digest changes into edits, apply them in
+// memory and check the result by parsing and scanning it again. Nothing is
+// written here: the caller gets the new file contents and decides.
+//
+// # Which sites
+//
+// A site is pinned when it is editable, has a tag, is not derived (its
+// origin is pinned instead), is not in the configuration's ignore list and
+// the caller's Select accepts it. A site with a digest but no tag is left
+// alone: there is nothing to re-resolve. Sites of images the repository
+// builds itself go to the Owned source; without one they are skipped. With
+// OwnedTag, an owned site is pinned under the tag of the image built for it:
+// its tag is rewritten (or, for a site with a digest alone, added) along
+// with its digest.
+//
+// # Edits (DESIGN.md "Rewrite conventions")
+//
+//   - A string gets "@sha256:..." appended after its tag, or its digest
+//     replaced.
+//   - A set with a digest (a `digest` key, or "<tag>@sha256:..." in its tag)
+//     gets it replaced. Without one, its tag becomes "<tag>@sha256:...",
+//     unless the style is digest-key: then a `digest = "sha256:...";` binding
+//     is inserted after the tag's, indented like it.
+//   - A tag (or digest) that comes from a variable is edited at the
+//     variable's binding when every use of the variable is one of the sites
+//     being pinned to the same reference; otherwise each site gets its own
+//     literal in place of its use of the variable, and the binding stays.
+package plan
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/nix/syntax"
+	"github.com/pinner-dev/pinner/internal/rewrite"
+	"github.com/pinner-dev/pinner/internal/scan"
+)
+
+// Edit is one byte edit of a file; see rewrite.Edit.
+type Edit = rewrite.Edit
+
+// Options configure Make.
+type Options struct {
+	// Style is how a digest is added to a set that has none.
+	Style config.Style
+	// ThirdParty resolves the images the repository does not build.
+	ThirdParty Source
+	// Owned resolves the images the repository builds (config images), for
+	// example with the digests their push produced. nil skips those sites.
+	Owned Source
+	// IsOwned reports whether a normalised repository
+	// ("ghcr.io/x/backup-toolbox") is built by this repository.
+	IsOwned func(repo string) bool
+	// OwnedTag, when set, names the tag an owned site is pinned under: the
+	// tag of the image built for it. A site whose tag differs (or that has
+	// a digest alone) gets the tag rewritten along with the digest, so
+	// every site reads "repo:<tag>@<digest>". "" leaves the site alone
+	// (its image is not built in this run). Without OwnedTag, owned sites
+	// keep their own tags, like third-party ones.
+	OwnedTag func(*scan.Site) string
+	// Ignored reports whether a repository is never touched.
+	Ignored func(repo string) bool
+	// Select picks the sites to pin; nil picks every one.
+	Select func(*scan.Site) bool
+	// ReadFile reads a file; os.ReadFile when nil.
+	ReadFile func(string) ([]byte, error)
+}
+
+// Plan is what an update changes.
+type Plan struct {
+	// Files are the files that change, sorted by path.
+	Files []File
+	// Changes are the references whose digest changes in at least one
+	// site, sorted by reference.
+	Changes []Change
+	// Resolved holds the digest of every reference resolved, by normalised
+	// reference, changed or not.
+	Resolved map[string]string
+	// Pins is the digest every tagged site carries once the plan is
+	// applied, by normalised reference: what a lock file records.
+	Pins map[string]string
+	// Notes are sites left alone, with the reason.
+	Notes []Note
+}
+
+// File is the new content of one file.
+type File struct {
+	Path     string
+	Old, New []byte
+	Edits    []Edit
+}
+
+// Change is one reference whose digest changes.
+type Change struct {
+	// Ref is the normalised reference with its tag:
+	// "docker.io/library/busybox:1.37".
+	Ref        string
+	Repository string
+	Tag        string
+	// Old are the distinct digests the sites had, "" for none, in the
+	// order of the sites.
+	Old []string
+	New string
+	// Files are the files edited for it, sorted.
+	Files []string
+	// Owned is true for an image the repository builds.
+	Owned bool
+}
+
+// Level says how much a Note matters.
+type Level int
+
+const (
+	// Info: left alone by design (an owned image on the third-party path).
+	Info Level = iota
+	// Warn: the site needs pinning and pinner cannot do it.
+	Warn
+)
+
+// Note is a site Make left alone.
+type Note struct {
+	Site    *scan.Site
+	Level   Level
+	Message string
+}
+
+// target is a site to pin.
+type target struct {
+	site  *scan.Site
+	key   string // normalised repo:tag
+	tag   string // the tag of key
+	owned bool
+	// retag: the site's tag is rewritten to tag (owned images only).
+	retag bool
+}
+
+// Make plans the update of sites.
+func Make(ctx context.Context, sites []scan.Site, o Options) (*Plan, error) {
+	if o.ReadFile == nil {
+		o.ReadFile = os.ReadFile
+	}
+	p := &Plan{Resolved: map[string]string{}, Pins: map[string]string{}}
+	targets := p.collect(sites, o)
+
+	if err := p.resolve(ctx, targets, o); err != nil {
+		return nil, err
+	}
+
+	failed, err := p.edit(targets, o)
+	if err != nil {
+		return nil, err
+	}
+	// Pins: every tagged site as it will be.
+	isTarget := map[*scan.Site]bool{}
+	for _, t := range targets {
+		isTarget[t.site] = true
+	}
+	for i := range sites {
+		s := &sites[i]
+		if s.Form == scan.FormDerived || s.Image.Tag == "" || s.Image.Repository == "" || ignored(o, s) {
+			continue
+		}
+		key := s.Image.Context() + ":" + s.Image.Tag
+		if isTarget[s] && !failed[s] {
+			continue
+		}
+		if _, ok := p.Pins[key]; !ok && s.Image.Digest != "" {
+			p.Pins[key] = s.Image.Digest
+		}
+	}
+	// What was resolved wins over what other sites of the same reference
+	// carry.
+	for _, t := range targets {
+		if !failed[t.site] {
+			p.Pins[t.key] = p.Resolved[t.key]
+		}
+	}
+
+	return p, nil
+}
+
+func ignored(o Options, s *scan.Site) bool {
+	return o.Ignored != nil && s.Image.Repository != "" && o.Ignored(s.Image.Context())
+}
+
+// collect picks the sites to pin.
+func (p *Plan) collect(sites []scan.Site, o Options) []target {
+	var out []target
+	for i := range sites {
+		s := &sites[i]
+		if s.Form == scan.FormDerived || ignored(o, s) {
+			continue
+		}
+		if o.Select != nil && !o.Select(s) {
+			continue
+		}
+		owned := o.IsOwned != nil && s.Image.Repository != "" && o.IsOwned(s.Image.Context())
+		if !s.Editable {
+			msg := "pinner cannot pin it"
+			if s.Reason != "" {
+				msg += ": " + s.Reason
+			}
+			if !s.Pinned {
+				p.note(s, Warn, msg)
+			}
+			continue
+		}
+		if owned && o.Owned != nil && o.OwnedTag != nil {
+			tag := o.OwnedTag(s)
+			if tag == "" {
+				p.note(s, Info, "built by this repository; its image is not built in this run")
+				continue
+			}
+			out = append(out, target{site: s, key: s.Image.Context() + ":" + tag, tag: tag, owned: true, retag: tag != s.Image.Tag})
+			continue
+		}
+		switch {
+		case s.Image.Tag == "" && s.Image.Digest != "":
+			continue // a digest alone: nothing to re-resolve
+		case s.Image.Tag == "":
+			p.note(s, Warn, "it has no tag to resolve; write one (for example :latest) and run pinner update again")
+			continue
+		}
+		if owned && o.Owned == nil {
+			p.note(s, Info, "built by this repository; skipped (owned images are pinned by the build path)")
+			continue
+		}
+		out = append(out, target{site: s, key: s.Image.Context() + ":" + s.Image.Tag, tag: s.Image.Tag, owned: owned})
+	}
+	return out
+}
+
+func (p *Plan) note(s *scan.Site, l Level, msg string) {
+	p.Notes = append(p.Notes, Note{Site: s, Level: l, Message: msg})
+}
+
+// resolve asks the sources for every distinct reference, concurrently.
+func (p *Plan) resolve(ctx context.Context, targets []target, o Options) error {
+	var third, owned []string
+	seen := map[string]bool{}
+	for _, t := range targets {
+		if seen[t.key] {
+			continue
+		}
+		seen[t.key] = true
+		if t.owned {
+			owned = append(owned, t.key)
+		} else {
+			third = append(third, t.key)
+		}
+	}
+	var (
+		got  [2]map[string]string
+		errs [2]error
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	for i, job := range []struct {
+		src  Source
+		refs []string
+	}{{o.ThirdParty, third}, {o.Owned, owned}} {
+		if len(job.refs) == 0 {
+			continue
+		}
+		if job.src == nil {
+			return errors.New("planning update: no source for third-party images")
+		}
+		g.Go(func() error {
+			// A failure stays here rather than cancelling the other
+			// source: every reference deserves an answer.
+			got[i], errs[i] = job.src.Digests(gctx, job.refs)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if err := errors.Join(errs[0], errs[1]); err != nil {
+		return &ResolveError{Err: err}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, m := range got {
+		for k, d := range m {
+			if !validDigest(d) {
+				return &ResolveError{Err: fmt.Errorf("resolving %q: the registry answered with digest %q", k, d)}
+			}
+			p.Resolved[k] = d
+		}
+	}
+	for k := range seen {
+		if _, ok := p.Resolved[k]; !ok {
+			return &ResolveError{Err: fmt.Errorf("resolving %q: no digest", k)}
+		}
+	}
+	return nil
+}
+
+func validDigest(d string) bool {
+	h, ok := strings.CutPrefix(d, "sha256:")
+	if !ok || len(h) != 64 {
+		return false
+	}
+	for _, c := range h {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// fileState is what edit needs per file.
+type fileState struct {
+	path  string
+	src   []byte
+	f     *syntax.File
+	edits []Edit
+	// pinned are the targets whose digest changes, to check afterwards.
+	pinned []target
+}
+
+// edit turns the targets whose digest changes into edits, applies them and
+// checks the result.
+func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, err error) {
+	failed = map[*scan.Site]bool{}
+	files := map[string]*fileState{}
+	var order []string
+	state := func(path string) (*fileState, error) {
+		if fs, ok := files[path]; ok {
+			return fs, nil
+		}
+		src, err := o.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("reading %q: %w", path, err)
+		}
+		f, err := syntax.Parse(path, src)
+		if err != nil {
+			return nil, fmt.Errorf("parsing %q: %w", path, err)
+		}
+		fs := &fileState{path: path, src: src, f: f}
+		files[path] = fs
+		order = append(order, path)
+		return fs, nil
+	}
+
+	// Who uses each variable, to decide between the binding and a literal
+	// per site: binding → the keys of the targets using it.
+	type varKey struct {
+		file    string
+		binding int
+	}
+	users := map[varKey]map[string]bool{}
+	for _, t := range targets {
+		for _, tx := range []*scan.Text{t.site.Edit.Tag, t.site.Edit.Digest} {
+			if tx == nil || tx.Var == "" || tx.Use == (syntax.Span{}) {
+				continue
+			}
+			k := varKey{t.site.File, tx.Binding.Start}
+			if users[k] == nil {
+				users[k] = map[string]bool{}
+			}
+			users[k][t.key] = true
+		}
+	}
+	// A use counts when it is the Use of a target site's text.
+	coveredUses := map[varKey]map[int]bool{}
+	for _, t := range targets {
+		for _, tx := range []*scan.Text{t.site.Edit.Tag, t.site.Edit.Digest} {
+			if tx == nil || tx.Var == "" || tx.Use == (syntax.Span{}) {
+				continue
+			}
+			k := varKey{t.site.File, tx.Binding.Start}
+			if coveredUses[k] == nil {
+				coveredUses[k] = map[int]bool{}
+			}
+			for _, u := range tx.Uses {
+				if u.Start >= tx.Use.Start && u.End <= tx.Use.End {
+					coveredUses[k][u.Start] = true
+				}
+			}
+		}
+	}
+	atBinding := func(site *scan.Site, tx *scan.Text) bool {
+		k := varKey{site.File, tx.Binding.Start}
+		if len(users[k]) != 1 {
+			return false
+		}
+		for _, u := range tx.Uses {
+			if !coveredUses[k][u.Start] {
+				return false
+			}
+		}
+		return true
+	}
+
+	changes := map[string]*Change{}
+	for _, t := range targets {
+		s := t.site
+		want := p.Resolved[t.key]
+		if s.Image.Digest == want && !t.retag {
+			continue
+		}
+		fs, err := state(s.File)
+		if err != nil {
+			return nil, err
+		}
+		var (
+			edits []Edit
+			note  string
+		)
+		if t.retag {
+			edits, note = retagEdits(fs, s, t.tag, want, o.Style, atBinding)
+		} else {
+			edits, note = siteEdits(fs, s, want, o.Style, atBinding)
+		}
+		if note != "" {
+			p.note(s, Warn, "pinner cannot pin it: "+note)
+			failed[s] = true
+			continue
+		}
+		fs.edits = append(fs.edits, edits...)
+		fs.pinned = append(fs.pinned, t)
+
+		c := changes[t.key]
+		if c == nil {
+			c = &Change{Ref: t.key, Repository: s.Image.Context(), Tag: t.tag, New: want, Owned: t.owned}
+			changes[t.key] = c
+		}
+		if !slices.Contains(c.Old, s.Image.Digest) {
+			c.Old = append(c.Old, s.Image.Digest)
+		}
+		if !slices.Contains(c.Files, s.File) {
+			c.Files = append(c.Files, s.File)
+		}
+	}
+
+	slices.Sort(order)
+	for _, path := range order {
+		fs := files[path]
+		// Sites sharing a binding ask for the same edit; once is enough.
+		rewrite.Sort(fs.edits)
+		fs.edits = slices.Compact(fs.edits)
+		out, nf, err := rewrite.File(path, fs.src, fs.edits)
+		if err != nil {
+			return nil, err
+		}
+		if err := check(fs, nf, p.Resolved); err != nil {
+			return nil, err
+		}
+		if bytes.Equal(out, fs.src) {
+			continue
+		}
+		p.Files = append(p.Files, File{Path: path, Old: fs.src, New: out, Edits: fs.edits})
+	}
+	for _, c := range changes {
+		slices.Sort(c.Files)
+		p.Changes = append(p.Changes, *c)
+	}
+	slices.SortFunc(p.Changes, func(a, b Change) int { return cmp.Compare(a.Ref, b.Ref) })
+	return failed, nil
+}
+
+// check scans the rewritten file and makes sure every site pinned in it
+// now carries its new digest, with repository and tag unchanged.
+func check(fs *fileState, nf *syntax.File, resolved map[string]string) error {
+	after := scan.File(nf)
+	at := map[int]*scan.Site{}
+	for i := range after {
+		at[after[i].Offset] = &after[i]
+	}
+	for _, t := range fs.pinned {
+		want := resolved[t.key]
+		off := rewrite.Shift(fs.edits, t.site.Offset)
+		s, ok := at[off]
+		switch {
+		case !ok:
+			return fmt.Errorf("rewriting %s: the image site is gone after the edit", t.site.Position())
+		case s.Image.Digest != want || s.Image.Context()+":"+s.Image.Tag != t.key:
+			return fmt.Errorf("rewriting %s: after the edit the site reads %q, want %s pinned to %s", t.site.Position(), s.Ref, t.key, want)
+		}
+	}
+	return nil
+}
+
+// siteEdits returns the edits that pin one site to digest, or why it
+// cannot be done.
+func siteEdits(fs *fileState, s *scan.Site, digest string, style config.Style, atBinding func(*scan.Site, *scan.Text) bool) ([]Edit, string) {
+	e := s.Edit
+	switch {
+	case e.Digest != nil:
+		return textEdit(fs, s, e.Digest, digest, true, atBinding)
+	case s.Form == scan.FormAttrSet && style == config.StyleDigestKey && e.AttrSet != nil:
+		a := e.AttrSet
+		bind := "digest = " + rewrite.Quoted(digest) + ";"
+		if a.Indent != "" {
+			return []Edit{{Start: a.InsertAt, End: a.InsertAt, New: "\n" + a.Indent + bind}}, ""
+		}
+		return []Edit{{Start: a.InsertAt, End: a.InsertAt, New: " " + bind}}, ""
+	case e.Tag != nil:
+		if s.Form == scan.FormString && e.End >= 0 {
+			return []Edit{{Start: e.End, End: e.End, New: "@" + digest}}, ""
+		}
+		return textEdit(fs, s, e.Tag, "@"+digest, false, atBinding)
+	}
+	return nil, "it has no tag"
+}
+
+// retagEdits returns the edits that make an owned site read
+// "<tag>@<digest>": its tag replaced (or, for a site with a digest alone,
+// added) and its digest written, or why it cannot be done.
+func retagEdits(fs *fileState, s *scan.Site, tag, digest string, style config.Style, atBinding func(*scan.Site, *scan.Text) bool) ([]Edit, string) {
+	e := s.Edit
+	a := e.AttrSet
+	binding := func(key, value string) Edit {
+		bind := key + " = " + rewrite.Quoted(value) + ";"
+		if a.Indent != "" {
+			return Edit{Start: a.InsertAt, End: a.InsertAt, New: "\n" + a.Indent + bind}
+		}
+		return Edit{Start: a.InsertAt, End: a.InsertAt, New: " " + bind}
+	}
+	switch {
+	case e.Tag == nil && e.Digest == nil:
+		return nil, "it has neither tag nor digest"
+
+	case e.Tag == nil:
+		// A digest alone: the tag goes in front of it.
+		if s.Form == scan.FormAttrSet && a != nil {
+			edits, note := textEdit(fs, s, e.Digest, digest, true, atBinding)
+			if note != "" {
+				return nil, note
+			}
+			return append(edits, binding("tag", tag)), ""
+		}
+		d := e.Digest
+		if d.Use != (syntax.Span{}) || d.Span.Start < 1 || fs.src[d.Span.Start-1] != '@' {
+			return nil, "its digest comes from a variable, so pinner cannot add the image's tag in front of it"
+		}
+		return []Edit{{Start: d.Span.Start - 1, End: d.Span.End, New: ":" + tag + "@" + digest}}, ""
+
+	case e.Digest == nil:
+		if s.Form == scan.FormAttrSet && style == config.StyleDigestKey && a != nil {
+			edits, note := textEdit(fs, s, e.Tag, tag, true, atBinding)
+			if note != "" {
+				return nil, note
+			}
+			return append(edits, binding("digest", digest)), ""
+		}
+		return textEdit(fs, s, e.Tag, tag+"@"+digest, true, atBinding)
+
+	case e.Tag.Literal == e.Digest.Literal && e.Tag.Use == e.Digest.Use && e.Tag.Var == e.Digest.Var &&
+		e.Tag.Span.End < e.Digest.Span.Start:
+		// "<tag>@<digest>" in one string: replaced as one text.
+		tx := *e.Tag
+		tx.Span.End = e.Digest.Span.End
+		tx.Value = e.Tag.Value + "@" + e.Digest.Value
+		return textEdit(fs, s, &tx, tag+"@"+digest, true, atBinding)
+
+	case e.Tag.Use != (syntax.Span{}) && e.Tag.Use == e.Digest.Use:
+		return nil, "its tag and digest come through one expression pinner cannot split"
+	}
+	te, note := textEdit(fs, s, e.Tag, tag, true, atBinding)
+	if note != "" {
+		return nil, note
+	}
+	de, note := textEdit(fs, s, e.Digest, digest, true, atBinding)
+	if note != "" {
+		return nil, note
+	}
+	return append(te, de...), ""
+}
+
+// textEdit writes text after (or, with replace, over) the source text tx:
+// in place, at the variable's binding, or as a literal of the site's own.
+func textEdit(fs *fileState, s *scan.Site, tx *scan.Text, text string, replace bool, atBinding func(*scan.Site, *scan.Text) bool) ([]Edit, string) {
+	// Without a Use, the text is written at the site itself, even when the
+	// site is reached through a variable (a let-bound whole reference).
+	inPlace := tx.Use == (syntax.Span{})
+	if inPlace || (tx.Var != "" && atBinding(s, tx)) {
+		if replace {
+			return []Edit{{Start: tx.Span.Start, End: tx.Span.End, New: text}}, ""
+		}
+		return []Edit{{Start: tx.Span.End, End: tx.Span.End, New: text}}, ""
+	}
+
+	// A literal of the site's own, in place of its use of the variable.
+	lit := findString(fs.f, tx.Literal)
+	if lit == nil {
+		return nil, "its tag comes from an expression pinner cannot copy"
+	}
+	val, ok := lit.Literal()
+	if !ok || !strings.HasSuffix(val, tx.Value) {
+		return nil, "its tag comes from a string with interpolations"
+	}
+	if replace {
+		val = strings.TrimSuffix(val, tx.Value) + text
+	} else {
+		val += text
+	}
+	use := string(fs.src[tx.Use.Start:tx.Use.End])
+	switch {
+	case strings.HasPrefix(use, "${"):
+		in := enclosingString(fs.f, tx.Use)
+		if in == nil {
+			return nil, "its tag is interpolated where pinner cannot write a literal"
+		}
+		esc := rewrite.EscapeDouble(val)
+		if in.Indented {
+			esc = rewrite.EscapeIndented(val)
+		}
+		return []Edit{{Start: tx.Use.Start, End: tx.Use.End, New: esc}}, ""
+	case s.Form == scan.FormAttrSet && s.Edit.AttrSet != nil && isInherit(fs.src, s.Edit.AttrSet.Tag):
+		// `inherit tag;` or `inherit (x) tag;`: replace the binding, when
+		// it inherits nothing else.
+		b := s.Edit.AttrSet.Tag
+		f := strings.Fields(strings.TrimSuffix(strings.TrimSpace(string(fs.src[b.Start:b.End])), ";"))
+		if len(f) < 2 || f[len(f)-1] != "tag" || (len(f) > 2 && !(strings.HasPrefix(f[1], "(") && strings.HasSuffix(f[len(f)-2], ")"))) {
+			return nil, "its tag is inherited together with other names"
+		}
+		return []Edit{{Start: b.Start, End: b.End, New: "tag = " + rewrite.Quoted(val) + ";"}}, ""
+	default:
+		return []Edit{{Start: tx.Use.Start, End: tx.Use.End, New: rewrite.Quoted(val)}}, ""
+	}
+}
+
+func isInherit(src []byte, b syntax.Span) bool {
+	return b.End > b.Start && bytes.HasPrefix(src[b.Start:b.End], []byte("inherit"))
+}
+
+// findString is the string node with exactly span sp.
+func findString(f *syntax.File, sp syntax.Span) *syntax.String {
+	var out *syntax.String
+	syntax.Inspect(f.Root, func(n syntax.Node) bool {
+		if out != nil {
+			return false
+		}
+		ns := n.NodeSpan()
+		if ns.End <= sp.Start || ns.Start >= sp.End {
+			return false
+		}
+		if s, ok := n.(*syntax.String); ok && s.Span == sp {
+			out = s
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+// enclosingString is the string with an interpolation spanning sp.
+func enclosingString(f *syntax.File, sp syntax.Span) *syntax.String {
+	var out *syntax.String
+	syntax.Inspect(f.Root, func(n syntax.Node) bool {
+		if out != nil {
+			return false
+		}
+		ns := n.NodeSpan()
+		if ns.End < sp.End || ns.Start > sp.Start {
+			return false
+		}
+		if s, ok := n.(*syntax.String); ok {
+			for _, part := range s.Parts {
+				if ip, ok := part.(*syntax.Interp); ok && ip.Span == sp {
+					out = s
+					return false
+				}
+			}
+		}
+		return true
+	})
+	return out
+}

@@ -1,0 +1,162 @@
+package rewrite
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/pinner-dev/pinner/internal/nix/syntax"
+)
+
+func TestApply(t *testing.T) {
+	src := []byte(`{ image = "busybox:1.37"; tag = "1"; }`)
+	tests := []struct {
+		name  string
+		edits []Edit
+		want  string
+	}{
+		{name: "none", want: string(src)},
+		{
+			name:  "insert",
+			edits: []Edit{{Start: 23, End: 23, New: "@sha256:x"}},
+			want:  `{ image = "busybox:1.37@sha256:x"; tag = "1"; }`,
+		},
+		{
+			// Given left to right, applied right to left: the second edit's
+			// offsets are the original ones.
+			name: "several, unsorted, growing and shrinking",
+			edits: []Edit{
+				{Start: 33, End: 34, New: "1@sha256:y"},
+				{Start: 11, End: 18, New: "bb"},
+				{Start: 23, End: 23, New: "@sha256:x"},
+			},
+			want: `{ image = "bb:1.37@sha256:x"; tag = "1@sha256:y"; }`,
+		},
+		{
+			name:  "identical edits count once",
+			edits: []Edit{{Start: 0, End: 1, New: "{ "}, {Start: 0, End: 1, New: "{ "}},
+			want:  `{  image = "busybox:1.37"; tag = "1"; }`,
+		},
+		{
+			name:  "adjacent",
+			edits: []Edit{{Start: 11, End: 18, New: "a"}, {Start: 18, End: 19, New: "@"}},
+			want:  `{ image = "a@1.37"; tag = "1"; }`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Apply(src, tt.edits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestApplyOverlap(t *testing.T) {
+	src := []byte("0123456789")
+	for _, edits := range [][]Edit{
+		{{Start: 1, End: 5, New: "x"}, {Start: 4, End: 6, New: "y"}},
+		{{Start: 1, End: 5, New: "x"}, {Start: 2, End: 3, New: "y"}},
+		{{Start: 3, End: 3, New: "x"}, {Start: 3, End: 3, New: "y"}},
+		{{Start: 3, End: 3, New: "x"}, {Start: 3, End: 5, New: "y"}},
+	} {
+		if _, err := Apply(src, edits); !errors.Is(err, ErrOverlap) {
+			t.Errorf("Apply(%v) = %v, want ErrOverlap", edits, err)
+		}
+	}
+	if _, err := Apply(src, []Edit{{Start: 8, End: 11}}); err == nil {
+		t.Errorf("an edit past the end must fail")
+	}
+}
+
+func TestFileRejectsBrokenSyntax(t *testing.T) {
+	src := []byte(`{ a = "x"; }`)
+	if _, _, err := File("f.nix", src, []Edit{{Start: 7, End: 7, New: `"`}}); err == nil {
+		t.Fatal("an edit that breaks the syntax must fail")
+	}
+	out, f, err := File("f.nix", src, []Edit{{Start: 8, End: 8, New: "y"}})
+	if err != nil || string(out) != `{ a = "xy"; }` || f == nil {
+		t.Fatalf("File = %q, %v", out, err)
+	}
+}
+
+func TestShift(t *testing.T) {
+	edits := []Edit{{Start: 2, End: 4, New: "abcd"}, {Start: 10, End: 10, New: "x"}}
+	for _, c := range []struct{ in, want int }{{0, 0}, {4, 6}, {9, 11}, {10, 12}, {11, 14}} {
+		if got := Shift(edits, c.in); got != c.want {
+			t.Errorf("Shift(%d) = %d, want %d", c.in, got, c.want)
+		}
+	}
+}
+
+// TestEscape checks that each escaped text, put inside a string of its
+// kind, reads back as the text itself.
+func TestEscape(t *testing.T) {
+	texts := []string{
+		`plain`, `a"b`, `back\slash`, `${x}`, `$notinterp`, `a''b`, `'''`, `end'`, "new\nline", `$${x}`, `''${x}`,
+	}
+	for _, s := range texts {
+		for _, kind := range []string{"double", "indented"} {
+			var src string
+			if kind == "double" {
+				src = Quoted(s)
+			} else {
+				src = "''" + EscapeIndented(s) + "''"
+			}
+			f, err := syntax.Parse("t.nix", []byte(src))
+			if err != nil {
+				t.Errorf("%s %q: %s does not parse: %v", kind, s, src, err)
+				continue
+			}
+			str, ok := f.Root.(*syntax.String)
+			if !ok {
+				t.Errorf("%s %q: %s is a %T", kind, s, src, f.Root)
+				continue
+			}
+			got, ok := str.Literal()
+			if !ok || got != s {
+				t.Errorf("%s %q: %s reads back as %q (literal %v)", kind, s, src, got, ok)
+			}
+		}
+	}
+}
+
+func TestWriteAll(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.nix")
+	if err := os.WriteFile(a, []byte("old"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	b := filepath.Join(dir, "sub", "new.md")
+	if err := os.MkdirAll(filepath.Dir(b), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAll([]Output{{Path: a, Data: []byte("new")}, {Path: b, Data: []byte("md")}}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(a)
+	fi, _ := os.Stat(a)
+	if string(got) != "new" || fi.Mode().Perm() != 0o640 {
+		t.Errorf("a.nix = %q mode %v, want new 0640", got, fi.Mode().Perm())
+	}
+	if got, _ := os.ReadFile(b); string(got) != "md" {
+		t.Errorf("new file = %q", got)
+	}
+	// A file that cannot be prepared leaves the others untouched.
+	err := WriteAll([]Output{{Path: a, Data: []byte("newer")}, {Path: filepath.Join(dir, "missing", "x"), Data: nil}})
+	if err == nil {
+		t.Fatal("writing into a missing directory must fail")
+	}
+	if got, _ := os.ReadFile(a); string(got) != "new" {
+		t.Errorf("a.nix changed to %q although the run failed", got)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
