@@ -4,7 +4,7 @@ BIN       ?= bin/pinner
 FUZZTIME  ?= 10s
 export NIX_CONFIG ?= substituters =
 
-.PHONY: all build test lint fuzz bench demo clean
+.PHONY: all build test lint fuzz bench bench-check bench-resolve bench-push demo clean
 
 all: build
 
@@ -31,11 +31,30 @@ bench: build
 	$(GO) run ./internal/bench/parsecmp -pinner $(BIN)
 	$(GO) test -run='^$$' -bench='^BenchmarkParse$$' -benchmem ./internal/nix/syntax
 
-# Placeholder: the end-to-end demo (update --all on a copy of modules-fixtures)
-# arrives with `pinner update`.
-demo:
-	@echo "make demo: not yet available (arrives with 'pinner update'); run 'make test'." >&2
-	@exit 2
+# pinner check as a whole process on ~150 kubenix modules (the fixtures
+# replicated), as a pre-commit hook runs it, against a plain grep of the tree.
+bench-check: build
+	$(GO) run ./internal/bench/checktime -pinner $(BIN)
+
+# pinner resolve on 100 references (20 repositories x 5 tags) in the CNCF
+# distribution registry on a loopback port, against a serial loop of
+# skopeo inspect; also the manifest requests per reference.
+bench-resolve: build
+	$(GO) run ./internal/bench/resolvecmp -pinner $(BIN)
+
+# Pushing a 1 GiB image built through Nix (4 layers of 256 MiB of
+# incompressible bytes) to the CNCF distribution registry on a loopback port:
+# pinner update against skopeo copy docker-archive:, wall time and peak RSS.
+bench-push: build
+	$(GO) run ./internal/bench/pushcmp -pinner $(BIN)
+
+# The main job end to end, offline: pinner update --all on a temporary copy of
+# registry.yaml and modules-fixtures, the eleven fixture images built through
+# Nix and pushed into an OCI layout there (--push-to oci:DIR); then the diff,
+# the changelog, the lock, and a second run that must change nothing.
+# DEMO_KEEP=1 keeps the temporary directory.
+demo: build
+	$(GO) run ./internal/demo -pinner $(BIN)
 
 clean:
 	rm -rf bin

@@ -157,6 +157,9 @@ func isTar(head []byte) bool {
 }
 
 func loadArchive(path string, kind Kind) (*Output, error) {
+	if kind == DockerArchive {
+		return readIndexed(path)
+	}
 	opener := func() (io.ReadCloser, error) { return os.Open(path) }
 	if kind == DockerArchiveGzip {
 		opener = gunzipOpener(path)

@@ -1,0 +1,377 @@
+// Command resolvecmp measures `pinner resolve` against the way people pin
+// images by hand: a serial loop of `skopeo inspect`, both against the real
+// CNCF distribution registry on a loopback port, in the same run.
+//
+// It starts `docker-registry serve` with storage in a temporary directory,
+// pushes repos × tags random images with go-containerregistry, then times
+//
+//   - pinner resolve --jobs N over every reference (the median of -runs), and
+//   - skopeo inspect --no-tags --tls-verify=false docker://HOST/REPO:TAG for
+//     each reference, one after the other,
+//
+// and reports both times, the ratio, and the manifest requests per distinct
+// reference, counted twice: from the registry's access log, and from the
+// summary pinner logs at debug level.
+//
+//	go run ./internal/bench/resolvecmp -pinner bin/pinner
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+func main() {
+	pinner := flag.String("pinner", "bin/pinner", "pinner binary to measure")
+	repos := flag.Int("repos", 20, "repositories to seed")
+	tags := flag.Int("tags", 5, "tags per repository")
+	jobs := flag.Int("jobs", 16, "pinner resolve --jobs")
+	runs := flag.Int("runs", 5, "runs of pinner resolve; the median is reported")
+	flag.Parse()
+	if err := run(*pinner, *repos, *tags, *jobs, *runs); err != nil {
+		fmt.Fprintln(os.Stderr, "resolvecmp:", err)
+		os.Exit(1)
+	}
+}
+
+func run(pinner string, repos, tags, jobs, runs int) error {
+	for _, bin := range []string{"docker-registry", "skopeo"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			return fmt.Errorf("%s not installed (apt-get install docker-registry skopeo): %w", bin, err)
+		}
+	}
+	if _, err := os.Stat(pinner); err != nil {
+		return fmt.Errorf("pinner binary: %w (run make build)", err)
+	}
+	pinner, _ = filepath.Abs(pinner)
+	dir, err := os.MkdirTemp("", "pinner-resolvecmp-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	// First with the access log, to count the manifest requests pinner
+	// makes; then, for the timings, without it (the log costs the registry
+	// time on every request, for both contenders).
+	reg, err := startRegistry(dir, "", true)
+	if err != nil {
+		return err
+	}
+	defer func() { reg.stop() }()
+	fmt.Printf("registry: docker-registry on %s\n", reg.host)
+
+	refs, err := seed(reg.host, repos, tags)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("seeded: %d references (%d repositories × %d tags)\n", len(refs), repos, tags)
+
+	ctx := context.Background()
+	// pinner runs in an empty directory: no registry.yaml, and loopback
+	// registries are reached over plain http.
+	work := filepath.Join(dir, "work")
+	if err := os.Mkdir(work, 0o755); err != nil {
+		return err
+	}
+	pinnerRun := func(extra ...string) ([]byte, error) {
+		args := append([]string{"resolve", "--jobs", strconv.Itoa(jobs)}, extra...)
+		cmd := exec.CommandContext(ctx, pinner, append(args, refs...)...)
+		cmd.Dir = work
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("pinner resolve: %w: %s", err, tail(stderr.Bytes()))
+		}
+		if n := bytes.Count(stdout.Bytes(), []byte("\n")); n != len(refs) {
+			return nil, fmt.Errorf("pinner resolve printed %d lines for %d references", n, len(refs))
+		}
+		return stderr.Bytes(), nil
+	}
+
+	// Requests per reference, from one debug run: the registry's access log
+	// and pinner's own summary.
+	time.Sleep(200 * time.Millisecond) // let the pushes' log lines drain
+	reg.manifests.Store(0)
+	logs, err := pinnerRun("--log-level", "debug")
+	if err != nil {
+		return err
+	}
+	time.Sleep(200 * time.Millisecond) // let the access log drain
+	seen := reg.manifests.Load()
+	stats := parseStats(logs)
+
+	reg.stop()
+	if reg, err = startRegistry(dir, reg.host, false); err != nil {
+		return err
+	}
+
+	// Warm up both (page cache, the registry's first requests).
+	if _, err := pinnerRun(); err != nil {
+		return err
+	}
+	var times []time.Duration
+	for range runs {
+		start := time.Now()
+		if _, err := pinnerRun(); err != nil {
+			return err
+		}
+		times = append(times, time.Since(start))
+	}
+	slices.Sort(times)
+	tp := times[len(times)/2]
+
+	start := time.Now()
+	for _, r := range refs {
+		cmd := exec.CommandContext(ctx, "skopeo", "inspect", "--no-tags", "--tls-verify=false", "docker://"+r)
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("skopeo inspect %s: %w: %s", r, err, tail(stderr.Bytes()))
+		}
+	}
+	ts := time.Since(start)
+
+	floor, err := headFloor(ctx, reg.host, refs, jobs)
+	if err != nil {
+		return err
+	}
+
+	fmt.Printf("pinner resolve --jobs %d (median of %d): %9.1f ms  (%.2f ms/ref)\n", jobs, runs, ms(tp), ms(tp)/float64(len(refs)))
+	fmt.Printf("skopeo inspect, serial loop:          %9.1f ms  (%.2f ms/ref)\n", ms(ts), ms(ts)/float64(len(refs)))
+	fmt.Printf("ratio: pinner is %.1fx faster (goal: >= 50x)\n", ts.Seconds()/tp.Seconds())
+	fmt.Printf("manifest requests per distinct reference (registry access log): %.2f (%d for %d; goal: <= 1.1)\n",
+		float64(seen)/float64(len(refs)), seen, len(refs))
+	fmt.Printf("registry floor: bare HEAD requests from %d keep-alive connections, no process start: %.1f ms\n", jobs, ms(floor))
+	if stats != "" {
+		fmt.Printf("pinner's own count (--log-level debug): %s\n", stats)
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func tail(b []byte) string {
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return string(b)
+}
+
+// headFloor times the manifest HEADs alone, from one process with
+// keep-alive connections, jobs at a time: what the registry itself needs,
+// the least any client can take.
+func headFloor(ctx context.Context, host string, refs []string, jobs int) (time.Duration, error) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: jobs}}
+	head := func(ref string) error {
+		repo, tag, _ := strings.Cut(strings.TrimPrefix(ref, host+"/"), ":")
+		req, err := http.NewRequestWithContext(ctx, http.MethodHead, "http://"+host+"/v2/"+repo+"/manifests/"+tag, nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Accept", "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("HEAD %s: %s", ref, resp.Status)
+		}
+		return nil
+	}
+	for _, r := range refs[:min(jobs, len(refs))] { // open the connections
+		if err := head(r); err != nil {
+			return 0, err
+		}
+	}
+	start := time.Now()
+	sem := make(chan struct{}, jobs)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	for _, r := range refs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := head(r); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return 0, first
+	}
+	return time.Since(start), nil
+}
+
+var statsRE = regexp.MustCompile(`msg="resolver stats".*`)
+
+func parseStats(logs []byte) string {
+	return string(statsRE.Find(logs))
+}
+
+// seed pushes one random image per reference.
+func seed(host string, repos, tags int) ([]string, error) {
+	var refs []string
+	for r := range repos {
+		for t := range tags {
+			refs = append(refs, fmt.Sprintf("%s/bench/app%02d:v1.%d.0", host, r, t))
+		}
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+		sem  = make(chan struct{}, 8)
+	)
+	for _, ref := range refs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			err := push(ref)
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	return refs, nil
+}
+
+func push(ref string) error {
+	r, err := name.ParseReference(ref, name.Insecure)
+	if err != nil {
+		return err
+	}
+	img, err := random.Image(512, 1)
+	if err != nil {
+		return err
+	}
+	if err := remote.Write(r, img); err != nil {
+		return fmt.Errorf("pushing %s: %w", ref, err)
+	}
+	return nil
+}
+
+// registry is a running docker-registry.
+type registry struct {
+	host      string
+	cmd       *exec.Cmd
+	exited    chan struct{}
+	manifests atomic.Int64 // manifest GET/HEAD lines seen in the access log
+}
+
+func (r *registry) stop() {
+	_ = r.cmd.Process.Kill()
+	<-r.exited
+}
+
+const registryConfig = `version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: %t
+storage:
+  filesystem:
+    rootdirectory: %q
+http:
+  addr: %q
+`
+
+var manifestLine = regexp.MustCompile(`"(?:GET|HEAD) /v2/[^ ]+/manifests/[^ ]+ HTTP`)
+
+// startRegistry runs docker-registry with storage in dir/storage, on host
+// ("" picks a free loopback port), with or without its access log.
+func startRegistry(dir, host string, accessLog bool) (*registry, error) {
+	if host == "" {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		host = l.Addr().String()
+		l.Close()
+	}
+	cfg := filepath.Join(dir, "registry.yml")
+	if err := os.WriteFile(cfg, fmt.Appendf(nil, registryConfig, !accessLog, filepath.Join(dir, "storage"), host), 0o600); err != nil {
+		return nil, err
+	}
+	r := &registry{host: host, exited: make(chan struct{})}
+	r.cmd = exec.Command("docker-registry", "serve", cfg)
+	pr, pw := io.Pipe()
+	r.cmd.Stdout, r.cmd.Stderr = pw, pw
+	if err := r.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			if manifestLine.Match(sc.Bytes()) {
+				r.manifests.Add(1)
+			}
+		}
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	go func() {
+		_ = r.cmd.Wait()
+		pw.Close()
+		close(r.exited)
+	}()
+	deadline := time.Now().Add(15 * time.Second)
+	client := &http.Client{Timeout: time.Second}
+	for {
+		resp, err := client.Get("http://" + host + "/v2/")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return r, nil
+			}
+		}
+		select {
+		case <-r.exited:
+			return nil, fmt.Errorf("docker-registry exited before answering on %s", host)
+		default:
+		}
+		if time.Now().After(deadline) {
+			r.stop()
+			return nil, fmt.Errorf("docker-registry did not answer on %s within 15s", host)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}

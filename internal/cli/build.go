@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/pinner-dev/pinner/internal/owned"
+)
+
+// BuildCmd builds images of the repository and prints their digests.
+type BuildCmd struct {
+	Names    []string `arg:"" name:"name" help:"Image names from registry.yaml (images:)."`
+	Platform []string `help:"Build only these platforms (linux/amd64, linux/arm64, ...); repeatable." placeholder:"OS/ARCH"`
+	JSON     bool     `help:"Print a JSON list: [{\"name\",\"repository\",\"tag\",\"digest\",\"platforms\":[{\"platform\",\"output\",\"digest\"}]}]."`
+}
+
+// Help is shown by "pinner build --help".
+func (BuildCmd) Help() string {
+	return `Builds each named image through Nix (every platform in one nix build invocation), loads each platform's output and prints the digest each platform image has, and for an image with several platforms the digest of the OCI index that update pushes and pins. Nothing is pushed and no file is written; the digests are the ones "pinner update" would pin.
+
+Exits 0 on success, 2 on bad input (an unknown name, a missing Nix file or attribute, a platform the image does not build), 3 when Nix fails (the tail of the build log is shown), is missing, or an output is not an image.`
+}
+
+// Run builds and prints.
+func (c *BuildCmd) Run(ctx context.Context, env *Env, g *Globals) error {
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return err
+	}
+	var images []owned.Image
+	for _, n := range c.Names {
+		img, ok := cfg.Image(n)
+		if !ok {
+			names := make([]string, len(cfg.Images))
+			for i, im := range cfg.Images {
+				names[i] = im.Name
+			}
+			msg := fmt.Sprintf("no image %q in the configuration", n)
+			if len(names) > 0 {
+				msg += " (images: " + strings.Join(names, ", ") + ")"
+			}
+			return withCode(ExitBadInput, errors.New(msg))
+		}
+		oi := owned.Image{Config: img}
+		if len(c.Platform) > 0 {
+			oi.Platforms = c.Platform
+		}
+		images = append(images, oi)
+	}
+	run := &ownedRun{cfg: cfg, env: env}
+	res, err := run.build(ctx, images)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		return writeJSON(env.Stdout, res)
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "IMAGE\tREFERENCE\tPLATFORM\tDIGEST")
+	for _, r := range res {
+		ref := r.Repository + ":" + r.Tag
+		for _, p := range r.Platforms {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, ref, p.Platform, p.Digest)
+		}
+		if len(r.Platforms) > 1 || !slices.ContainsFunc(r.Platforms, func(p owned.Platform) bool { return p.Digest == r.Digest }) {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, ref, "index", r.Digest)
+		}
+	}
+	return tw.Flush()
+}

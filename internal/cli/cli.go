@@ -1,0 +1,157 @@
+// Package cli is pinner's command-line layer: one struct per command, each
+// with a Run method. It is the only package that talks to the terminal; the
+// packages it calls return values and errors.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/alecthomas/kong"
+)
+
+// Exit codes of the command-line contract.
+const (
+	ExitOK       = 0 // success
+	ExitFindings = 1 // check found something, or update --exit-code saw changes
+	ExitBadInput = 2 // usage, config or syntax errors
+	ExitOutside  = 3 // a registry, Nix, or the file system failed
+)
+
+// Globals are the flags every command shares.
+type Globals struct {
+	Config   string `help:"Path to registry.yaml (default: registry.yaml in the working directory, when present)." env:"PINNER_CONFIG" placeholder:"FILE"`
+	Chdir    string `short:"C" help:"Change to DIR before doing anything else." placeholder:"DIR"`
+	LogLevel string `help:"Log level: debug, info, warn, error." enum:"debug,info,warn,error" default:"warn"`
+}
+
+// CLI is the root of the command tree.
+type CLI struct {
+	Globals
+
+	Scan    ScanCmd    `cmd:"" help:"List the container image sites in Nix files."`
+	Check   CheckCmd   `cmd:"" help:"Fail when an image site is not pinned to a digest (pre-commit gate, offline)."`
+	Update  UpdateCmd  `cmd:"" help:"Pin image sites to the digests their tags name now, in place."`
+	Resolve ResolveCmd `cmd:"" help:"Print the digest each image reference names now."`
+	Build   BuildCmd   `cmd:"" help:"Build images of this repository through Nix and print their digests."`
+	Version VersionCmd `cmd:"" help:"Print pinner's version."`
+}
+
+// Env is what a command needs from the process, bound into every Run.
+type Env struct {
+	Stdout io.Writer
+	Stderr io.Writer
+	Log    *slog.Logger
+}
+
+// exitError carries an exit code up to Main. Its message, if any, is printed
+// to stderr.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// withCode marks err with the exit code Main should use. A nil err gives an
+// exit code without a message (findings already printed, for instance).
+func withCode(code int, err error) error { return &exitError{code: code, err: err} }
+
+// kongExit is panicked by kong's exit hook so Main can return the code
+// instead of the process exiting in the middle of a test.
+type kongExit int
+
+const description = `pinner keeps every container image of a kubenix repository pinned to an immutable digest.
+
+It reads the Nix modules (by default modules/kubenix/**/*.nix), finds every place an image is written, and checks or rewrites the references in place without touching any other byte.
+
+Exit codes: 0 success; 1 findings (check) or changes (update --exit-code); 2 bad input (usage, config, syntax); 3 an outside failure (registry, nix).`
+
+// Main runs pinner with args (without the program name) and returns the
+// process exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	var root CLI
+	parser, err := kong.New(&root,
+		kong.Name("pinner"),
+		kong.Description(description),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(c int) { panic(kongExit(c)) }),
+		kong.UsageOnError(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.BindTo(ctx, (*context.Context)(nil)),
+		kong.Vars{"default_modules": defaultModules},
+	)
+	if err != nil {
+		// The command tree is static; this is a programming error.
+		panic(err)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			c, ok := r.(kongExit)
+			if !ok {
+				panic(r)
+			}
+			code = int(c)
+		}
+	}()
+
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "pinner: %v\n", err)
+		var perr *kong.ParseError
+		if errors.As(err, &perr) {
+			fmt.Fprintln(stderr, "Run \"pinner --help\" for usage.")
+		}
+		return ExitBadInput
+	}
+	if root.Chdir != "" {
+		if err := os.Chdir(root.Chdir); err != nil {
+			fmt.Fprintf(stderr, "pinner: changing directory: %v\n", err)
+			return ExitBadInput
+		}
+	}
+	env := &Env{Stdout: stdout, Stderr: stderr, Log: newLogger(stderr, root.LogLevel)}
+	if err := kctx.Run(env, &root.Globals); err != nil {
+		return report(stderr, err)
+	}
+	return ExitOK
+}
+
+// report prints err (unless it only carries a code) and picks the exit code.
+func report(stderr io.Writer, err error) int {
+	code := ExitOutside
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+		if ee.err == nil {
+			return code
+		}
+	}
+	msg := err.Error()
+	if !strings.HasSuffix(msg, "\n") {
+		msg += "\n"
+	}
+	if code == ExitBadInput || code == ExitOutside {
+		msg = "pinner: " + msg
+	}
+	fmt.Fprint(stderr, msg)
+	return code
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level)) // kong's enum already validated it
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}

@@ -1,0 +1,206 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/nix/syntax"
+	"github.com/pinner-dev/pinner/internal/scan"
+)
+
+// defaultModules is where a kubenix repository keeps its modules; it is
+// scanned when no PATH is given.
+const defaultModules = "modules/kubenix"
+
+// ScanCmd lists image sites.
+type ScanCmd struct {
+	JSON  bool     `help:"Print one JSON object: {\"sites\":[...],\"errors\":[...]}."`
+	Paths []string `arg:"" optional:"" name:"path" help:"Files or directories (every *.nix below them). Default: ${default_modules}."`
+}
+
+// Help is shown by "pinner scan --help".
+func (ScanCmd) Help() string {
+	return `Parses every *.nix file below each PATH with pinner's Nix parser and lists each place a container image is written: its file:line:column, form (string, attrset, derived), the reference, whether it is pinned to a digest and whether pinner can edit it.
+
+Exits 1 when any file fails to parse, 2 on bad usage.`
+}
+
+// Run scans and prints.
+func (c *ScanCmd) Run(ctx context.Context, env *Env, g *Globals) error {
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return err
+	}
+	res, err := scanPaths(ctx, cfg, c.Paths)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		if err := writeJSON(env.Stdout, scanOutput{Sites: res.sites, Errors: res.errors}); err != nil {
+			return err
+		}
+	} else {
+		if err := printSites(env.Stdout, res.sites); err != nil {
+			return err
+		}
+		printSyntaxErrors(env.Stderr, res.errors)
+	}
+	if len(res.errors) > 0 {
+		return withCode(ExitFindings, nil)
+	}
+	return nil
+}
+
+// scanResult is what scan and check share: the sites and the parse errors,
+// with file names relative to the working directory where possible.
+type scanResult struct {
+	sites  []scan.Site
+	errors []fileError
+}
+
+// fileError is a positioned error in the JSON shape of the contract.
+type fileError struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Message string `json:"message"`
+}
+
+type scanOutput struct {
+	Sites  []scan.Site `json:"sites"`
+	Errors []fileError `json:"errors"`
+}
+
+// loadConfig finds and loads registry.yaml (--config, PINNER_CONFIG, or
+// registry.yaml in the working directory); without one it returns the
+// defaults, and found is false.
+func loadConfig(g *Globals) (*config.Config, error) {
+	path, found, err := config.Find(g.Config, ".")
+	if err != nil {
+		return nil, withCode(ExitBadInput, err)
+	}
+	if !found {
+		return config.Default("."), nil
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, withCode(ExitBadInput, err)
+	}
+	return cfg, nil
+}
+
+// scanPaths scans the given files and directories; without any, the modules
+// of the configuration file, or modules/kubenix when there is none.
+func scanPaths(ctx context.Context, cfg *config.Config, paths []string) (*scanResult, error) {
+	if len(paths) == 0 && cfg.Path != "" {
+		files, err := cfg.ModuleFiles()
+		if err != nil {
+			return nil, withCode(ExitBadInput, err)
+		}
+		paths = files
+	}
+	if len(paths) == 0 {
+		if _, err := os.Stat(defaultModules); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, withCode(ExitBadInput, fmt.Errorf("no PATH given and %s does not exist here; pass the files or directories to scan", defaultModules))
+			}
+			return nil, withCode(ExitBadInput, err)
+		}
+		paths = []string{defaultModules}
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return nil, withCode(ExitBadInput, fmt.Errorf("reading %q: %w", p, err))
+		}
+	}
+	sites, perrs, err := scan.Files(ctx, paths, runtime.NumCPU())
+	if err != nil {
+		return nil, withCode(ExitOutside, err)
+	}
+	res := &scanResult{sites: sites, errors: []fileError{}}
+	if res.sites == nil {
+		res.sites = []scan.Site{}
+	}
+	cwd, _ := os.Getwd()
+	for i := range res.sites {
+		res.sites[i].File = displayPath(cwd, res.sites[i].File)
+	}
+	for _, e := range perrs {
+		res.errors = append(res.errors, fileError{
+			File: displayPath(cwd, e.Pos.Filename), Line: e.Pos.Line, Column: e.Pos.Column, Message: e.Msg,
+		})
+	}
+	return res, nil
+}
+
+// displayPath makes p relative to cwd when it lies below it, as the contract
+// asks; other paths are shown as they are.
+func displayPath(cwd, p string) string {
+	if cwd == "" {
+		return p
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	rel, err := filepath.Rel(cwd, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return p
+	}
+	return rel
+}
+
+func printSites(w io.Writer, sites []scan.Site) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LOCATION\tFORM\tREFERENCE\tPINNED\tNOTE")
+	for _, s := range sites {
+		pinned := "no"
+		if s.Pinned {
+			pinned = "yes"
+		}
+		note := ""
+		if !s.Editable {
+			note = "not editable"
+			if s.Reason != "" {
+				note += ": " + s.Reason
+			}
+		}
+		fmt.Fprintf(tw, "%s:%d:%d\t%s\t%s\t%s\t%s\n", s.File, s.Line, s.Column, s.Form, shortDigest(s.Ref), pinned, note)
+	}
+	return tw.Flush()
+}
+
+// shortDigest abbreviates a sha256 digest in ref to 12 hex digits, as
+// registries' web pages do, so the table stays readable; --json has it whole.
+func shortDigest(ref string) string {
+	i := strings.Index(ref, "@sha256:")
+	if i < 0 || len(ref)-(i+len("@sha256:")) <= 12 {
+		return ref
+	}
+	return ref[:i+len("@sha256:")+12] + "…"
+}
+
+func printSyntaxErrors(w io.Writer, errs []fileError) {
+	for _, e := range errs {
+		fmt.Fprintf(w, "%s:%d:%d: %s\n", e.File, e.Line, e.Column, e.Message)
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// Compile-time check that the parser's error list is what scan returns.
+var _ syntax.ErrorList = nil

@@ -1,0 +1,398 @@
+// Package owned is the build path of the pipeline: it builds the images the
+// repository owns (images: in registry.yaml) through Nix, loads each
+// platform's output, assembles the platforms into one artifact (an OCI index
+// when there are several) and publishes it. Its results are the digests
+// plan.Make pins the owned images' sites to, and what pinner.lock records
+// about them.
+//
+// Every image of a run is built by one nixbuild call, so Nix schedules all
+// of it at once. An image whose Nix outputs are the store paths the lock
+// recorded, and whose destination still serves the recorded digest under
+// every tag, is neither loaded nor uploaded again: the lock's digest is
+// reused.
+package owned
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/image"
+	"github.com/pinner-dev/pinner/internal/imageref"
+	"github.com/pinner-dev/pinner/internal/lock"
+	"github.com/pinner-dev/pinner/internal/nixbuild"
+	"github.com/pinner-dev/pinner/internal/oci"
+)
+
+// ErrBadInput is wrapped when the configuration asks for something that
+// cannot be done: a tag that is not valid, {git} outside a git repository,
+// an image that declares no tag when registry.yaml sets none, a platform
+// filter that matches nothing. Nix's own bad-input errors wrap
+// nixbuild.ErrBadInput.
+var ErrBadInput = errors.New("bad image configuration")
+
+// Image is one image to build.
+type Image struct {
+	Config *config.Image
+	// Platforms to build; nil builds every platform of Config.
+	Platforms []string
+}
+
+// Options configure Build.
+type Options struct {
+	// Builder runs Nix; nil uses the zero Builder.
+	Builder *nixbuild.Builder
+	// Publisher writes each artifact; nil writes nothing, and the digests
+	// are those a push would produce.
+	Publisher oci.Publisher
+	// Present reports whether the destination serves digest under every one
+	// of tags in repository. It confirms each publication and, with Lock,
+	// lets an unchanged image skip loading and upload. nil skips both.
+	Present func(ctx context.Context, repository string, tags []string, digest string) (bool, error)
+	// Lock is the previous lock file; nil when there is none.
+	Lock *lock.Lock
+	// Jobs bounds the images loaded and published at once; 0 is the number
+	// of CPUs.
+	Jobs int
+	// Log receives progress at info and debug level; nil discards it.
+	Log *slog.Logger
+}
+
+// Platform is one platform's build.
+type Platform struct {
+	Platform string `json:"platform"`
+	// Output is the Nix store path built.
+	Output string `json:"output"`
+	// Digest is the platform image's manifest digest; "" when an unchanged
+	// image was not loaded.
+	Digest string `json:"digest,omitempty"`
+}
+
+// Result is one image built.
+type Result struct {
+	Name string `json:"name"`
+	// Repository as in registry.yaml.
+	Repository string `json:"repository"`
+	// Key is the normalised "repository:tag" the lock and the plan use.
+	Key string `json:"-"`
+	// Tag is the image's tag; Tags are it and the extra tags.
+	Tag  string   `json:"tag"`
+	Tags []string `json:"-"`
+	// Digest is what sites are pinned to: the manifest digest for one
+	// platform, the index digest for several.
+	Digest    string     `json:"digest"`
+	Platforms []Platform `json:"platforms"`
+	// Published: written (or confirmed present) at the destination in
+	// this run. Unchanged: the outputs and the destination matched the lock,
+	// so nothing was loaded or uploaded.
+	Published bool `json:"-"`
+	Unchanged bool `json:"-"`
+}
+
+// Outputs are the store paths by platform, as pinner.lock records them.
+func (r *Result) Outputs() map[string]string {
+	m := make(map[string]string, len(r.Platforms))
+	for _, p := range r.Platforms {
+		m[p.Platform] = p.Output
+	}
+	return m
+}
+
+// Build builds, loads and publishes images, and returns one Result per
+// image, in order. Nothing is published unless every image built.
+func Build(ctx context.Context, cfg *config.Config, images []Image, o Options) ([]Result, error) {
+	if o.Builder == nil {
+		o.Builder = &nixbuild.Builder{}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.Jobs <= 0 {
+		o.Jobs = runtime.NumCPU()
+	}
+
+	// One Build call for every platform of every image.
+	var (
+		ins   []nixbuild.Installable
+		first = make([]int, len(images)) // images[i]'s installables start here
+	)
+	for i, img := range images {
+		all, err := nixbuild.ForImage(cfg, img.Config)
+		if err != nil {
+			return nil, err
+		}
+		first[i] = len(ins)
+		n := 0
+		for _, in := range all {
+			if img.Platforms == nil || slices.Contains(img.Platforms, in.Platform) {
+				ins = append(ins, in)
+				n++
+			}
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("image %q: %w: it has no platform %s (it builds %s)", img.Config.Name, ErrBadInput,
+				strings.Join(img.Platforms, ", "), strings.Join(platformsOf(all), ", "))
+		}
+	}
+	o.Log.Info("building through nix", slog.Int("images", len(images)), slog.Int("installables", len(ins)))
+	built, err := o.Builder.Build(ctx, ins)
+	if err != nil {
+		return nil, err
+	}
+
+	git := sync.OnceValues(func() (string, error) { return gitShortCommit(ctx, cfg.Dir) })
+	results := make([]Result, len(images))
+	for i, img := range images {
+		end := len(ins)
+		if i+1 < len(images) {
+			end = first[i+1]
+		}
+		r, err := describe(img.Config, built[first[i]:end], git)
+		if err != nil {
+			return nil, err
+		}
+		results[i] = r
+	}
+
+	// Load every image before publishing any, so that an output that is
+	// no image stops the run before the destination changes.
+	loaded := make([]*loadedImage, len(results))
+	defer func() {
+		for _, l := range loaded {
+			l.close()
+		}
+	}()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.Jobs)
+	for i := range results {
+		g.Go(func() (err error) {
+			loaded[i], err = load(gctx, &results[i], o)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if o.Publisher == nil {
+		return results, nil
+	}
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(o.Jobs)
+	for i := range results {
+		if loaded[i] == nil {
+			continue
+		}
+		g.Go(func() error { return publish(gctx, &results[i], loaded[i].art, o) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// loadedImage is an image's artifact and the outputs it reads from.
+type loadedImage struct {
+	art  oci.Artifact
+	outs []*image.Output
+}
+
+func (l *loadedImage) close() {
+	if l == nil {
+		return
+	}
+	for _, out := range l.outs {
+		out.Close()
+	}
+}
+
+func platformsOf(ins []nixbuild.Installable) []string {
+	out := make([]string, len(ins))
+	for i, in := range ins {
+		out[i] = in.Platform
+	}
+	return out
+}
+
+// describe works out an image's tags and key from the configuration and
+// what Nix built.
+func describe(img *config.Image, built []nixbuild.Result, git func() (string, error)) (Result, error) {
+	r := Result{Name: img.Name, Repository: img.Repository}
+	for _, b := range built {
+		r.Platforms = append(r.Platforms, Platform{Platform: b.Installable.Platform, Output: b.Out})
+	}
+	tag := img.Tag
+	if tag == "" {
+		// The tag the Nix image declares; platforms must agree on it.
+		for _, b := range built {
+			switch {
+			case b.ImageTag == "":
+			case tag == "":
+				tag = b.ImageTag
+			case tag != b.ImageTag:
+				return Result{}, fmt.Errorf("image %q: %w: its platforms declare different tags (%q, %q); set tag: in registry.yaml", img.Name, ErrBadInput, tag, b.ImageTag)
+			}
+		}
+		if tag == "" {
+			return Result{}, fmt.Errorf("image %q: %w: its derivation declares no imageTag; set tag: in registry.yaml", img.Name, ErrBadInput)
+		}
+	}
+	tags := append([]string{tag}, img.ExtraTags...)
+	for i, t := range tags {
+		if !strings.Contains(t, "{git}") {
+			continue
+		}
+		commit, err := git()
+		if err != nil {
+			return Result{}, fmt.Errorf("image %q: expanding {git} in tag %q: %w", img.Name, t, err)
+		}
+		tags[i] = strings.ReplaceAll(t, "{git}", commit)
+	}
+	repo, err := imageref.ParseRepository(img.Repository)
+	if err != nil {
+		return Result{}, fmt.Errorf("image %q: %w: %w", img.Name, ErrBadInput, err)
+	}
+	for _, t := range tags {
+		if _, err := name.NewTag(img.Repository+":"+t, name.StrictValidation); err != nil {
+			return Result{}, fmt.Errorf("image %q: %w: tag %q is not a valid tag", img.Name, ErrBadInput, t)
+		}
+	}
+	r.Tag, r.Tags = tags[0], slices.Compact(tags)
+	r.Key = repo.Context() + ":" + r.Tag
+	return r, nil
+}
+
+// load loads and assembles one image and sets its digest, unless the lock
+// shows it unchanged (then it returns nil).
+func load(ctx context.Context, r *Result, o Options) (l *loadedImage, err error) {
+	log := o.Log.With(slog.String("image", r.Name))
+	if prev, ok := unchanged(r, o.Lock); ok {
+		if o.Present == nil {
+			r.Digest, r.Unchanged = prev, true
+			log.Debug("outputs unchanged; reusing the locked digest", slog.String("digest", prev))
+			return nil, nil
+		}
+		present, err := o.Present(ctx, r.Repository, r.Tags, prev)
+		if err != nil {
+			log.Debug("checking the destination", slog.String("error", err.Error()))
+		}
+		if present {
+			r.Digest, r.Unchanged, r.Published = prev, true, true
+			log.Info("unchanged; the destination has it", slog.String("digest", prev))
+			return nil, nil
+		}
+	}
+
+	l = &loadedImage{}
+	defer func() {
+		if err != nil {
+			l.close()
+		}
+	}()
+	var imgs []oci.PlatformImage
+	for i, p := range r.Platforms {
+		out, err := image.Load(ctx, p.Output)
+		if err != nil {
+			return nil, fmt.Errorf("image %q (%s): loading Nix output: %w", r.Name, p.Platform, err)
+		}
+		l.outs = append(l.outs, out)
+		if out.Image == nil {
+			return nil, fmt.Errorf("image %q (%s): %w: %s is an OCI layout holding an index; pinner assembles the platforms itself, so each output must be one image", r.Name, p.Platform, image.ErrNotImage, p.Output)
+		}
+		d, err := out.Image.Digest()
+		if err != nil {
+			return nil, fmt.Errorf("image %q (%s): reading %s: %w", r.Name, p.Platform, p.Output, err)
+		}
+		r.Platforms[i].Digest = d.String()
+		imgs = append(imgs, oci.PlatformImage{Platform: p.Platform, Image: out.Image})
+	}
+	if l.art, err = oci.NewArtifact(imgs); err != nil {
+		return nil, fmt.Errorf("image %q: %w", r.Name, err)
+	}
+	d, err := l.art.Digest()
+	if err != nil {
+		return nil, fmt.Errorf("image %q: %w", r.Name, err)
+	}
+	r.Digest = d.String()
+	return l, nil
+}
+
+// publish writes one image's artifact to the destination and confirms the
+// destination serves it under every tag.
+func publish(ctx context.Context, r *Result, art oci.Artifact, o Options) error {
+	o.Log.Info("publishing", slog.String("image", r.Name), slog.String("repository", r.Repository), slog.String("digest", r.Digest))
+	pub, err := o.Publisher.Publish(ctx, oci.Request{Repository: r.Repository, Tags: r.Tags, Artifact: art})
+	if err != nil {
+		return fmt.Errorf("image %q: %w", r.Name, err)
+	}
+	if pub.Digest.String() != r.Digest {
+		return fmt.Errorf("image %q: %w: published %s, computed %s", r.Name, oci.ErrDigestMismatch, pub.Digest, r.Digest)
+	}
+	if o.Present != nil {
+		ok, err := o.Present(ctx, r.Repository, r.Tags, r.Digest)
+		if err != nil {
+			return fmt.Errorf("image %q: confirming the push: %w", r.Name, err)
+		}
+		if !ok {
+			return fmt.Errorf("image %q: confirming the push: the destination does not serve %s under %s", r.Name, r.Digest, strings.Join(r.Tags, ", "))
+		}
+	}
+	r.Published = true
+	return nil
+}
+
+// unchanged returns the locked digest when the lock records exactly these
+// outputs for the image's key.
+func unchanged(r *Result, l *lock.Lock) (string, bool) {
+	if l == nil {
+		return "", false
+	}
+	e, ok := l.Images[r.Key]
+	if !ok || e.Digest == "" || len(e.Outputs) == 0 {
+		return "", false
+	}
+	if !maps.Equal(e.Outputs, r.Outputs()) {
+		return "", false
+	}
+	return e.Digest, true
+}
+
+// gitShortCommit is `git rev-parse --short HEAD` in dir, run without a
+// shell.
+func gitShortCommit(ctx context.Context, dir string) (string, error) {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		return "", fmt.Errorf("%w: git is not installed", ErrBadInput)
+	}
+	cmd := exec.CommandContext(ctx, git, "rev-parse", "--short", "HEAD")
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		where := dir
+		if where == "" {
+			where = "."
+		}
+		msg := strings.TrimSpace(stderr.String())
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			msg = msg[:i]
+		}
+		return "", fmt.Errorf("%w: %s is not a git repository with a commit (git rev-parse --short HEAD: %s)", ErrBadInput, where, msg)
+	}
+	return strings.TrimSpace(stdout.String()), nil
+}
