@@ -418,3 +418,17 @@ func TestBuildGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildWithoutNix: no nix binary is a clear error, exit 3.
+func TestBuildWithoutNix(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	root := filepath.Join(testDir, "..", "..")
+	code, _, stderr := run(t, root, "build", "mcpo")
+	if code != ExitOutside || !strings.Contains(stderr, "nix not found") {
+		t.Errorf("exit %d, want 3; stderr:\n%s", code, stderr)
+	}
+	code, _, stderr = run(t, root, "update", "mcpo", "--dry-run")
+	if code != ExitOutside || !strings.Contains(stderr, "--no-build") {
+		t.Errorf("update: exit %d, want 3; stderr:\n%s", code, stderr)
+	}
+}

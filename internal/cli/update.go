@@ -20,6 +20,7 @@ import (
 	"github.com/pinner-dev/pinner/internal/diff"
 	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/lock"
+	"github.com/pinner-dev/pinner/internal/nixbuild"
 	"github.com/pinner-dev/pinner/internal/owned"
 	"github.com/pinner-dev/pinner/internal/plan"
 	"github.com/pinner-dev/pinner/internal/rewrite"
@@ -42,7 +43,7 @@ type UpdateCmd struct {
 
 // Help is shown by "pinner update --help".
 func (UpdateCmd) Help() string {
-	return `Resolves the tag of every selected image site to the digest it names now and writes that digest into the .nix files in place: appended to a string ("busybox:1.37@sha256:..."), replacing an old digest, into a helm-values set's digest key or tag (style: in registry.yaml), or at the binding of a tag variable. No other byte of a file changes. A site written with a digest but no tag is left alone; sites pinner cannot edit are reported as warnings, never guessed.
+	return `Resolves the tag of every selected image site to the digest it names now and writes that digest into the .nix files in place: appended to a string ("busybox:1.37@sha256:..."), replacing an old digest, into a helm-values set's digest key or tag (style: in registry.yaml), or at the binding of a tag variable. No other byte of a file changes. A third-party site written with a digest but no tag is left alone; sites pinner cannot edit are reported as warnings, never guessed.
 
 Everything is resolved before anything is written, and every changed file is replaced atomically only when all steps succeeded: a registry failure changes no file. The changes are recorded in the changelog and pinner.lock (paths from registry.yaml). A second run with no registry change writes nothing.
 
@@ -100,6 +101,9 @@ func (c *UpdateCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 			}
 			run := &ownedRun{cfg: cfg, env: env, dest: dest, push: !c.NoPush && !c.DryRun, reg: &c.registryFlags, lock: oldLock}
 			results, err = run.build(ctx, images)
+			if errors.Is(err, nixbuild.ErrNixNotFound) {
+				return withCode(ExitOutside, fmt.Errorf("%w; or pass --no-build to pin third-party images only", err))
+			}
 			if err != nil {
 				return err
 			}

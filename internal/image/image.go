@@ -6,33 +6,36 @@
 //
 // # Reading archives
 //
-// A plain .tar is read with pkg/v1/tarball, which seeks to each file it
-// needs. A .tar.gz cannot seek: pkg/v1/tarball reopens and gunzips the
-// archive from the start for every file it reads (config, then each layer
-// once for its digest and once for the upload), so a .tar.gz with L layers
-// costs about 2·L decompressions. That is nothing for buildImage's one
-// layer; archives with more than MaxRereadLayers layers (buildLayeredImage)
-// are read in one pass instead, like streams.
+// A plain .tar is seekable: one pass over its headers finds every file, then
+// the layers are hashed concurrently, one per CPU: each is gzip-compressed
+// and the compressed bytes hashed for the digest, then thrown away. The push
+// compresses again while uploading, to the same bytes. Keeping the
+// compressed layers in temporary files instead would save that compression
+// but write the whole image to disk, which costs more than a fast gzip. The
+// diff_ids are the config's, as pkg/v1/tarball trusts them.
 //
-// A stream is read once, in one pass: each layer is gzip-compressed to a
-// temporary file as it goes by (hashing the uncompressed bytes for the
-// diff_id and the compressed ones for the digest), and manifest.json and the
-// config, which streamLayeredImage writes last, are kept in memory. Running
-// the script again for every file, as a tarball.Opener would, would repeat
-// the whole build of the stream each time; keeping the uncompressed stream
-// on disk would take more space than the compressed layers, which the push
-// needs anyway (a blob's digest must be known before its upload). Memory
-// stays bounded by the JSON files (at most maxJSONSize each); the temporary
-// files live until Output.Close.
+// A .tar.gz cannot seek, and a stream can be read only once: both are read
+// in one pass. Each layer is gzip-compressed to a temporary file as it goes
+// by (hashing the uncompressed bytes for the diff_id and the compressed ones
+// for the digest), and manifest.json and the config, which
+// streamLayeredImage writes last, are kept in memory. Running the script
+// again for every file would repeat the whole build of the stream each time;
+// keeping the uncompressed stream on disk would take more space than the
+// compressed layers, which the push needs anyway (a blob's digest must be
+// known before its upload). Memory stays bounded by the JSON files (at most
+// maxJSONSize each) and a few copy buffers; the temporary files live until
+// Output.Close.
 //
-// Layers are compressed with gzip.BestSpeed, as pkg/v1/tarball does, so an
-// image reads to the same digest whichever way it arrives.
+// Every path compresses with the same compressor, github.com/klauspost/compress
+// gzip at BestSpeed (several times faster than compress/gzip, and it stores
+// incompressible blocks instead of searching them), so an image reads to the
+// same digest whichever way it arrives. The digests differ from those
+// pkg/v1/tarball (compress/gzip) would compute for the same archive.
 package image
 
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -41,17 +44,13 @@ import (
 	"path/filepath"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/pinner-dev/pinner/internal/nixbuild"
 )
 
 // ErrNotImage is wrapped when a path holds none of the outputs Load reads.
 var ErrNotImage = errors.New("not a container image")
-
-// MaxRereadLayers is the most layers a .tar.gz may have to be read through
-// pkg/v1/tarball's re-reading opener; above it, Load reads it in one pass.
-const MaxRereadLayers = 4
 
 // Kind is the kind of Nix output an image came from.
 type Kind string
@@ -160,38 +159,16 @@ func loadArchive(path string, kind Kind) (*Output, error) {
 	if kind == DockerArchive {
 		return readIndexed(path)
 	}
-	opener := func() (io.ReadCloser, error) { return os.Open(path) }
-	if kind == DockerArchiveGzip {
-		opener = gunzipOpener(path)
-	}
-	m, err := tarball.LoadManifest(opener)
+	rc, err := gunzipOpener(path)()
 	if err != nil {
 		return nil, fmt.Errorf("reading docker-archive %s: %w", path, err)
 	}
-	if len(m) != 1 {
-		return nil, fmt.Errorf("reading docker-archive %s: it holds %d images, pinner needs exactly one", path, len(m))
-	}
-	if kind == DockerArchiveGzip && len(m[0].Layers) > MaxRereadLayers {
-		rc, err := opener()
-		if err != nil {
-			return nil, fmt.Errorf("reading docker-archive %s: %w", path, err)
-		}
-		defer rc.Close()
-		return readOnePass(rc, path)
-	}
-	img, err := tarball.Image(opener, nil)
-	if err != nil {
-		return nil, fmt.Errorf("reading docker-archive %s: %w", path, err)
-	}
-	out := &Output{Image: img}
-	if len(m[0].RepoTags) > 0 {
-		out.RepoTag = m[0].RepoTags[0]
-	}
-	return out, nil
+	defer rc.Close()
+	return readOnePass(rc, path)
 }
 
 // gunzipOpener opens a .tar.gz as the tar inside it.
-func gunzipOpener(path string) tarball.Opener {
+func gunzipOpener(path string) func() (io.ReadCloser, error) {
 	return func() (io.ReadCloser, error) {
 		f, err := os.Open(path)
 		if err != nil {

@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/klauspost/compress/gzip"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -160,7 +160,7 @@ func readIndexed(src string) (out *Output, err error) {
 				}
 				l, did = fl, fl.diffID
 			} else {
-				sl, err := newSectionLayer(src, le)
+				sl, err := newSectionLayer(src, le, cf.RootFS.DiffIDs[i])
 				if err != nil {
 					return fmt.Errorf("hashing %s: %w", p, err)
 				}
@@ -196,26 +196,25 @@ type sectionLayer struct {
 	size           int64 // compressed
 }
 
-func newSectionLayer(path string, e tarEntry) (*sectionLayer, error) {
+func newSectionLayer(path string, e tarEntry, diffID v1.Hash) (*sectionLayer, error) {
 	rc, err := (&sectionLayer{path: path, entry: e}).Uncompressed()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	diffID := sha256.New()
 	digest := sha256.New()
 	cw := &countWriter{w: digest}
 	zw, err := gzip.NewWriterLevel(cw, gzip.BestSpeed)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := io.Copy(zw, io.TeeReader(bufio.NewReaderSize(rc, 1<<16), diffID)); err != nil {
+	if _, err := io.Copy(zw, bufio.NewReaderSize(rc, 1<<16)); err != nil {
 		return nil, err
 	}
 	if err := zw.Close(); err != nil {
 		return nil, err
 	}
-	return &sectionLayer{path: path, entry: e, digest: sum(digest), diffID: sum(diffID), size: cw.n}, nil
+	return &sectionLayer{path: path, entry: e, digest: sum(digest), diffID: diffID, size: cw.n}, nil
 }
 
 type countWriter struct {
