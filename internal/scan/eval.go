@@ -502,6 +502,9 @@ func hasPrefix(path []*syntax.AttrName, prefix []string) bool {
 // evalString assembles a string from its literal text and interpolations.
 func (ev *evaluator) evalString(x *syntax.String, e *env, depth int) value {
 	s := &strVal{whole: x}
+	if len(x.Parts) > 0 {
+		s.parts = make([]part, 0, len(x.Parts))
+	}
 	var b strings.Builder
 	add := func(p part, text string) {
 		p.off = b.Len()
@@ -591,13 +594,19 @@ func (ev *evaluator) evalString(x *syntax.String, e *env, depth int) value {
 
 func concat(a, b *strVal) *strVal {
 	s := &strVal{text: a.text + b.text}
+	if n := len(a.parts) + len(b.parts); n > 0 {
+		s.parts = make([]part, 0, n)
+	}
 	s.parts = append(s.parts, a.parts...)
 	for _, q := range b.parts {
 		q.off += len(a.text)
 		q.end += len(a.text)
 		s.parts = append(s.parts, q)
 	}
-	s.nodes = append(append(s.nodes, a.nodes...), b.nodes...)
+	if n := len(a.nodes) + len(b.nodes); n > 0 {
+		s.nodes = make([]syntax.Node, 0, n)
+		s.nodes = append(append(s.nodes, a.nodes...), b.nodes...)
+	}
 	return s
 }
 

@@ -32,7 +32,7 @@ const nixTimeout = 60 * time.Second
 
 type corpusFile struct {
 	rel string // slash-separated, relative to corpusDir: "accept/x.nix"
-	dir string // "accept", "reject" or "newer"
+	dir string // "accept", "reject", "newer" or "stricter"
 	src []byte
 }
 
@@ -40,7 +40,7 @@ type corpusFile struct {
 func loadCorpus(t *testing.T) []corpusFile {
 	t.Helper()
 	var files []corpusFile
-	for _, dir := range []string{"accept", "reject", "newer"} {
+	for _, dir := range []string{"accept", "reject", "newer", "stricter"} {
 		root := filepath.Join(corpusDir, dir)
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -144,6 +144,10 @@ func TestCorpusExpectations(t *testing.T) {
 			case "reject":
 				if err == nil {
 					t.Errorf("%s: Nix 2.8 rejects this file, but Parse accepted it", name)
+				}
+			case "stricter":
+				if err == nil {
+					t.Errorf("%s: pinner refuses NUL bytes and invalid UTF-8 on purpose, but Parse accepted it", name)
 				}
 			}
 		})
@@ -310,10 +314,9 @@ func differentialFiles(t *testing.T) []diffFile {
 	return files
 }
 
-// inNewer reports whether path lies in the corpus's newer/ directory, whose
-// files only newer Nix accepts.
-func inNewer(path string) bool {
-	rel, err := filepath.Rel(filepath.Join(corpusDir, "newer"), path)
+// inCorpusDir reports whether path lies in the corpus directory dir.
+func inCorpusDir(path, dir string) bool {
+	rel, err := filepath.Rel(filepath.Join(corpusDir, dir), path)
 	return err == nil && !strings.HasPrefix(rel, "..")
 }
 
@@ -347,7 +350,18 @@ func TestDifferentialNix(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if inNewer(path) {
+				if inCorpusDir(path, "stricter") {
+					// pinner is stricter than Nix here on purpose; the
+					// exception is only honest while Nix really accepts.
+					if !verdict.accepted {
+						t.Errorf("%s: is in stricter/ but nix-instantiate rejects it (%s); move it to reject/", name, verdict.message)
+					}
+					if _, perr := parseOrFail(t, name, src); perr == nil {
+						t.Errorf("%s: pinner must reject NUL bytes and invalid UTF-8", name)
+					}
+					return
+				}
+				if inCorpusDir(path, "newer") {
 					// The exception below is only honest while Nix 2.8 (or a
 					// Nix without pipe-operators enabled) really rejects it.
 					if verdict.accepted {

@@ -328,32 +328,6 @@ func (c *scopeChecker) bindings(binds []Binding, s, outer *scope) {
 	}
 }
 
-// hasClash reports whether two bindings start with the same static name, the
-// only case in which Nix merges attribute sets while parsing.
-func hasClash(binds []Binding) bool {
-	seen := make(map[string]bool, len(binds))
-	clash := false
-	note := func(name string) {
-		clash = clash || seen[name]
-		seen[name] = true
-	}
-	for _, b := range binds {
-		switch b := b.(type) {
-		case *Assign:
-			if len(b.Path) > 0 && b.Path[0].Static {
-				note(b.Path[0].Name)
-			}
-		case *Inherit:
-			for _, a := range b.Names {
-				if a.Static {
-					note(a.Name)
-				}
-			}
-		}
-	}
-	return clash
-}
-
 // attrModel is the attribute set Nix 2.8 builds while parsing a set whose
 // bindings share names: `a.b = 1; a.c = 2;` makes one nested set, and
 // `a = { b = 1; }; a.c = 2;` adds c to the literal set, to be resolved in
@@ -421,7 +395,7 @@ func (e *modelEntry) asModel() *attrModel {
 }
 
 func buildModel(binds []Binding, rec bool) *attrModel {
-	m := &attrModel{rec: rec}
+	m := &attrModel{rec: rec, names: make([]string, 0, len(binds)), entries: make([]*modelEntry, 0, len(binds))}
 	for _, b := range binds {
 		switch b := b.(type) {
 		case *Assign:

@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/pinner-dev/pinner/internal/nix/syntax"
@@ -52,6 +53,21 @@ func BenchmarkCorpusFile(b *testing.B) {
 	for b.Loop() {
 		for _, f := range files {
 			File(f)
+		}
+	}
+}
+
+// TestIsImageAdjacent holds the allocation-free isImageAdjacent to the
+// lower-casing rule it replaces.
+func TestIsImageAdjacent(t *testing.T) {
+	old := func(n string) bool {
+		l := strings.ToLower(n)
+		i := strings.LastIndex(l, "image")
+		return i >= 0 && i+len("image") < len(l)
+	}
+	for _, n := range []string{"", "image", "Image", "IMAGE", "imagePullPolicy", "imageSelector", "toolboxImage", "imagex", "ximage", "imaGeimage", "imageimage", "imagesimage", "imag", "İmage", "Kimagex", "imageK", "a.image.b", "imageİ", "ımage"} {
+		if old(n) != isImageAdjacent(n) {
+			t.Errorf("%q: %v != %v", n, old(n), isImageAdjacent(n))
 		}
 	}
 }
