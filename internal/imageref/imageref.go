@@ -16,7 +16,6 @@ package imageref
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -32,16 +31,114 @@ const maxRepository = 255
 // ErrInvalid is wrapped by every error Parse returns.
 var ErrInvalid = errors.New("invalid image reference")
 
-var (
-	digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
-	tagRE    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	// A path component of the distribution reference grammar.
-	componentRE = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
-	// A registry host with an optional port. IPv6 literals are not accepted:
-	// nobody writes them in kubenix modules, and accepting "[" would let
-	// near-misses through.
-	hostRE = regexp.MustCompile(`^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])(?:\.(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]))*(?::[0-9]+)?$`)
-)
+// The grammar's pieces, matched by hand rather than by regexp (the scan
+// checks every string of every module). Each is the regexp in its comment;
+// imageref_match_test.go holds them to it.
+
+// validDigest is ^sha256:[0-9a-f]{64}$.
+func validDigest(d string) bool {
+	if len(d) != len("sha256:")+64 || d[:len("sha256:")] != "sha256:" {
+		return false
+	}
+	for i := len("sha256:"); i < len(d); i++ {
+		if c := d[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// validTag is ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$.
+func validTag(t string) bool {
+	if len(t) == 0 || len(t) > 128 || !(isAlnum(t[0]) || t[0] == '_') {
+		return false
+	}
+	for i := 1; i < len(t); i++ {
+		if c := t[i]; !(isAlnum(c) || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// validComponent is ^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$, a path
+// component of the distribution reference grammar.
+func validComponent(p string) bool {
+	lowerAlnum := func(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' }
+	i := 0
+	for {
+		// A run of [a-z0-9]+.
+		j := i
+		for j < len(p) && lowerAlnum(p[j]) {
+			j++
+		}
+		if j == i {
+			return false
+		}
+		if j == len(p) {
+			return true
+		}
+		// A separator: ".", "_", "__" or "-+".
+		switch p[j] {
+		case '.':
+			j++
+		case '_':
+			j++
+			if j < len(p) && p[j] == '_' {
+				j++
+			}
+		case '-':
+			for j < len(p) && p[j] == '-' {
+				j++
+			}
+		default:
+			return false
+		}
+		i = j
+	}
+}
+
+// validHost is a registry host with an optional port:
+// ^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])(?:\.(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]))*(?::[0-9]+)?$
+// IPv6 literals are not accepted: nobody writes them in kubenix modules,
+// and accepting "[" would let near-misses through.
+func validHost(h string) bool {
+	if i := strings.IndexByte(h, ':'); i >= 0 {
+		port := h[i+1:]
+		if port == "" {
+			return false
+		}
+		for k := 0; k < len(port); k++ {
+			if c := port[k]; c < '0' || c > '9' {
+				return false
+			}
+		}
+		h = h[:i]
+	}
+	for {
+		label := h
+		i := strings.IndexByte(h, '.')
+		if i >= 0 {
+			label = h[:i]
+		}
+		if label == "" || !isAlnum(label[0]) || !isAlnum(label[len(label)-1]) {
+			return false
+		}
+		for k := 1; k < len(label)-1; k++ {
+			if c := label[k]; !(isAlnum(c) || c == '-') {
+				return false
+			}
+		}
+		if i < 0 {
+			return true
+		}
+		h = h[i+1:]
+	}
+}
 
 // Ref is an image reference as the user wrote it.
 type Ref struct {
@@ -67,14 +164,14 @@ func Parse(s string) (Ref, error) {
 	if i := strings.IndexByte(rest, '@'); i >= 0 {
 		r.Digest = rest[i+1:]
 		rest = rest[:i]
-		if !digestRE.MatchString(r.Digest) {
+		if !validDigest(r.Digest) {
 			return Ref{}, fmt.Errorf("parsing reference %q: %w: digest must be sha256: and 64 lowercase hex digits", s, ErrInvalid)
 		}
 	}
 	if i := strings.LastIndexByte(rest, ':'); i >= 0 && !strings.Contains(rest[i:], "/") {
 		r.Tag = rest[i+1:]
 		rest = rest[:i]
-		if !tagRE.MatchString(r.Tag) {
+		if !validTag(r.Tag) {
 			return Ref{}, fmt.Errorf("parsing reference %q: %w: bad tag %q", s, ErrInvalid, r.Tag)
 		}
 	}
@@ -83,7 +180,21 @@ func Parse(s string) (Ref, error) {
 		return Ref{}, fmt.Errorf("parsing reference %q: %w: %v", s, ErrInvalid, err)
 	}
 	// pkg/name has the final word on what a registry accepts.
-	ref, err := name.ParseReference(s)
+	// name.ParseReference tries a tag reference, then a digest one. The
+	// checks above leave a digest reference only with an '@' (and then no
+	// tag reference can hold it: its repository would hold the '@'), so go
+	// straight to the right one; on failure ParseReference gives its own
+	// error.
+	var ref name.Reference
+	var err error
+	if r.Digest != "" {
+		ref, err = name.NewDigest(s)
+	} else {
+		ref, err = name.NewTag(s)
+	}
+	if err != nil {
+		ref, err = name.ParseReference(s)
+	}
 	if err != nil {
 		return Ref{}, fmt.Errorf("parsing reference %q: %w: %w", s, ErrInvalid, err)
 	}
@@ -121,19 +232,23 @@ func checkRepository(s string) error {
 	if s == "" {
 		return errors.New("empty repository")
 	}
-	parts := strings.Split(s, "/")
-	if len(parts) > 1 && isHost(parts[0]) {
-		if !hostRE.MatchString(parts[0]) {
-			return fmt.Errorf("bad registry %q", parts[0])
+	rest := s
+	if i := strings.IndexByte(s, '/'); i >= 0 && isHost(s[:i]) {
+		if !validHost(s[:i]) {
+			return fmt.Errorf("bad registry %q", s[:i])
 		}
-		parts = parts[1:]
+		rest = s[i+1:]
 	}
-	for _, p := range parts {
-		if !componentRE.MatchString(p) {
+	for {
+		p, after, more := strings.Cut(rest, "/")
+		if !validComponent(p) {
 			return fmt.Errorf("bad path component %q", p)
 		}
+		if !more {
+			return nil
+		}
+		rest = after
 	}
-	return nil
 }
 
 func isHost(s string) bool {
@@ -142,7 +257,7 @@ func isHost(s string) bool {
 
 // ValidDigest reports whether d is "sha256:" followed by 64 lowercase hex
 // digits.
-func ValidDigest(d string) bool { return digestRE.MatchString(d) }
+func ValidDigest(d string) bool { return validDigest(d) }
 
 // Registry is the registry as written, or "" for a Docker Hub short name.
 func (r Ref) Registry() string {

@@ -1,0 +1,154 @@
+package cli
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/pinner-dev/pinner/internal/oci"
+	"github.com/pinner-dev/pinner/internal/testutil/registry"
+)
+
+// outdatedRepo is a tree whose modules use images of one in-process
+// registry (through mirrors) that holds several tags of each.
+func outdatedRepo(t *testing.T) (dir, host string) {
+	t.Helper()
+	host, _ = registry.StartInProcess(t)
+	mirrors := mirrorsFor(host)
+	for ref, tags := range map[string][]string{
+		"ghcr.io/x/app":             {"1.0.0", "1.1.0", "1.10.0", "1.9.0", "2.0.0", "2.1.0-rc.1", "latest", "v3.0.0"},
+		"ghcr.io/x/vapp":            {"v0.1.0", "v0.2.0", "0.3.0"},
+		"docker.io/library/busybox": {"1.36", "1.37", "1.38", "1.38.1", "1.39-musl"},
+		"ghcr.io/x/ignored":         {"1.0.0", "9.0.0"},
+	} {
+		for _, tag := range tags {
+			r, err := name.ParseReference(ref + ":" + tag)
+			if err != nil {
+				t.Fatal(err)
+			}
+			target, err := oci.MirrorRef(r, mirrors, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			registry.PushRandom(t, target.Name(), false)
+		}
+	}
+	dir = writeFiles(t, map[string]string{
+		"registry.yaml": "version: 1\nignore: [ghcr.io/x/ignored]\n" +
+			"images:\n  own:\n    repository: ghcr.io/x/own\n    build: {file: own.nix}\n" +
+			"mirrors:\n" +
+			"  ghcr.io: " + mirrors["ghcr.io"] + "\n  docker.io: " + mirrors["docker.io"] + "\n",
+		"modules/kubenix/apps/a.nix": `{
+  app = { image = "ghcr.io/x/app:1.0.0"; };
+  box = { image = "busybox:1.37"; };
+  vapp = { image = "ghcr.io/x/vapp:v0.1.0"; };
+}
+`,
+		"modules/kubenix/apps/b.nix": `{
+  current = { image = "ghcr.io/x/app:2.0.0"; };
+  floating = { image = "ghcr.io/x/app:latest"; };
+  ignored = { image = "ghcr.io/x/ignored:1.0.0"; };
+  own = { image = "ghcr.io/x/own:1.0.0"; };
+  helm = { repository = "ghcr.io/x/app"; tag = "1.1.0"; };
+}
+`,
+	})
+	t.Setenv("PINNER_RETRY_ATTEMPTS", "1")
+	return dir, host
+}
+
+func TestOutdated(t *testing.T) {
+	dir, _ := outdatedRepo(t)
+	a := filepath.Join("modules", "kubenix", "apps", "a.nix")
+	b := filepath.Join("modules", "kubenix", "apps", "b.nix")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []outdatedEntry
+	}{
+		{"default", nil, []outdatedEntry{
+			{a, 2, "ghcr.io/x/app:1.0.0", "1.0.0", "2.0.0"},
+			{a, 3, "busybox:1.37", "1.37", "1.38"},
+			{a, 4, "ghcr.io/x/vapp:v0.1.0", "v0.1.0", "v0.2.0"},
+			{b, 6, "ghcr.io/x/app:1.1.0", "1.1.0", "2.0.0"},
+		}},
+		{"no-major", []string{"--no-major"}, []outdatedEntry{
+			{a, 2, "ghcr.io/x/app:1.0.0", "1.0.0", "1.10.0"},
+			{a, 3, "busybox:1.37", "1.37", "1.38"},
+			{a, 4, "ghcr.io/x/vapp:v0.1.0", "v0.1.0", "v0.2.0"},
+			{b, 6, "ghcr.io/x/app:1.1.0", "1.1.0", "1.10.0"},
+		}},
+		{"prerelease", []string{"--prerelease"}, []outdatedEntry{
+			{a, 2, "ghcr.io/x/app:1.0.0", "1.0.0", "2.1.0-rc.1"},
+			{a, 3, "busybox:1.37", "1.37", "1.38"},
+			{a, 4, "ghcr.io/x/vapp:v0.1.0", "v0.1.0", "v0.2.0"},
+			{b, 2, "ghcr.io/x/app:2.0.0", "2.0.0", "2.1.0-rc.1"},
+			{b, 6, "ghcr.io/x/app:1.1.0", "1.1.0", "2.1.0-rc.1"},
+		}},
+		{"one file", []string{b}, []outdatedEntry{
+			{b, 6, "ghcr.io/x/app:1.1.0", "1.1.0", "2.0.0"},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, stderr := run(t, dir, append([]string{"outdated", "--json"}, tc.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d; stderr %q", code, stderr)
+			}
+			var got []outdatedEntry
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatalf("output is not JSON: %v\n%s", err, out)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("outdated (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	// The table, and plain progress lines on a stderr that is no terminal.
+	code, out, stderr := run(t, dir, "outdated")
+	if code != 0 {
+		t.Fatalf("table: exit %d; stderr %q", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "LOCATION") || !strings.Contains(lines[2], "busybox:1.37") || !strings.HasSuffix(lines[2], "1.38") {
+		t.Errorf("table:\n%s", out)
+	}
+	if !strings.Contains(stderr, "listing the tags of 3 repositories") {
+		t.Errorf("stderr lacks the progress line: %q", stderr)
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Errorf("colour on a non-terminal: %q", out)
+	}
+}
+
+func TestOutdatedNothingNewer(t *testing.T) {
+	dir, _ := outdatedRepo(t)
+	writeFile(t, filepath.Join(dir, "other", "d.nix"), `{ image = "ghcr.io/x/app:2.0.0"; }`+"\n")
+	code, out, stderr := run(t, dir, "--quiet", "outdated", "--json", "other")
+	if code != 0 || strings.TrimSpace(out) != "[]" {
+		t.Fatalf("exit %d, output %q (want []), stderr %q", code, out, stderr)
+	}
+	if stderr != "" {
+		t.Errorf("--quiet printed %q", stderr)
+	}
+}
+
+func TestOutdatedRegistryFailureExits3(t *testing.T) {
+	dir, _ := outdatedRepo(t)
+	writeFile(t, filepath.Join(dir, "modules", "kubenix", "apps", "c.nix"), `{ image = "ghcr.io/x/missing:1.0.0"; }`+"\n")
+	code, out, stderr := run(t, dir, "outdated", "--json")
+	if code != ExitOutside {
+		t.Fatalf("exit %d, want 3; stderr %q", code, stderr)
+	}
+	if !strings.Contains(stderr, "ghcr.io/x/missing") && !strings.Contains(stderr, "x/missing") {
+		t.Errorf("stderr does not name the repository: %q", stderr)
+	}
+	var got []outdatedEntry
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) != 4 {
+		t.Errorf("the other sites must still be listed: %v\n%s", err, out)
+	}
+}

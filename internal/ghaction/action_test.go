@@ -1,0 +1,209 @@
+// Package ghaction holds the tests of the repository's GitHub Action
+// (action.yml) and of the example workflow (docs/ci/pinner-update.yml).
+package ghaction
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/goccy/go-yaml"
+)
+
+var root = filepath.Join("..", "..")
+
+type action struct {
+	Inputs  map[string]struct{ Default string } `yaml:"inputs"`
+	Outputs map[string]struct{ Value string }   `yaml:"outputs"`
+	Runs    struct {
+		Using string `yaml:"using"`
+		Steps []struct {
+			ID               string            `yaml:"id"`
+			Uses             string            `yaml:"uses"`
+			Run              string            `yaml:"run"`
+			Shell            string            `yaml:"shell"`
+			WorkingDirectory string            `yaml:"working-directory"`
+			Env              map[string]string `yaml:"env"`
+		} `yaml:"steps"`
+	} `yaml:"runs"`
+}
+
+func readAction(t *testing.T) action {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a action
+	if err := yaml.Unmarshal(b, &a); err != nil {
+		t.Fatalf("parsing action.yml: %v", err)
+	}
+	return a
+}
+
+func TestActionShape(t *testing.T) {
+	a := readAction(t)
+	if a.Runs.Using != "composite" {
+		t.Errorf("runs.using = %q, want composite", a.Runs.Using)
+	}
+	for _, in := range []string{"args", "pr-body", "working-directory", "github-token"} {
+		if _, ok := a.Inputs[in]; !ok {
+			t.Errorf("input %q missing", in)
+		}
+	}
+	for _, out := range []string{"changed", "pr-body"} {
+		if o, ok := a.Outputs[out]; !ok || !strings.Contains(o.Value, "steps.update.outputs."+out) {
+			t.Errorf("output %q missing or not from the update step: %+v", out, o)
+		}
+	}
+	var setupGo, build bool
+	for _, s := range a.Runs.Steps {
+		if strings.HasPrefix(s.Uses, "actions/setup-go@") {
+			setupGo = true
+		}
+		if strings.Contains(s.Run, "go build") && strings.Contains(s.Run, "./cmd/pinner") && s.WorkingDirectory == "${{ github.action_path }}" {
+			build = true
+		}
+		// Inputs go through env; an input spliced into a script is an
+		// injection hole.
+		if strings.Contains(s.Run, "${{") {
+			t.Errorf("step %q puts an expression into its script", s.ID)
+		}
+	}
+	if !setupGo || !build {
+		t.Errorf("want actions/setup-go, then go build ./cmd/pinner in the action's directory (setup-go %v, build %v)", setupGo, build)
+	}
+}
+
+// TestActionUpdateStep runs the update step's script with a fake pinner
+// and checks the outputs it gives for each exit code.
+func TestActionUpdateStep(t *testing.T) {
+	a := readAction(t)
+	var script string
+	for _, s := range a.Runs.Steps {
+		if s.ID == "update" {
+			script = s.Run
+			if s.Env["GITHUB_TOKEN"] != "${{ inputs.github-token }}" {
+				t.Errorf("GITHUB_TOKEN = %q, want the github-token input", s.Env["GITHUB_TOKEN"])
+			}
+		}
+	}
+	if script == "" {
+		t.Fatal("no step with id update")
+	}
+	for _, tc := range []struct {
+		code    string
+		fails   bool
+		changed string
+	}{
+		{"0", false, "false"},
+		{"1", false, "true"},
+		{"3", true, ""},
+	} {
+		tmp := t.TempDir()
+		work := t.TempDir()
+		fake := `#!/bin/sh
+printf '%s\n' "$@" > "$RUNNER_TEMP/args"
+while [ $# -gt 0 ]; do [ "$1" = --pr-body ] && echo body > "$2"; shift; done
+exit $FAKE_CODE
+`
+		if err := os.WriteFile(filepath.Join(tmp, "pinner"), []byte(fake), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(tmp, "github_output")
+		cmd := exec.Command("bash", "-e", "-c", script)
+		cmd.Dir = work
+		cmd.Env = append(os.Environ(), "RUNNER_TEMP="+tmp, "GITHUB_OUTPUT="+out, "FAKE_CODE="+tc.code,
+			"PINNER_ARGS=--all  --no-build", "PINNER_PR_BODY=body.md", "GITHUB_TOKEN=secret-token")
+		b, err := cmd.CombinedOutput()
+		if (err != nil) != tc.fails {
+			t.Fatalf("exit %s: err %v\n%s", tc.code, err, b)
+		}
+		if strings.Contains(string(b), "secret-token") {
+			t.Errorf("the token was printed: %s", b)
+		}
+		if tc.fails {
+			continue
+		}
+		got, _ := os.ReadFile(out)
+		want := "changed=" + tc.changed + "\npr-body=" + filepath.Join(work, "body.md") + "\n"
+		if string(got) != want {
+			t.Errorf("exit %s: outputs %q, want %q", tc.code, got, want)
+		}
+		args, _ := os.ReadFile(filepath.Join(tmp, "args"))
+		if wantArgs := "update\n--all\n--no-build\n--pr-body\n" + filepath.Join(work, "body.md") + "\n--exit-code\n"; string(args) != wantArgs {
+			t.Errorf("pinner got %q, want %q", args, wantArgs)
+		}
+	}
+}
+
+func TestExampleWorkflow(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(root, "docs", "ci", "pinner-update.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		On struct {
+			Schedule         []struct{ Cron string } `yaml:"schedule"`
+			WorkflowDispatch any                     `yaml:"workflow_dispatch"`
+		} `yaml:"on"`
+		Jobs map[string]struct {
+			Steps []struct {
+				ID   string            `yaml:"id"`
+				If   string            `yaml:"if"`
+				Uses string            `yaml:"uses"`
+				With map[string]string `yaml:"with"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(b, &wf); err != nil {
+		t.Fatalf("parsing the workflow: %v", err)
+	}
+	if len(wf.On.Schedule) == 0 || !strings.Contains(string(b), "workflow_dispatch") {
+		t.Error("want a schedule and workflow_dispatch")
+	}
+	var usesAction, opensPR bool
+	for _, s := range wf.Jobs["update"].Steps {
+		if strings.HasPrefix(s.Uses, "pinner-dev/pinner@") && s.ID == "pinner" {
+			usesAction = true
+		}
+		if strings.HasPrefix(s.Uses, "peter-evans/create-pull-request@") &&
+			s.If == "steps.pinner.outputs.changed == 'true'" && s.With["body-path"] == "${{ steps.pinner.outputs.pr-body }}" {
+			opensPR = true
+		}
+	}
+	if !usesAction || !opensPR {
+		t.Errorf("want the action, then a pull request with its body when files changed (action %v, pull request %v)", usesAction, opensPR)
+	}
+}
+
+// TestPreCommitHooks: the hooks pre-commit offers run pinner check on the
+// staged .nix files, given by name.
+func TestPreCommitHooks(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(root, ".pre-commit-hooks.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hooks []struct {
+		ID            string `yaml:"id"`
+		Entry         string `yaml:"entry"`
+		Language      string `yaml:"language"`
+		Files         string `yaml:"files"`
+		PassFilenames bool   `yaml:"pass_filenames"`
+	}
+	if err := yaml.Unmarshal(b, &hooks); err != nil {
+		t.Fatalf("parsing .pre-commit-hooks.yaml: %v", err)
+	}
+	ids := map[string]string{}
+	for _, h := range hooks {
+		ids[h.ID] = h.Language
+		if h.Entry != "pinner check" || h.Files != `\.nix$` || !h.PassFilenames {
+			t.Errorf("hook %s: entry %q, files %q, pass_filenames %v", h.ID, h.Entry, h.Files, h.PassFilenames)
+		}
+	}
+	if ids["pinner-check"] != "golang" || ids["pinner-check-system"] != "system" {
+		t.Errorf("hooks %v, want pinner-check (golang) and pinner-check-system (system)", ids)
+	}
+}
