@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -53,13 +54,15 @@ func (c *BuildCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	}
 	run := &ownedRun{cfg: cfg, env: env}
 	res, err := run.build(ctx, images)
+	env.Progress.Close()
 	if err != nil {
 		return err
 	}
 	if c.JSON {
 		return writeJSON(env.Stdout, res)
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "IMAGE\tREFERENCE\tPLATFORM\tDIGEST")
 	for _, r := range res {
 		ref := r.Repository + ":" + r.Tag
@@ -70,5 +73,8 @@ func (c *BuildCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, ref, "index", r.Digest)
 		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return writeTable(env.Stdout, buf.Bytes(), env.Color)
 }

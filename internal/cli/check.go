@@ -68,7 +68,7 @@ func (c *CheckCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		}
 	} else {
 		for _, f := range out.Findings {
-			fmt.Fprintf(env.Stdout, "%s:%d:%d: %s\n", f.File, f.Line, f.Column, f.Message)
+			fmt.Fprintf(env.Stdout, "%s %s\n", env.bold(fmt.Sprintf("%s:%d:%d:", f.File, f.Line, f.Column)), f.Message)
 		}
 		printSyntaxErrors(env.Stderr, out.Errors)
 	}

@@ -11,8 +11,11 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/pinner-dev/pinner/internal/progress"
 )
 
 // Exit codes of the command-line contract.
@@ -21,6 +24,8 @@ const (
 	ExitFindings = 1 // check found something, or update --exit-code saw changes
 	ExitBadInput = 2 // usage, config or syntax errors
 	ExitOutside  = 3 // a registry, Nix, or the file system failed
+	// ExitInterrupted: SIGINT or SIGTERM stopped the run (128 + SIGINT).
+	ExitInterrupted = 130
 )
 
 // Globals are the flags every command shares.
@@ -28,18 +33,24 @@ type Globals struct {
 	Config   string `help:"Path to registry.yaml (default: registry.yaml in the working directory, when present)." env:"PINNER_CONFIG" placeholder:"FILE"`
 	Chdir    string `short:"C" help:"Change to DIR before doing anything else." placeholder:"DIR"`
 	LogLevel string `help:"Log level: debug, info, warn, error." enum:"debug,info,warn,error" default:"warn"`
+	Progress string `help:"Progress on stderr: auto (live bars on a terminal, else timestamped lines), plain, tty, none." enum:"auto,plain,tty,none" default:"auto" env:"PINNER_PROGRESS"`
+	Quiet    bool   `short:"q" help:"Print no progress and no informational messages; warnings and errors still go to stderr."`
 }
 
 // CLI is the root of the command tree.
 type CLI struct {
 	Globals
 
-	Scan    ScanCmd    `cmd:"" help:"List the container image sites in Nix files."`
-	Check   CheckCmd   `cmd:"" help:"Fail when an image site is not pinned to a digest (pre-commit gate, offline)."`
-	Update  UpdateCmd  `cmd:"" help:"Pin image sites to the digests their tags name now, in place."`
-	Resolve ResolveCmd `cmd:"" help:"Print the digest each image reference names now."`
-	Build   BuildCmd   `cmd:"" help:"Build images of this repository through Nix and print their digests."`
-	Version VersionCmd `cmd:"" help:"Print pinner's version."`
+	Scan       ScanCmd       `cmd:"" help:"List the container image sites in Nix files."`
+	Check      CheckCmd      `cmd:"" help:"Fail when an image site is not pinned to a digest (pre-commit gate, offline)."`
+	Update     UpdateCmd     `cmd:"" help:"Pin image sites to the digests their tags name now, in place."`
+	Resolve    ResolveCmd    `cmd:"" help:"Print the digest each image reference names now."`
+	Build      BuildCmd      `cmd:"" help:"Build images of this repository through Nix and print their digests."`
+	Outdated   OutdatedCmd   `cmd:"" help:"List third-party images that have a newer semver tag."`
+	Completion CompletionCmd `cmd:"" help:"Print a shell completion script (bash, zsh, fish)."`
+	Version    VersionCmd    `cmd:"" help:"Print pinner's version."`
+
+	Complete CompleteCmd `cmd:"" name:"__complete" hidden:"" help:"Print completion candidates (used by the completion scripts)."`
 }
 
 // Env is what a command needs from the process, bound into every Run.
@@ -47,6 +58,13 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Log    *slog.Logger
+	// Info receives informational messages (summaries); io.Discard with
+	// --quiet. Warnings and errors go to Stderr.
+	Info io.Writer
+	// Progress shows live progress on stderr (see --progress); nil-safe.
+	Progress *progress.Reporter
+	// Color: Stdout is a terminal and NO_COLOR is not set.
+	Color bool
 }
 
 // exitError carries an exit code up to Main. Its message, if any, is printed
@@ -77,11 +95,18 @@ const description = `pinner keeps every container image of a kubenix repository 
 
 It reads the Nix modules (by default modules/kubenix/**/*.nix), finds every place an image is written, and checks or rewrites the references in place without touching any other byte.
 
-Exit codes: 0 success; 1 findings (check) or changes (update --exit-code); 2 bad input (usage, config, syntax); 3 an outside failure (registry, nix).`
+Exit codes: 0 success; 1 findings (check) or changes (update --exit-code); 2 bad input (usage, config, syntax); 3 an outside failure (registry, nix); 130 interrupted.`
 
 // Main runs pinner with args (without the program name) and returns the
 // process exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	// The logger, the progress reporter and the commands all write to
+	// stderr, from several goroutines (retries are logged while pushes
+	// report progress). An *os.File takes concurrent writes whole (and must
+	// stay one, for terminal detection); other writers get a lock.
+	if _, ok := stderr.(*os.File); !ok {
+		stderr = &syncWriter{w: stderr}
+	}
 	var root CLI
 	parser, err := kong.New(&root,
 		kong.Name("pinner"),
@@ -122,8 +147,16 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code in
 			return ExitBadInput
 		}
 	}
-	env := &Env{Stdout: stdout, Stderr: stderr, Log: newLogger(stderr, root.LogLevel)}
-	if err := kctx.Run(env, &root.Globals); err != nil {
+	env := newEnv(&root.Globals, stdout, stderr)
+	err = kctx.Run(env, &root.Globals)
+	// The bars stop before anything else is printed below them.
+	env.Progress.Close()
+	if err != nil {
+		if ctx.Err() != nil {
+			// The error is the cancellation's echo, not its cause.
+			fmt.Fprintf(stderr, "pinner: interrupted (%v)\n", context.Cause(ctx))
+			return ExitInterrupted
+		}
 		return report(stderr, err)
 	}
 	return ExitOK
@@ -150,8 +183,33 @@ func report(stderr io.Writer, err error) int {
 	return code
 }
 
+// newEnv sets up the process side of a run from the global flags.
+func newEnv(g *Globals, stdout, stderr io.Writer) *Env {
+	env := &Env{Stdout: stdout, Stderr: stderr, Info: stderr, Log: newLogger(stderr, g.LogLevel)}
+	if g.Quiet {
+		env.Info = io.Discard
+	}
+	// kong's enum already validated the flag.
+	mode, _ := progress.Choose(g.Progress, progress.IsTerminal(stderr), g.Quiet)
+	env.Progress = progress.New(stderr, mode)
+	env.Color = progress.Color(stdout, os.Getenv)
+	return env
+}
+
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level)) // kong's enum already validated it
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// syncWriter serializes writes to w.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

@@ -122,9 +122,10 @@ func pushDest(cfg *config.Config, flag string) (string, error) {
 // build runs the owned pipeline for images.
 func (r *ownedRun) build(ctx context.Context, images []owned.Image) ([]owned.Result, error) {
 	o := owned.Options{
-		Builder: &nixbuild.Builder{Dir: r.cfg.Dir},
-		Lock:    r.lock,
-		Log:     r.env.Log,
+		Builder:  &nixbuild.Builder{Dir: r.cfg.Dir},
+		Lock:     r.lock,
+		Log:      r.env.Log,
+		Progress: r.env.ownedHook(),
 	}
 	if r.push {
 		pub, present, err := r.publisher()

@@ -22,16 +22,17 @@ type registryFlags struct {
 
 // newResolver builds the Resolver of a run from the configuration (mirrors,
 // insecure hosts) and the flags. Bad settings are bad input.
-func (f *registryFlags) newResolver(cfg *config.Config, log *slog.Logger) (*oci.Resolver, error) {
+// Extra options (a progress hook) come last.
+func (f *registryFlags) newResolver(cfg *config.Config, log *slog.Logger, extra ...oci.Option) (*oci.Resolver, error) {
 	maxBackoff := max(oci.DefaultMaxBackoff, f.RetryBackoff)
-	r, err := oci.NewResolver(
+	r, err := oci.NewResolver(append([]oci.Option{
 		oci.WithJobs(f.Jobs),
 		oci.WithMirrors(cfg.Mirrors),
 		oci.WithInsecure(cfg.Insecure),
 		oci.WithRequestTimeout(f.RequestTimeout),
 		oci.WithRetry(f.RetryAttempts, f.RetryBackoff, maxBackoff),
 		oci.WithLogger(log),
-	)
+	}, extra...)...)
 	if err != nil {
 		return nil, withCode(ExitBadInput, err)
 	}
@@ -85,11 +86,12 @@ func (c *ResolveCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	r, err := c.newResolver(cfg, env.Log)
+	r, err := c.newResolver(cfg, env.Log, oci.WithOnResolve(env.resolveHook()))
 	if err != nil {
 		return err
 	}
 	res, rerr := r.Resolve(ctx, c.Refs)
+	env.Progress.Close()
 	logStats(ctx, env.Log, r, len(c.Refs))
 	out := []resolved{}
 	for _, x := range res {

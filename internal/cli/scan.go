@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -50,7 +52,7 @@ func (c *ScanCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 			return err
 		}
 	} else {
-		if err := printSites(env.Stdout, res.sites); err != nil {
+		if err := printSites(env.Stdout, res.sites, env.Color); err != nil {
 			return err
 		}
 		printSyntaxErrors(env.Stderr, res.errors)
@@ -101,7 +103,13 @@ func loadConfig(g *Globals) (*config.Config, error) {
 
 // scanPaths scans the given files and directories; without any, the modules
 // of the configuration file, or modules/kubenix when there is none.
+//
+// The configuration's exclude globs apply to paths given explicitly too
+// (files, and the files below directories), so a pre-commit hook can pass
+// every staged .nix file. Explicit paths are not limited to the modules
+// globs: naming a file is asking for it.
 func scanPaths(ctx context.Context, cfg *config.Config, paths []string) (*scanResult, error) {
+	explicit := len(paths) > 0
 	if len(paths) == 0 && cfg.Path != "" {
 		files, err := cfg.ModuleFiles()
 		if err != nil {
@@ -123,7 +131,18 @@ func scanPaths(ctx context.Context, cfg *config.Config, paths []string) (*scanRe
 			return nil, withCode(ExitBadInput, fmt.Errorf("reading %q: %w", p, err))
 		}
 	}
-	sites, perrs, err := scan.Files(ctx, paths, runtime.NumCPU())
+	files, err := scan.Collect(paths)
+	if err != nil {
+		return nil, withCode(ExitBadInput, err)
+	}
+	if explicit {
+		files = slices.DeleteFunc(files, cfg.Excluded)
+	}
+	// After exclusion, as for the modules globs: an excluded link is no error.
+	if files, err = insideRoot(cfg, files); err != nil {
+		return nil, err
+	}
+	sites, perrs, err := scan.Files(ctx, files, runtime.NumCPU())
 	if err != nil {
 		return nil, withCode(ExitOutside, err)
 	}
@@ -160,8 +179,9 @@ func displayPath(cwd, p string) string {
 	return rel
 }
 
-func printSites(w io.Writer, sites []scan.Site) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+func printSites(w io.Writer, sites []scan.Site, color bool) error {
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "LOCATION\tFORM\tREFERENCE\tPINNED\tNOTE")
 	for _, s := range sites {
 		pinned := "no"
@@ -177,7 +197,10 @@ func printSites(w io.Writer, sites []scan.Site) error {
 		}
 		fmt.Fprintf(tw, "%s:%d:%d\t%s\t%s\t%s\t%s\n", s.File, s.Line, s.Column, s.Form, shortDigest(s.Ref), pinned, note)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return writeTable(w, buf.Bytes(), color)
 }
 
 // shortDigest abbreviates a sha256 digest in ref to 12 hex digits, as

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/lock"
 	"github.com/pinner-dev/pinner/internal/nixbuild"
+	"github.com/pinner-dev/pinner/internal/oci"
 	"github.com/pinner-dev/pinner/internal/owned"
 	"github.com/pinner-dev/pinner/internal/plan"
 	"github.com/pinner-dev/pinner/internal/rewrite"
@@ -38,6 +40,7 @@ type UpdateCmd struct {
 	PRBody      string   `name:"pr-body" help:"Write a Markdown summary of the changes (a table) for a pull request description, also with --dry-run." placeholder:"FILE" type:"path"`
 	NoChangelog bool     `help:"Do not record the changes in the changelog."`
 	ExitCode    bool     `help:"Exit 1 when files changed (or, with --dry-run, would change)."`
+	Wait        bool     `help:"When another pinner update is running in this repository, wait for it instead of failing."`
 	registryFlags
 }
 
@@ -49,7 +52,9 @@ Everything is resolved before anything is written, and every changed file is rep
 
 Images listed under images: in registry.yaml are built by the repository. --all builds every such image that at least one site references (whatever its status: a disabled module's image is pinned too, since its module is still in the tree), and naming an image builds it even when no site references it. All of them are built through Nix in one invocation, each platform's output is loaded, several platforms are assembled into one OCI index, and the result is pushed under the image's tag and extra tags: to push_to, or --push-to (oci:DIR for an OCI image layout, "registry" for each image's own repository). Every site of the image's repository is then pinned to "repository:<tag>@<digest>": its tag becomes the image's tag. The tag is tag: from registry.yaml ("{git}" is HEAD's short commit), else the one the Nix image declares. When the Nix outputs are the ones pinner.lock records and the destination still serves the digest, nothing is loaded or uploaded. --no-push (and --dry-run) pin the digest a push would produce without pushing; --no-build leaves the owned images' sites alone.
 
-Exits 0 on success (1 with --exit-code when files changed), 2 on bad input (also a missing Nix file or attribute), 3 when a registry or a Nix build failed (the tail of the build log is shown). Nothing is written when any step fails.`
+Exits 0 on success (1 with --exit-code when files changed), 2 on bad input (also a missing Nix file or attribute), 3 when a registry or a Nix build failed (the tail of the build log is shown). Nothing is written when any step fails.
+
+One update at a time per repository: a run holds a lock (.git/pinner.lock-run, or .pinner.run.lock beside registry.yaml) from before it reads the files until it has written them; another update meanwhile exits 3 at once, or with --wait waits for it. Interrupted (SIGINT, SIGTERM), it stops and exits 130; files are replaced atomically, the changelog and lock first, so each is old or new and the next run finishes the job.`
 }
 
 // Run updates.
@@ -63,6 +68,14 @@ func (c *UpdateCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	cfg, err := loadConfig(g)
 	if err != nil {
 		return err
+	}
+	if !c.DryRun {
+		// Held from before the files are read until after they are written.
+		l, err := lockRun(ctx, cfg, c.Wait)
+		if err != nil {
+			return err
+		}
+		defer l.Release()
 	}
 	res, err := scanPaths(ctx, cfg, nil)
 	if err != nil {
@@ -78,7 +91,7 @@ func (c *UpdateCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	r, err := c.newResolver(cfg, env.Log)
+	r, err := c.newResolver(cfg, env.Log, oci.WithOnResolve(env.resolveHook()))
 	if err != nil {
 		return err
 	}
@@ -131,6 +144,7 @@ func (c *UpdateCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		Ignored: cfg.Ignored,
 		Select:  sel,
 	})
+	env.Progress.Close() // the bars end before warnings and the summary
 	logStats(ctx, env.Log, r, len(res.sites))
 	if err != nil {
 		return withCode(ExitOutside, err)
@@ -158,11 +172,23 @@ func (c *UpdateCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 			}
 			fmt.Fprint(env.Stdout, diff.Unified(filepath.ToSlash(displayPath(cwd, o.path)), old, o.data))
 		}
-	} else if len(outs) > 0 {
+	} else {
+		removeStaleTemps(siteDirs(res.sites), outputPaths(cfg, outs))
+	}
+	if !c.DryRun && len(outs) > 0 {
 		ws := make([]rewrite.Output, len(outs))
 		for i, o := range outs {
 			ws[i] = rewrite.Output{Path: o.path, Data: o.data}
 		}
+		// The changelog and the lock are renamed into place before the
+		// modules: a run killed between renames then leaves modules that
+		// the next run pins again, with entries the changelog already has
+		// (it never adds one twice), so the end result is the same as one
+		// uninterrupted run's. The other way round, the entries of the
+		// modules already replaced would be lost.
+		slices.SortStableFunc(ws, func(a, b rewrite.Output) int {
+			return cmp.Compare(b4Modules(cfg, a.Path), b4Modules(cfg, b.Path))
+		})
 		if err := rewrite.WriteAll(ws); err != nil {
 			return withCode(ExitOutside, err)
 		}
@@ -202,7 +228,7 @@ func (c *UpdateCmd) summary(env *Env, p *plan.Plan, outs []output, results []own
 		default:
 			msg += fmt.Sprintf("; pushed %d, %d unchanged at the destination", pushed, unchanged)
 		}
-		fmt.Fprintln(env.Stderr, msg)
+		fmt.Fprintln(env.Info, msg)
 	}
 	skipped := 0
 	for _, n := range p.Notes {
@@ -215,17 +241,17 @@ func (c *UpdateCmd) summary(env *Env, p *plan.Plan, outs []output, results []own
 		if c.NoBuild {
 			why = "--no-build"
 		}
-		fmt.Fprintf(env.Stderr, "pinner: left %d site(s) of images this repository builds alone (%s; --log-level info lists them)\n", skipped, why)
+		fmt.Fprintf(env.Info, "pinner: left %d site(s) of images this repository builds alone (%s; --log-level info lists them)\n", skipped, why)
 	}
 	switch {
 	case len(p.Changes) > 0:
-		fmt.Fprintf(env.Stderr, "pinner: %s %d image(s) to new digests in %d file(s)\n", verb, len(p.Changes), len(p.Files))
+		fmt.Fprintf(env.Info, "pinner: %s %d image(s) to new digests in %d file(s)\n", verb, len(p.Changes), len(p.Files))
 	case len(outs) > 0 && c.DryRun:
-		fmt.Fprintln(env.Stderr, "pinner: every image is pinned to the digest its tag names; the lock file would change")
+		fmt.Fprintln(env.Info, "pinner: every image is pinned to the digest its tag names; the lock file would change")
 	case len(outs) > 0:
-		fmt.Fprintln(env.Stderr, "pinner: every image is pinned to the digest its tag names; lock file updated")
+		fmt.Fprintln(env.Info, "pinner: every image is pinned to the digest its tag names; lock file updated")
 	default:
-		fmt.Fprintln(env.Stderr, "pinner: every image is pinned to the digest its tag names; nothing to change")
+		fmt.Fprintln(env.Info, "pinner: every image is pinned to the digest its tag names; nothing to change")
 	}
 }
 

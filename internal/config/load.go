@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -40,6 +41,9 @@ func Load(path string) (*Config, error) {
 // Parse validates data as the content of the configuration file at path; Dir
 // is the directory of path. Nothing is read from the file system.
 func Parse(path string, data []byte) (*Config, error) {
+	if err := checkUTF8(path, data); err != nil {
+		return nil, err
+	}
 	file, err := parseYAML(path, data)
 	if err != nil {
 		return nil, err
@@ -54,6 +58,29 @@ func Parse(path string, data []byte) (*Config, error) {
 		return nil, d.errs
 	}
 	return c, nil
+}
+
+// checkUTF8 rejects a file that is not UTF-8, as YAML requires: the YAML
+// parser would otherwise carry the bytes into values (notes, tags) as they
+// are. The error is at the first invalid byte.
+func checkUTF8(path string, data []byte) error {
+	if utf8.Valid(data) {
+		return nil
+	}
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return &Error{File: path, Line: line, Column: col, Msg: fmt.Sprintf("invalid UTF-8 byte 0x%02x; the configuration must be UTF-8 text", data[i])}
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return nil
 }
 
 func parseYAML(file string, data []byte) (f *ast.File, err error) {

@@ -198,6 +198,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"syntax error", "version: 1\nimages: [\n", []string{`2:9: invalid YAML`}},
 		{"bad indentation", "version: 1\nmodules:\n  - a\n - b\n", []string{`4:2: invalid YAML`}},
 		{"unknown key", "version: 1\nmodulez: [a]\n", []string{`2:1: unknown key "modulez" (did you mean "modules"?)`}},
+		{"not UTF-8", "version: 1\n# caf\xe9\n", []string{`2:6: invalid UTF-8 byte 0xe9`}},
+		{"not UTF-8 in a value", "version: 1\nignore: [\"\xff\"]\n", []string{`2:11: invalid UTF-8 byte 0xff`}},
 		{"unknown key folded", "version: 1\npushTo: oci:x\n", []string{`2:1: unknown key "pushTo" (did you mean "push_to"?)`}},
 		{"unknown key no suggestion", "version: 1\ncolour: red\n", []string{`2:1: unknown key "colour"`}},
 		{"duplicate key", "version: 1\nlock: a\nlock: b\n", []string{`3:1: duplicate key "lock" (first defined at 2:1)`}},

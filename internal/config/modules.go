@@ -130,3 +130,31 @@ func inside(root, p string) bool {
 	rel, err := filepath.Rel(root, p)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
+
+// Excluded reports whether path (an OS path, absolute or relative to the
+// working directory) lies below Dir and an Exclude glob matches it or one
+// of its parent directories. Commands apply it to the files they are given
+// explicitly, so that a pre-commit hook passing every staged .nix file
+// skips the excluded ones as the Modules expansion does.
+func (c *Config) Excluded(path string) bool {
+	if len(c.Exclude) == 0 {
+		return false
+	}
+	root := c.Dir
+	if root == "" {
+		root = "."
+	}
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return false
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(absRoot, abs)
+	if err != nil || !filepath.IsLocal(rel) {
+		return false
+	}
+	return c.excluded(filepath.ToSlash(rel))
+}

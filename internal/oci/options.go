@@ -29,6 +29,7 @@ type options struct {
 	maxBackoff     time.Duration
 	logger         *slog.Logger
 	transport      http.RoundTripper
+	onResolve      func(ResolveEvent)
 }
 
 // Defaults, all in one place.
@@ -146,8 +147,9 @@ func WithRequestTimeout(d time.Duration) Option {
 	}
 }
 
-// WithRetry sets how often a GET or HEAD is tried (default 5, 1 disables
-// retries) and the exponential backoff between tries: base (default 200ms)
+// WithRetry sets how often a GET or HEAD, and each blob or manifest upload
+// of a RegistryPublisher, is tried (default 5, 1 disables retries) and the
+// exponential backoff between tries: base (default 200ms)
 // doubling up to max (default 10s), with jitter. Retry-After is honoured up to
 // max. So one request takes at most
 // attempts × request timeout + (attempts-1) × max.
@@ -187,6 +189,31 @@ func WithTransport(t http.RoundTripper) Option {
 			return errors.New("setting transport: nil transport")
 		}
 		o.transport = t
+		return nil
+	}
+}
+
+// ResolveEvent tells a progress display how a Resolve call advances. Each
+// call to Resolve that has references to look up over the network reports
+// one event with Done 0 first, then one per distinct reference as it
+// finishes, with Ref, Digest and Err set.
+type ResolveEvent struct {
+	Ref    string
+	Digest string
+	Err    error
+	// Done of Total distinct references of this Resolve call are finished.
+	Done, Total int
+}
+
+// WithOnResolve sets a function that receives a Resolve call's progress.
+// Calls are serialised, come from the resolving goroutines, and must not
+// block long. The default is none.
+func WithOnResolve(f func(ResolveEvent)) Option {
+	return func(o *options) error {
+		if f == nil {
+			return errors.New("setting resolve hook: nil function")
+		}
+		o.onResolve = f
 		return nil
 	}
 }

@@ -2,13 +2,16 @@ package oci
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sync/atomic"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
 // RegistryPublisher pushes to registries with go-containerregistry, through
@@ -22,8 +25,12 @@ import (
 // each tag is read back with HEAD and must name the digest pinner computed;
 // otherwise the error wraps ErrDigestMismatch.
 //
-// Uploads (POST, PATCH, PUT) are not retried: the transport retries only
-// idempotent requests. A push that fails half-way is safe to repeat, and
+// The transport retries only idempotent requests (GET, HEAD); uploads are
+// retried one level up, a whole blob (or manifest) at a time: when a POST,
+// PATCH or PUT fails with a connection reset, a timeout, 429 or a 5xx, the
+// blob's upload starts over (a HEAD first, so a blob that did arrive is not
+// sent again), at most the configured attempts per blob, with the same
+// backoff as other requests. A push that still fails is safe to repeat, and
 // repeating it uploads only what is still missing.
 type RegistryPublisher struct {
 	o  *options
@@ -52,11 +59,48 @@ func (p *RegistryPublisher) remoteOptions(ctx context.Context) []remote.Option {
 		remote.WithAuthFromKeychain(p.o.keychain),
 		remote.WithUserAgent("pinner"),
 		remote.WithJobs(p.o.jobs),
-		// retryTransport does the retrying (see Resolver.puller).
+		// retryTransport retries GET and HEAD (see Resolver.puller);
+		// pkg/v1/remote retries each blob and manifest upload as a whole,
+		// as uploadRetry decides. Its backoff does not sleep: uploadRetry
+		// does, so that an interrupt is not kept waiting.
 		remote.WithRetryStatusCodes(),
-		remote.WithRetryBackoff(remote.Backoff{Steps: 1}),
-		remote.WithRetryPredicate(func(error) bool { return false }),
+		remote.WithRetryBackoff(remote.Backoff{Steps: p.o.attempts}),
+		remote.WithRetryPredicate(p.uploadRetry(ctx)),
 	}
+}
+
+// uploadRetry is pkg/v1/remote's retry predicate for one Publish: it says
+// whether a failed upload is worth starting over, and waits the backoff
+// first. pkg/v1/remote also asks it about the failures of its other
+// requests; those are never retried here, since the transport has already
+// retried what may be (an *AttemptsError) and the rest would fail again.
+func (p *RegistryPublisher) uploadRetry(ctx context.Context) func(error) bool {
+	var failures atomic.Int64
+	return func(err error) bool {
+		if err == nil || ctx.Err() != nil || !retryableUpload(err) {
+			return false
+		}
+		n := failures.Add(1)
+		delay := p.rt.backoff(int(min(n, 30)))
+		p.o.logger.LogAttrs(ctx, slog.LevelWarn, "retrying upload",
+			slog.Int64("failures", n), slog.String("error", unwrapURL(err).Error()),
+			slog.Duration("delay", delay))
+		return p.rt.sleep(ctx, delay) == nil
+	}
+}
+
+// retryableUpload: connection resets, timeouts, 429 and 5xx answers to a
+// POST, PATCH or PUT.
+func retryableUpload(err error) bool {
+	var ae *AttemptsError
+	if errors.As(err, &ae) {
+		return false
+	}
+	var te *transport.Error
+	if errors.As(err, &te) {
+		return retryableStatus(te.StatusCode)
+	}
+	return retryableNetError(err)
 }
 
 // Publish pushes req.Artifact to req.Repository (or its mirror) under every

@@ -127,6 +127,24 @@ func (r *Resolver) Resolve(ctx context.Context, refs []string) ([]Result, error)
 		j.idx = append(j.idx, i)
 	}
 
+	var (
+		hookMu sync.Mutex
+		done   int
+	)
+	report := func(ev ResolveEvent, finished bool) {
+		if r.o.onResolve == nil || len(jobs) == 0 {
+			return
+		}
+		hookMu.Lock()
+		defer hookMu.Unlock()
+		if finished {
+			done++
+		}
+		ev.Done, ev.Total = done, len(jobs)
+		r.o.onResolve(ev)
+	}
+	report(ResolveEvent{}, false)
+
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(r.o.jobs)
 	for _, j := range jobs {
@@ -134,6 +152,7 @@ func (r *Resolver) Resolve(ctx context.Context, refs []string) ([]Result, error)
 			// Failures stay in the job: returning them would cancel the
 			// siblings, and every reference deserves an answer.
 			j.res, j.err = r.resolve(gctx, j.ref)
+			report(ResolveEvent{Ref: j.first, Digest: j.res.Digest, Err: j.err}, true)
 			return nil
 		})
 	}

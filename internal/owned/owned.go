@@ -69,6 +69,45 @@ type Options struct {
 	Jobs int
 	// Log receives progress at info and debug level; nil discards it.
 	Log *slog.Logger
+	// Progress, if set, receives the run's events for a progress display.
+	// It may be called from several goroutines at once (one per image) and
+	// must not block long.
+	Progress func(Event)
+}
+
+// EventKind says what an Event reports.
+type EventKind int
+
+const (
+	// EventBuilding: Nix starts building Count installables (every
+	// platform of every image).
+	EventBuilding EventKind = iota
+	// EventBuilt: Nix finished.
+	EventBuilt
+	// EventLoaded: Image was loaded; Digest is what it will be pinned to.
+	EventLoaded
+	// EventUnchanged: Image's outputs and destination match the lock;
+	// nothing is loaded or uploaded. Digest is the locked one.
+	EventUnchanged
+	// EventPublishing: Image starts going to Ref ("repository:tag").
+	EventPublishing
+	// EventUploaded: Complete of Total bytes of Image's blobs are written
+	// (registries only).
+	EventUploaded
+	// EventPublished: Image is at Ref with Digest.
+	EventPublished
+)
+
+// Event is one step of Build, for progress displays.
+type Event struct {
+	Kind   EventKind
+	Image  string
+	Ref    string
+	Digest string
+	// Count of installables, for EventBuilding.
+	Count int
+	// Complete and Total bytes, for EventUploaded.
+	Complete, Total int64
 }
 
 // Platform is one platform's build.
@@ -148,10 +187,12 @@ func Build(ctx context.Context, cfg *config.Config, images []Image, o Options) (
 		}
 	}
 	o.Log.Info("building through nix", slog.Int("images", len(images)), slog.Int("installables", len(ins)))
+	o.event(Event{Kind: EventBuilding, Count: len(ins)})
 	built, err := o.Builder.Build(ctx, ins)
 	if err != nil {
 		return nil, err
 	}
+	o.event(Event{Kind: EventBuilt, Count: len(ins)})
 
 	git := sync.OnceValues(func() (string, error) { return gitShortCommit(ctx, cfg.Dir) })
 	results := make([]Result, len(images))
@@ -180,6 +221,13 @@ func Build(ctx context.Context, cfg *config.Config, images []Image, o Options) (
 	for i := range results {
 		g.Go(func() (err error) {
 			loaded[i], err = load(gctx, &results[i], o)
+			if err == nil {
+				kind := EventLoaded
+				if results[i].Unchanged {
+					kind = EventUnchanged
+				}
+				o.event(Event{Kind: kind, Image: results[i].Name, Ref: results[i].Repository + ":" + results[i].Tag, Digest: results[i].Digest})
+			}
 			return err
 		})
 	}
@@ -333,7 +381,15 @@ func load(ctx context.Context, r *Result, o Options) (l *loadedImage, err error)
 // destination serves it under every tag.
 func publish(ctx context.Context, r *Result, art oci.Artifact, o Options) error {
 	o.Log.Info("publishing", slog.String("image", r.Name), slog.String("repository", r.Repository), slog.String("digest", r.Digest))
-	pub, err := o.Publisher.Publish(ctx, oci.Request{Repository: r.Repository, Tags: r.Tags, Artifact: art})
+	ref := r.Repository + ":" + r.Tag
+	o.event(Event{Kind: EventPublishing, Image: r.Name, Ref: ref, Digest: r.Digest})
+	req := oci.Request{Repository: r.Repository, Tags: r.Tags, Artifact: art}
+	if o.Progress != nil {
+		req.Progress = func(p oci.Progress) {
+			o.Progress(Event{Kind: EventUploaded, Image: r.Name, Ref: ref, Complete: p.Complete, Total: p.Total})
+		}
+	}
+	pub, err := o.Publisher.Publish(ctx, req)
 	if err != nil {
 		return fmt.Errorf("image %q: %w", r.Name, err)
 	}
@@ -350,7 +406,14 @@ func publish(ctx context.Context, r *Result, art oci.Artifact, o Options) error 
 		}
 	}
 	r.Published = true
+	o.event(Event{Kind: EventPublished, Image: r.Name, Ref: ref, Digest: r.Digest})
 	return nil
+}
+
+func (o *Options) event(e Event) {
+	if o.Progress != nil {
+		o.Progress(e)
+	}
 }
 
 // unchanged returns the locked digest when the lock records exactly these

@@ -3,17 +3,20 @@ package registry
 import (
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 func discardLogger() *log.Logger { return log.New(io.Discard, "", 0) }
 
 // Faults is an http.Handler wrapper that misbehaves on manifest reads (GET
-// and HEAD of /v2/<repo>/manifests/<ref>) and counts them. Everything else,
-// pushes included, passes through untouched. Faults can be changed while the
+// and HEAD of /v2/<repo>/manifests/<ref>) and counts them, and, when asked,
+// on blob uploads (ResetUploads, FailUploads) and on every request
+// (Latency). Everything else passes through untouched. Faults can be changed while the
 // server runs; configure them after pushing.
 type Faults struct {
 	mu             sync.Mutex
@@ -27,6 +30,15 @@ type Faults struct {
 	counts         map[string]int
 	release        chan struct{}
 	released       bool
+
+	// Upload faults (PATCH and PUT of /v2/<repo>/blobs/uploads/...).
+	resetUploads  int
+	uploadStatus  int
+	failUploads   int
+	uploads       int
+	faultedUpload int
+	// Latency delays every request.
+	latency time.Duration
 }
 
 // NewFaults returns a Faults that injects nothing yet.
@@ -89,6 +101,41 @@ func (f *Faults) DropHeadDigest() *Faults {
 	return f
 }
 
+// ResetUploads makes the next n blob upload requests (PATCH or PUT of
+// /v2/<repo>/blobs/uploads/...) fail mid-request: the server reads part of
+// the body, then resets the TCP connection.
+func (f *Faults) ResetUploads(n int) *Faults {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.resetUploads = n
+	return f
+}
+
+// FailUploads answers the next n blob upload requests with status.
+func (f *Faults) FailUploads(status, n int) *Faults {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.uploadStatus, f.failUploads = status, n
+	return f
+}
+
+// Uploads is the number of blob upload requests (PATCH and PUT) seen, and
+// how many of them were faulted.
+func (f *Faults) Uploads() (total, faulted int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.uploads, f.faultedUpload
+}
+
+// Latency delays every request by d before it is handled, so that a run
+// takes long enough to be interrupted at many points.
+func (f *Faults) Latency(d time.Duration) *Faults {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.latency = d
+	return f
+}
+
 // Count is the number of manifest reads with the given method ("GET" or
 // "HEAD") seen so far, faulted ones included.
 func (f *Faults) Count(method string) int {
@@ -118,6 +165,23 @@ func (f *Faults) Reset() {
 // Wrap is the handler wrapper to give StartInProcess.
 func (f *Faults) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		latency := f.latency
+		f.mu.Unlock()
+		if latency > 0 {
+			select {
+			case <-time.After(latency):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if (r.Method == http.MethodPatch || r.Method == http.MethodPut) && strings.Contains(r.URL.Path, "/blobs/uploads/") {
+			if f.uploadFault(w, r) {
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
 		if (r.Method != http.MethodGet && r.Method != http.MethodHead) ||
 			!strings.HasPrefix(r.URL.Path, "/v2/") || !strings.Contains(r.URL.Path, "/manifests/") {
 			next.ServeHTTP(w, r)
@@ -167,6 +231,49 @@ func (f *Faults) Wrap(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// uploadFault applies the upload faults to r and reports whether it
+// answered (or dropped) the request.
+func (f *Faults) uploadFault(w http.ResponseWriter, r *http.Request) bool {
+	f.mu.Lock()
+	f.uploads++
+	reset, status := false, 0
+	switch {
+	case f.resetUploads > 0:
+		f.resetUploads--
+		reset = true
+	case f.failUploads > 0:
+		f.failUploads--
+		status = f.uploadStatus
+	}
+	if reset || status != 0 {
+		f.faultedUpload++
+	}
+	f.mu.Unlock()
+	switch {
+	case reset:
+		// Take some of the body, so the client is mid-upload, then send
+		// a TCP RST rather than a clean close.
+		_, _ = io.CopyN(io.Discard, r.Body, 64)
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			panic("registry: the server does not support hijacking")
+		}
+		conn, _, err := hj.Hijack()
+		if err != nil {
+			return true
+		}
+		if tc, ok := conn.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0)
+		}
+		conn.Close()
+		return true
+	case status != 0:
+		w.WriteHeader(status)
+		return true
+	}
+	return false
 }
 
 // headerRewriter edits the headers just before they are sent.
