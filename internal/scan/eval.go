@@ -160,6 +160,64 @@ func unknown(reason string) *unknownVal { return &unknownVal{reason: reason} }
 type evaluator struct {
 	f    *syntax.File
 	envs map[syntax.Node]*env
+
+	mem *evalMem
+}
+
+// evalMem holds the bindings and scopes of a file's evaluator: they live and
+// die together, and no Site points into them, so that Files hands the
+// memory of one file's to the next.
+type evalMem struct {
+	binds slab[binding]
+	envs  slab[env]
+}
+
+// reset readies m for the next file; what it held must no longer be used.
+func (m *evalMem) reset() {
+	m.binds.reset()
+	m.envs.reset()
+}
+
+func (ev *evaluator) memory() *evalMem {
+	if ev.mem == nil {
+		ev.mem = &evalMem{}
+	}
+	return ev.mem
+}
+
+func (ev *evaluator) newBinding(b binding) *binding {
+	x := ev.memory().binds.alloc()
+	*x = b
+	return x
+}
+
+// slab hands out zeroed T's from chunks, which reset hands out again.
+type slab[T any] struct {
+	buf    []T
+	chunks [][]T
+	used   int // chunks handed out since the last reset
+}
+
+func (s *slab[T]) alloc() *T {
+	if len(s.buf) == 0 {
+		if s.used < len(s.chunks) {
+			s.buf = s.chunks[s.used] // zeroed by reset
+		} else {
+			s.buf = make([]T, 32)
+			s.chunks = append(s.chunks, s.buf)
+		}
+		s.used++
+	}
+	x := &s.buf[0]
+	s.buf = s.buf[1:]
+	return x
+}
+
+func (s *slab[T]) reset() {
+	for _, c := range s.chunks[:s.used] {
+		clear(c)
+	}
+	s.used, s.buf = 0, nil
 }
 
 func (ev *evaluator) text(s syntax.Span) string { return string(ev.f.Src[s.Start:s.End]) }
@@ -170,7 +228,8 @@ func (ev *evaluator) scope(n syntax.Node, parent *env) *env {
 	if e, ok := ev.envs[n]; ok {
 		return e
 	}
-	e := &env{parent: parent, vars: map[string]*binding{}}
+	e := ev.memory().envs.alloc()
+	e.parent, e.vars = parent, map[string]*binding{}
 	ev.envs[n] = e
 	switch n := n.(type) {
 	case *syntax.Let:
@@ -181,12 +240,12 @@ func (ev *evaluator) scope(n syntax.Node, parent *env) *env {
 		ev.bind(e, n, n.Bindings, e, parent)
 	case *syntax.Lambda:
 		if n.Param != nil {
-			e.vars[n.Param.Name] = &binding{kind: bindArg, name: n.Param.Name, decl: n.Param}
+			e.vars[n.Param.Name] = ev.newBinding(binding{kind: bindArg, name: n.Param.Name, decl: n.Param})
 		}
 		if n.Formals != nil {
 			for _, f := range n.Formals.List {
 				if f.Name != nil {
-					e.vars[f.Name.Name] = &binding{kind: bindArg, name: f.Name.Name, decl: f}
+					e.vars[f.Name.Name] = ev.newBinding(binding{kind: bindArg, name: f.Name.Name, decl: f})
 				}
 			}
 		}
@@ -209,7 +268,7 @@ func (ev *evaluator) bind(e *env, set syntax.Node, bs []syntax.Binding, inner, o
 			name := b.Path[0].Name
 			if len(b.Path) == 1 {
 				if _, dup := e.vars[name]; !dup {
-					e.vars[name] = &binding{kind: bindExpr, name: name, expr: b.Value, env: inner, decl: b}
+					e.vars[name] = ev.newBinding(binding{kind: bindExpr, name: name, expr: b.Value, env: inner, decl: b})
 				}
 				continue
 			}
@@ -217,9 +276,9 @@ func (ev *evaluator) bind(e *env, set syntax.Node, bs []syntax.Binding, inner, o
 				// One prefix source covers every `name.x = ...;` binding.
 				continue
 			}
-			e.vars[name] = &binding{kind: bindAttrs, name: name, decl: b, env: inner, attrs: &attrsVal{srcs: []attrSrc{{
+			e.vars[name] = ev.newBinding(binding{kind: bindAttrs, name: name, decl: b, env: inner, attrs: &attrsVal{srcs: []attrSrc{{
 				set: set, bindings: bs, prefix: []string{name}, env: inner, outer: outer,
-			}}}}
+			}}}})
 		case *syntax.Inherit:
 			for _, n := range b.Names {
 				if !n.Static {
@@ -229,11 +288,11 @@ func (ev *evaluator) bind(e *env, set syntax.Node, bs []syntax.Binding, inner, o
 					continue
 				}
 				if b.From == nil {
-					e.vars[n.Name] = &binding{kind: bindInherit, name: n.Name, env: outer, decl: b}
+					e.vars[n.Name] = ev.newBinding(binding{kind: bindInherit, name: n.Name, env: outer, decl: b})
 				} else {
 					// The source is evaluated inside the recursive scope:
 					// `let xs = {...}; inherit (xs) a; in` works.
-					e.vars[n.Name] = &binding{kind: bindInheritFrom, name: n.Name, expr: b.From, env: inner, decl: b}
+					e.vars[n.Name] = ev.newBinding(binding{kind: bindInheritFrom, name: n.Name, expr: b.From, env: inner, decl: b})
 				}
 			}
 		}
@@ -501,6 +560,21 @@ func hasPrefix(path []*syntax.AttrName, prefix []string) bool {
 
 // evalString assembles a string from its literal text and interpolations.
 func (ev *evaluator) evalString(x *syntax.String, e *env, depth int) value {
+	if !x.Indented && len(x.Parts) == 1 {
+		if t, ok := x.Parts[0].(*syntax.StringText); ok {
+			// The common "text": what the loop below makes of it, in
+			// one allocation and without copying the text.
+			one := &oneText{s: strVal{whole: x, text: t.Value}}
+			one.parts[0] = part{lit: t, str: x, end: len(t.Value)}
+			one.s.parts = one.parts[:0:1]
+			if t.Value != "" {
+				one.s.parts = one.parts[:1:1]
+			}
+			one.nodes[0] = x
+			one.s.nodes = one.nodes[:1:1]
+			return &one.s
+		}
+	}
 	s := &strVal{whole: x}
 	if len(x.Parts) > 0 {
 		s.parts = make([]part, 0, len(x.Parts))
@@ -590,6 +664,13 @@ func (ev *evaluator) evalString(x *syntax.String, e *env, depth int) value {
 	s.text = b.String()
 	s.nodes = append([]syntax.Node{x}, s.nodes...)
 	return s
+}
+
+// oneText is the strVal of a string literal of one text part.
+type oneText struct {
+	s     strVal
+	parts [1]part
+	nodes [1]syntax.Node
 }
 
 func concat(a, b *strVal) *strVal {

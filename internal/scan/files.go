@@ -54,6 +54,10 @@ func Files(ctx context.Context, paths []string, jobs int) (sites []Site, errs sy
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// Each file's tree is dropped once scanned (sites hold none of
+			// it), so the next file's tree can take its memory.
+			var arena syntax.Arena
+			var mem evalMem
 			for !failed.Load() {
 				i := int(next.Add(1) - 1)
 				if i >= len(files) {
@@ -69,7 +73,10 @@ func Files(ctx context.Context, paths []string, jobs int) (sites []Site, errs sy
 					fail(fmt.Errorf("reading %q: %w", name, err))
 					return
 				}
-				f, err := syntax.Parse(name, src)
+				// src is ours and never modified: the tree may alias it.
+				// The scan needs the tokens only for rare directives.
+				arena.Reset()
+				f, err := arena.Parse(name, src, syntax.SkipTokens|syntax.ShareSource)
 				if err != nil {
 					var list syntax.ErrorList
 					if !errors.As(err, &list) {
@@ -79,7 +86,7 @@ func Files(ctx context.Context, paths []string, jobs int) (sites []Site, errs sy
 					perr[i] = list
 				}
 				if f != nil {
-					perFile[i] = file(f, refs)
+					perFile[i] = file(f, refs, &mem)
 				}
 			}
 		}()
@@ -119,6 +126,11 @@ func Files(ctx context.Context, paths []string, jobs int) (sites []Site, errs sy
 	all.Sort()
 	return sites, all, nil
 }
+
+// Collect is the list of files Files would scan for paths: files as
+// given, and every *.nix file below each directory (hidden directories
+// skipped), sorted and without duplicates.
+func Collect(paths []string) ([]string, error) { return collect(paths) }
 
 // collect expands paths into a sorted, duplicate-free list of files.
 func collect(paths []string) ([]string, error) {

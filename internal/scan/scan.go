@@ -21,13 +21,15 @@ const IgnoreDirective = "pinner:ignore"
 const placeholder = "pinnerunknown"
 
 // File returns the image sites of a parsed file, in source order.
-func File(f *syntax.File) []Site { return file(f, &refCache{}) }
+func File(f *syntax.File) []Site { return file(f, &refCache{}, &evalMem{}) }
 
 // file is File with a cache of parsed references, which Files shares
-// between files: the same images recur across modules.
-func file(f *syntax.File, refs *refCache) []Site {
+// between files: the same images recur across modules; and with the
+// evaluator's memory, which Files reuses (file resets it first).
+func file(f *syntax.File, refs *refCache, mem *evalMem) []Site {
+	mem.reset()
 	s := &scanner{
-		ev:    &evaluator{f: f, envs: map[syntax.Node]*env{}},
+		ev:    &evaluator{f: f, envs: map[syntax.Node]*env{}, mem: mem},
 		f:     f,
 		cands: map[syntax.Node]*candidate{},
 		refs:  refs,

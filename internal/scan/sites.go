@@ -285,7 +285,11 @@ func (s *scanner) ignoredLines() map[int]bool {
 		return nil
 	}
 	lines := map[int]bool{}
-	for _, t := range s.f.Tokens {
+	toks := s.f.Tokens
+	if toks == nil { // parsed with syntax.SkipTokens
+		toks = syntax.Lex(s.f.Src)
+	}
+	for _, t := range toks {
 		if t.Kind != syntax.COMMENT {
 			continue
 		}

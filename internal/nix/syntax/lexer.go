@@ -34,16 +34,27 @@ type lexer struct {
 	stack []lexMode
 	err   func(off int, msg string)
 
+	// dropTrivia leaves whitespace and comments out of toks: the parser
+	// skips them anyway.
+	dropTrivia bool
+
 	pathRunStart, pathRunEnd     int
 	schemeRunStart, schemeRunEnd int
 }
 
 func lex(src []byte, errf func(off int, msg string)) []Token {
-	l := &lexer{
-		src:   src,
-		toks:  make([]Token, 0, len(src)/3+16),
-		stack: make([]lexMode, 1, 16),
-		err:   errf,
+	return lexInto(make([]Token, 0, len(src)/3+16), src, errf, false)
+}
+
+// lexInto is lex appending to toks, without the trivia if dropTrivia.
+func lexInto(toks []Token, src []byte, errf func(off int, msg string), dropTrivia bool) []Token {
+	var stack [16]lexMode
+	l := lexer{
+		src:        src,
+		toks:       toks,
+		stack:      stack[:1],
+		err:        errf,
+		dropTrivia: dropTrivia,
 	}
 	l.run()
 	return l.toks
@@ -75,7 +86,9 @@ func (l *lexer) run() {
 }
 
 func (l *lexer) emit(k TokenKind, end int) {
-	l.toks = append(l.toks, Token{Kind: k, Span: Span{l.pos, end}})
+	if !l.dropTrivia || !k.IsTrivia() {
+		l.toks = append(l.toks, Token{Kind: k, Span: Span{l.pos, end}})
+	}
 	l.pos = end
 }
 
@@ -536,10 +549,8 @@ func (l *lexer) lexWord() {
 			return
 		}
 	}
-	if kind == IDENT && best <= 7 {
-		if k, ok := keywords[string(l.src[i:i+best])]; ok {
-			kind = k
-		}
+	if kind == IDENT && best >= 2 && best <= 7 {
+		kind = keyword(l.src[i : i+best])
 	}
 	l.emit(kind, i+best)
 }
@@ -721,4 +732,45 @@ func (l *lexer) lexPath() {
 		l.err(i, "path has a trailing slash")
 	}
 	l.pop()
+}
+
+// keyword is the kind of the word w: a keyword's, else IDENT. It is the
+// keywords map without hashing.
+func keyword(w []byte) TokenKind {
+	switch len(w) {
+	case 2:
+		switch string(w) {
+		case "if":
+			return IF
+		case "in":
+			return IN
+		case "or":
+			return OR_KW
+		}
+	case 3:
+		switch string(w) {
+		case "let":
+			return LET
+		case "rec":
+			return REC
+		}
+	case 4:
+		switch string(w) {
+		case "then":
+			return THEN
+		case "else":
+			return ELSE
+		case "with":
+			return WITH
+		}
+	case 6:
+		if string(w) == "assert" {
+			return ASSERT
+		}
+	case 7:
+		if string(w) == "inherit" {
+			return INHERIT
+		}
+	}
+	return IDENT
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // File is a parsed Nix source file.
@@ -15,7 +16,8 @@ type File struct {
 	Name string
 	Src  []byte
 	// Tokens covers every byte of Src exactly once, trivia and ERROR tokens
-	// included, in order: concatenating their texts gives back Src.
+	// included, in order: concatenating their texts gives back Src. It is
+	// nil after ParseMode with SkipTokens; Lex(Src) gives the same tokens.
 	Tokens []Token
 	// Root is the file's expression; a *Bad when nothing could be parsed.
 	Root Expr
@@ -27,24 +29,79 @@ type File struct {
 // Parse parses one Nix file. It always returns a non-nil *File; err is an
 // ErrorList sorted by position, or nil.
 func Parse(filename string, src []byte) (*File, error) {
-	return parse(filename, src, true)
+	return parseMode(filename, src, true, 0)
 }
+
+// Mode selects what ParseMode skips, for callers that parse many files and
+// need less than Parse gives.
+type Mode uint
+
+const (
+	// SkipTokens leaves File.Tokens nil; Lex gives the tokens of a file
+	// when they are needed after all. The parser's tokens, trivia left
+	// out, are then lexed into a buffer reused from file to file.
+	SkipTokens Mode = 1 << iota
+	// ShareSource makes the names and texts of the tree alias src instead
+	// of a copy of it: the caller hands src over and must never modify it
+	// afterwards.
+	ShareSource
+)
+
+// ParseMode is Parse with the savings of mode; the tree and the errors are
+// the same.
+func ParseMode(filename string, src []byte, mode Mode) (*File, error) {
+	return parseMode(filename, src, true, mode)
+}
+
+// Lex returns the tokens of src, as Parse stores them in File.Tokens.
+func Lex(src []byte) []Token { return lex(src, func(int, string) {}) }
 
 // parse is Parse with the variable-scope check optional, so that tests can
 // look at the shape of expressions with free variables.
 func parse(filename string, src []byte, checkScope bool) (*File, error) {
+	return parseMode(filename, src, checkScope, 0)
+}
+
+// tokPool holds the token buffers of SkipTokens parses.
+var tokPool = sync.Pool{New: func() any { return new([]Token) }}
+
+func parseMode(filename string, src []byte, checkScope bool, mode Mode) (*File, error) {
+	return parseIn(new(arena), filename, src, checkScope, mode)
+}
+
+func parseIn(a *arena, filename string, src []byte, checkScope bool, mode Mode) (*File, error) {
 	f := &File{Name: filename, Src: src}
-	p := &parser{f: f, src: src, str: string(src)}
+	p := &parser{f: f, src: src, arena: a}
+	if mode&ShareSource != 0 {
+		// Safe as long as src is never modified, which the caller promised.
+		p.str = unsafe.String(unsafe.SliceData(src), len(src))
+	} else {
+		p.str = string(src)
+	}
+	p.initSlabs(len(src))
 	if off, msg := encodingError(src); msg != "" {
 		p.lexError(off, msg)
 	}
-	f.Tokens = lex(src, p.lexError)
-	p.toks = f.Tokens
+	var pooled *[]Token
+	if mode&SkipTokens != 0 {
+		pooled = tokPool.Get().(*[]Token)
+		p.toks = lexInto((*pooled)[:0], src, p.lexError, true)
+	} else {
+		f.Tokens = lex(src, p.lexError)
+		p.toks = f.Tokens
+	}
 	p.i = -1
 	p.next()
 	f.Root = p.parseFile()
 	if checkScope && len(p.lexErrs) == 0 && len(p.parseErrs) == 0 {
 		p.checkScopesSafely(f.Root)
+	}
+	if pooled != nil {
+		if cap(p.toks) <= 1<<20 { // keep no huge buffer alive
+			*pooled = p.toks[:0]
+			tokPool.Put(pooled)
+		}
+		p.toks = nil
 	}
 	return f, p.errorList().Err()
 }
@@ -102,6 +159,19 @@ func (f *File) Position(offset int) Position {
 func (f *File) buildLines() {
 	src := f.Src
 	lines := make([]int, 1, len(src)/32+1)
+	if bytes.IndexByte(src, '\r') < 0 {
+		// LF only: jump from newline to newline.
+		for i := 0; ; {
+			j := bytes.IndexByte(src[i:], '\n')
+			if j < 0 {
+				break
+			}
+			i += j + 1
+			lines = append(lines, i)
+		}
+		f.lines = lines
+		return
+	}
 	for i := 0; i < len(src); i++ {
 		switch src[i] {
 		case '\n':
@@ -143,21 +213,15 @@ type parser struct {
 	lastErr   int // offset of the last parse error, to report one per offset
 	depth     int
 
-	// Slabs for the most common nodes: fewer, larger allocations.
-	idents     slab[Ident]
-	attrIdents slab[attrIdent]
-	assigns    slab[assignIdent]
-	strings    slab[oneString]
-	applies    slab[Apply]
-	selects    slab[Select]
-	ints       slab[Int]
-	interps    slab[Interp]
-	attrSets   slab[AttrSet]
+	*arena // the nodes' memory
 
 	// Scratch stacks that nested constructs share while collecting items.
 	bindStack []Binding
 	exprStack []Expr
 	nameStack []*AttrName
+	partStack []StringPart
+	pieces    []indPiece // of the indented string being parsed
+	scratch   []byte     // stripIndentation's buffer
 }
 
 func (p *parser) lexError(off int, msg string) {
@@ -341,7 +405,7 @@ func (p *parser) parseExpr1() Expr {
 			param := p.ident()
 			p.next()
 			body := p.parseExpr()
-			return &Lambda{Span: Span{param.Start, body.NodeSpan().End}, Param: param, Body: body}
+			return p.newLambda(Lambda{Span: Span{param.Start, body.NodeSpan().End}, Param: param, Body: body})
 		case AT:
 			param := p.ident()
 			p.next()
@@ -424,7 +488,7 @@ func (p *parser) parseFormalsLambda(param *Ident) Expr {
 	p.expect(COLON)
 	body := p.parseExpr()
 	p.checkFormals(start, param, formals)
-	return &Lambda{Span: Span{start, body.NodeSpan().End}, Param: param, Formals: formals, Body: body}
+	return p.newLambda(Lambda{Span: Span{start, body.NodeSpan().End}, Param: param, Formals: formals, Body: body})
 }
 
 func (p *parser) parseFormals() *Formals {
@@ -435,7 +499,8 @@ loop:
 		switch p.tok {
 		case IDENT:
 			name := p.ident()
-			f := &Formal{Span: name.Span, Name: name}
+			f := p.formals.alloc()
+			*f = Formal{Span: name.Span, Name: name}
 			if p.tok == QUESTION {
 				p.next()
 				f.Default = p.parseExpr()
@@ -557,7 +622,7 @@ func (p *parser) parsePipe() Expr {
 			op := p.span
 			p.next()
 			y := p.parseBinary(precImpl)
-			x = &Binary{Span: Span{x.NodeSpan().Start, y.NodeSpan().End}, Op: PIPE_INTO, OpPos: op, X: x, Y: y}
+			x = p.newBinary(Binary{Span: Span{x.NodeSpan().Start, y.NodeSpan().End}, Op: PIPE_INTO, OpPos: op, X: x, Y: y})
 		}
 		if p.tok == PIPE_FROM {
 			p.errorAt(p.span.Start, "unexpected '<|': '|>' and '<|' cannot be mixed without parentheses")
@@ -573,15 +638,15 @@ func (p *parser) parsePipe() Expr {
 		if p.tok == PIPE_INTO {
 			p.errorAt(p.span.Start, "unexpected '|>': '|>' and '<|' cannot be mixed without parentheses")
 		}
-		x = foldRight(PIPE_FROM, xs, ops)
+		x = p.foldRight(PIPE_FROM, xs, ops)
 	}
 	return x
 }
 
-func foldRight(op TokenKind, xs []Expr, ops []Span) Expr {
+func (p *parser) foldRight(op TokenKind, xs []Expr, ops []Span) Expr {
 	y := xs[len(xs)-1]
 	for k := len(ops) - 1; k >= 0; k-- {
-		y = &Binary{Span: Span{xs[k].NodeSpan().Start, y.NodeSpan().End}, Op: op, OpPos: ops[k], X: xs[k], Y: y}
+		y = p.newBinary(Binary{Span: Span{xs[k].NodeSpan().Start, y.NodeSpan().End}, Op: op, OpPos: ops[k], X: xs[k], Y: y})
 	}
 	return y
 }
@@ -609,11 +674,11 @@ func (p *parser) parseBinary(minPrec int) Expr {
 				p.next()
 				xs = append(xs, p.parseBinary(prec+1))
 			}
-			x = foldRight(op, xs, ops)
+			x = p.foldRight(op, xs, ops)
 		default:
 			p.next()
 			y := p.parseBinary(prec + 1)
-			x = &Binary{Span: Span{x.NodeSpan().Start, y.NodeSpan().End}, Op: op, OpPos: opPos, X: x, Y: y}
+			x = p.newBinary(Binary{Span: Span{x.NodeSpan().Start, y.NodeSpan().End}, Op: op, OpPos: opPos, X: x, Y: y})
 			if (prec == precEq || prec == precCmp) && int(binPrec[p.tok]) == prec {
 				p.unexpected("") // non-associative: a == b == c
 			}
@@ -703,7 +768,7 @@ func (p *parser) parseAttrPath() []*AttrName {
 	if len(p.nameStack) == base {
 		return nil
 	}
-	path := append([]*AttrName(nil), p.nameStack[base:]...)
+	path := p.namesCopy.copy(p.nameStack[base:])
 	p.nameStack = p.nameStack[:base]
 	return path
 }
@@ -853,7 +918,7 @@ func (p *parser) parseSimple() Expr {
 func (p *parser) parseList(start int) *List {
 	{
 		p.next()
-		l := &List{}
+		l := p.lists.alloc()
 		base := len(p.exprStack)
 		for p.tok != RBRACK {
 			if p.startsSimple() {
@@ -862,7 +927,7 @@ func (p *parser) parseList(start int) *List {
 			}
 			p.unexpected(RBRACK.String())
 			if p.isCloser() {
-				l.Elems = append([]Expr(nil), p.exprStack[base:]...)
+				l.Elems = p.exprsCopy.copy(p.exprStack[base:])
 				p.exprStack = p.exprStack[:base]
 				l.Span = Span{start, p.prevEnd}
 				return l
@@ -870,7 +935,7 @@ func (p *parser) parseList(start int) *List {
 			p.next()
 		}
 		if len(p.exprStack) > base {
-			l.Elems = append([]Expr(nil), p.exprStack[base:]...)
+			l.Elems = p.exprsCopy.copy(p.exprStack[base:])
 			p.exprStack = p.exprStack[:base]
 		}
 		l.Span = Span{start, p.span.End}
@@ -982,32 +1047,49 @@ func (p *parser) parseString() *String {
 	s := &one.s
 	s.Open = p.span
 	p.next()
+	base := len(p.partStack) // nested strings push above it
 	for {
 		switch p.tok {
 		case STRING_TEXT:
 			raw := p.str[p.span.Start:p.span.End]
 			t := &one.t
-			if len(s.Parts) > 0 {
-				t = new(StringText)
-			} else {
-				s.Parts = one.parts[:0]
+			if len(p.partStack) > base {
+				t = p.texts.alloc()
 			}
 			*t = StringText{Span: p.span, Raw: raw, Value: unescape(raw)}
-			s.Parts = append(s.Parts, t)
+			p.partStack = append(p.partStack, t)
 			p.next()
 			continue
 		case DOLLAR_CURLY:
-			s.Parts = append(s.Parts, p.parseInterp())
+			in := p.parseInterp()
+			p.partStack = append(p.partStack, in)
 			continue
 		case DQUOTE:
+			p.takeParts(s, one, base)
 			s.Close = p.span
 			s.Span = Span{s.Open.Start, p.span.End}
 			p.next()
 			return s
 		}
+		p.takeParts(s, one, base)
 		p.unterminated(s)
 		return s
 	}
+}
+
+// takeParts moves the parts of s above base in p.partStack to s.Parts.
+func (p *parser) takeParts(s *String, one *oneString, base int) {
+	parts := p.partStack[base:]
+	switch len(parts) {
+	case 0:
+	case 1:
+		one.parts[0] = parts[0]
+		s.Parts = one.parts[:1]
+	default:
+		s.Parts = p.partsCopy.copy(parts)
+	}
+	clear(parts)
+	p.partStack = p.partStack[:base]
 }
 
 func (p *parser) unterminated(s *String) {
@@ -1136,14 +1218,20 @@ const (
 )
 
 func (p *parser) parseIndString() *String {
-	s := &String{Indented: true, Open: p.span}
+	s := p.indStrings.alloc()
+	s.Indented, s.Open = true, p.span
 	p.next()
-	var pieces []indPiece
+	// Take the shared buffer: a string nested in an interpolation gets a
+	// fresh one.
+	pieces := p.pieces[:0]
+	p.pieces = nil
 	for {
 		switch p.tok {
 		case STRING_TEXT:
-			st := &StringText{Span: p.span}
+			st := p.texts.alloc()
+			st.Span = p.span
 			var val strings.Builder
+			first := len(pieces)
 			for p.tok == STRING_TEXT {
 				raw := p.str[p.span.Start:p.span.End]
 				var v string
@@ -1161,12 +1249,18 @@ func (p *parser) parseIndString() *String {
 					s.pieces += countIndPieces(raw)
 				}
 				pieces = append(pieces, indPiece{kind: kind, part: len(s.Parts), val: v})
-				val.WriteString(v)
 				st.End = p.span.End
 				p.next()
 			}
 			st.Raw = p.str[st.Start:st.End]
-			st.Value = val.String()
+			if len(pieces)-first == 1 {
+				st.Value = pieces[first].val
+			} else {
+				for _, pc := range pieces[first:] {
+					val.WriteString(pc.val)
+				}
+				st.Value = val.String()
+			}
 			s.Parts = append(s.Parts, st)
 			continue
 		case DOLLAR_CURLY:
@@ -1183,14 +1277,16 @@ func (p *parser) parseIndString() *String {
 		}
 		break
 	}
-	stripIndentation(s, pieces)
+	p.scratch = stripIndentation(s, pieces, p.scratch)
+	clear(pieces) // drop the strings
+	p.pieces = pieces[:0]
 	return s
 }
 
 // stripIndentation computes what Nix's stripIndentation does after parsing
 // an indented string: the common indentation in spaces, ignoring blank lines
 // and a final whitespace-only line, removed from every line.
-func stripIndentation(s *String, pieces []indPiece) {
+func stripIndentation(s *String, pieces []indPiece, scratch []byte) []byte {
 	atStart := true
 	minIndent, cur := math.MaxInt, 0
 	for _, pc := range pieces {
@@ -1223,7 +1319,17 @@ func stripIndentation(s *String, pieces []indPiece) {
 		s.Indentation = minIndent
 	}
 
-	stripped := make([]strings.Builder, len(s.Parts))
+	// Second pass: drop the indentation. Runs of bytes are copied whole;
+	// the effect is that of Nix's byte-by-byte loop.
+	s.stripped = make([]string, len(s.Parts))
+	buf := scratch[:0]
+	part := -1 // the part buf holds the text of
+	flush := func() {
+		if part >= 0 {
+			s.stripped[part] = string(buf)
+		}
+		buf = buf[:0]
+	}
 	atStart = true
 	dropped := 0
 	for k, pc := range pieces {
@@ -1232,44 +1338,55 @@ func stripIndentation(s *String, pieces []indPiece) {
 			dropped = 0
 			continue
 		}
-		var b strings.Builder
-		for j := 0; j < len(pc.val); j++ {
-			c := pc.val[j]
-			if atStart {
-				switch c {
-				case ' ':
-					if dropped >= minIndent {
-						b.WriteByte(c)
-					}
-					dropped++
-				case '\n':
-					dropped = 0
-					b.WriteByte(c)
-				default:
-					atStart = false
-					dropped = 0
-					b.WriteByte(c)
-				}
-			} else {
-				b.WriteByte(c)
-				if c == '\n' {
-					atStart = true
-				}
-			}
+		if pc.part != part {
+			flush()
+			part = pc.part
 		}
-		v := b.String()
+		base := len(buf)
+		v := pc.val
+		for j := 0; j < len(v); {
+			if !atStart {
+				nl := strings.IndexByte(v[j:], '\n')
+				if nl < 0 {
+					buf = append(buf, v[j:]...)
+					break
+				}
+				buf = append(buf, v[j:j+nl+1]...)
+				j += nl + 1
+				atStart = true
+				continue
+			}
+			sp := j
+			for j < len(v) && v[j] == ' ' {
+				j++
+			}
+			if n := j - sp; n > 0 {
+				// Each space is kept once dropped >= minIndent.
+				if keep := dropped + n - max(dropped, minIndent); keep > 0 {
+					buf = append(buf, v[j-keep:j]...)
+				}
+				dropped += n
+			}
+			if j == len(v) {
+				break
+			}
+			if v[j] != '\n' {
+				atStart = false
+			}
+			dropped = 0
+			buf = append(buf, v[j])
+			j++
+		}
 		if k == len(pieces)-1 {
 			// Drop a final line made of spaces only.
-			if nl := strings.LastIndexByte(v, '\n'); nl >= 0 && strings.Trim(v[nl+1:], " ") == "" {
-				v = v[:nl+1]
+			out := buf[base:]
+			if nl := bytes.LastIndexByte(out, '\n'); nl >= 0 && len(bytes.Trim(out[nl+1:], " ")) == 0 {
+				buf = buf[:base+nl+1]
 			}
 		}
-		stripped[pc.part].WriteString(v)
 	}
-	s.stripped = make([]string, len(s.Parts))
-	for i := range stripped {
-		s.stripped[i] = stripped[i].String()
-	}
+	flush()
+	return buf
 }
 
 // Literal returns the string's value when it has no interpolation. For an
@@ -1355,7 +1472,7 @@ func (p *parser) bindingsFrom(base int) []Binding {
 	if len(p.bindStack) == base {
 		return nil
 	}
-	bs := append([]Binding(nil), p.bindStack[base:]...)
+	bs := p.bindsCopy.copy(p.bindStack[base:])
 	p.bindStack = p.bindStack[:base]
 	return bs
 }
@@ -1401,7 +1518,7 @@ func (p *parser) parseAssign() Binding {
 		a, path = &all.as, all.path[:]
 		p.next()
 	} else {
-		a = new(Assign)
+		a = p.plainAssigns.alloc()
 		path = p.parseAttrPath()
 	}
 	if len(path) == 0 || p.tok != ASSIGN {
@@ -1425,7 +1542,8 @@ func (p *parser) parseAssign() Binding {
 }
 
 func (p *parser) parseInherit() Binding {
-	in := &Inherit{Span: Span{Start: p.span.Start}}
+	in := p.inherits.alloc()
+	in.Span = Span{Start: p.span.Start}
 	p.next()
 	if p.tok == LPAREN {
 		p.next()
@@ -1477,7 +1595,13 @@ func (e *attrEntry) nestedScope(p *parser) *attrScope {
 	return e.nested
 }
 
-func newScope() *attrScope { return &attrScope{} }
+func (p *parser) newScope() *attrScope { return p.attrScopes.alloc() }
+
+func (p *parser) newEntry(e attrEntry) *attrEntry {
+	x := p.attrEntries.alloc()
+	*x = e
+	return x
+}
 
 func (s *attrScope) get(name string) *attrEntry {
 	if s.index != nil {
@@ -1492,6 +1616,9 @@ func (s *attrScope) get(name string) *attrEntry {
 }
 
 func (s *attrScope) add(name string, e *attrEntry) {
+	if s.keys == nil {
+		s.keys, s.entries = make([]string, 0, 4), make([]*attrEntry, 0, 4)
+	}
 	s.keys = append(s.keys, name)
 	s.entries = append(s.entries, e)
 	if s.index != nil {
@@ -1566,7 +1693,8 @@ func hasClash(binds []Binding) bool {
 // scopeOfBindings builds the attribute table Nix builds for a set or let,
 // reporting duplicates as Nix 2.8 does.
 func (p *parser) scopeOfBindings(binds []Binding) *attrScope {
-	sc := &attrScope{keys: make([]string, 0, len(binds)), entries: make([]*attrEntry, 0, len(binds))}
+	sc := p.newScope()
+	sc.keys, sc.entries = make([]string, 0, len(binds)), make([]*attrEntry, 0, len(binds))
 	for _, b := range binds {
 		switch b := b.(type) {
 		case *Assign:
@@ -1580,7 +1708,7 @@ func (p *parser) scopeOfBindings(binds []Binding) *attrScope {
 					p.dupAttr(showAttrName(a), a.Start, e.pos)
 					continue
 				}
-				sc.add(a.Name, &attrEntry{pos: a.Start, inherited: true})
+				sc.add(a.Name, p.newEntry(attrEntry{pos: a.Start, inherited: true}))
 			}
 		}
 	}
@@ -1593,7 +1721,7 @@ func (p *parser) addAttr(sc *attrScope, path []*AttrName, value Expr, pos int) {
 	}
 	for _, a := range path[:len(path)-1] {
 		if !a.Static {
-			sc = newScope() // dynamic: Nix checks nothing below it
+			sc = p.newScope() // dynamic: Nix checks nothing below it
 			continue
 		}
 		if e := sc.get(a.Name); e != nil {
@@ -1604,8 +1732,8 @@ func (p *parser) addAttr(sc *attrScope, path []*AttrName, value Expr, pos int) {
 			sc = e.nested
 			continue
 		}
-		ns := newScope()
-		sc.add(a.Name, &attrEntry{pos: pos, nested: ns})
+		ns := p.newScope()
+		sc.add(a.Name, p.newEntry(attrEntry{pos: pos, nested: ns}))
 		sc = ns
 	}
 	last := path[len(path)-1]
@@ -1614,7 +1742,7 @@ func (p *parser) addAttr(sc *attrScope, path []*AttrName, value Expr, pos int) {
 	}
 	e := sc.get(last.Name)
 	if e == nil {
-		sc.add(last.Name, &attrEntry{pos: pos, value: value})
+		sc.add(last.Name, p.newEntry(attrEntry{pos: pos, value: value}))
 		return
 	}
 	vs := p.scopeOf(value)
@@ -1702,18 +1830,131 @@ func isIdentifier(s string) bool {
 // once. Nodes of one tree live and die together, so nothing is wasted for
 // long.
 type slab[T any] struct {
-	buf []T
-	n   int // size of the next chunk
+	buf    []T
+	n      int   // size of the first chunk; initSlabs sets it
+	chunks [][]T // every chunk, for an Arena to hand out again
+	used   int   // the chunks handed out since the last reset
 }
 
 func (s *slab[T]) alloc() *T {
 	if len(s.buf) == 0 {
-		s.n = min(max(2*s.n, 4), 32)
-		s.buf = make([]T, s.n)
+		s.grow()
 	}
 	x := &s.buf[0]
 	s.buf = s.buf[1:]
 	return x
+}
+
+func (s *slab[T]) grow() {
+	if s.used < len(s.chunks) {
+		s.buf = s.chunks[s.used] // zeroed by reset
+	} else {
+		n := s.n // the first chunk, sized by initSlabs
+		if s.used > 0 || n <= 0 {
+			n = 32 // the hint fell short: small chunks waste little
+		}
+		s.buf = make([]T, min(n, 4096))
+		s.chunks = append(s.chunks, s.buf)
+	}
+	s.used++
+}
+
+// reset zeroes the chunks handed out, to hand them out again.
+func (s *slab[T]) reset() {
+	for _, c := range s.chunks[:s.used] {
+		clear(c)
+	}
+	s.used, s.buf = 0, nil
+}
+
+// initSlabs sizes the first chunk of each slab for a source of n bytes, from
+// the node densities of typical modules (on the low side: a short chunk
+// is cheaper than a long one half used).
+func (p *parser) initSlabs(n int) {
+	p.assigns.n = n/56 + 4
+	p.strings.n = n/64 + 4
+	p.attrIdents.n = n/76 + 4
+	p.idents.n = n/128 + 4
+	p.attrSets.n = n/124 + 4
+	p.plainAssigns.n = n/256 + 4
+	p.lists.n = n/320 + 4
+	p.interps.n = n/300 + 4
+	p.applies.n = n/560 + 4
+	p.texts.n = n/560 + 4
+	p.ints.n = n/750 + 4
+	p.selects.n = n/750 + 4
+	p.attrScopes.n = n/400 + 4
+	p.attrEntries.n = n/440 + 4
+	p.bindsCopy.n = n/42 + 16
+	p.namesCopy.n = n/74 + 16
+	p.exprsCopy.n = n/170 + 16
+	p.partsCopy.n = n/260 + 16
+	// Rarer nodes: a first chunk of a few.
+	p.indStrings.n = n/1024 + 4
+	p.formals.n = n/512 + 4
+	p.inherits.n = n/1024 + 4
+	p.binaries.n = n/1024 + 4
+	p.lambdas.n = n/1536 + 4
+}
+
+func (p *parser) newBinary(x Binary) *Binary {
+	b := p.binaries.alloc()
+	*b = x
+	return b
+}
+
+func (p *parser) newLambda(x Lambda) *Lambda {
+	l := p.lambdas.alloc()
+	*l = x
+	return l
+}
+
+// sliceSlab hands out copies of short slices from shared backing arrays.
+// Each copy is capped at its length, so that appending to it reallocates
+// rather than overwrite its neighbour.
+type sliceSlab[T any] struct {
+	buf    []T
+	n      int   // capacity of the first backing array; initSlabs sets it
+	chunks [][]T // every backing array, for an Arena to hand out again
+	used   int   // the arrays handed out since the last reset
+}
+
+func (s *sliceSlab[T]) copy(xs []T) []T {
+	if len(xs) == 0 {
+		return nil // as append([]T(nil), xs...) gives
+	}
+	if len(xs) > cap(s.buf)-len(s.buf) {
+		s.grow(len(xs))
+	}
+	i := len(s.buf)
+	s.buf = append(s.buf, xs...)
+	return s.buf[i:len(s.buf):len(s.buf)]
+}
+
+func (s *sliceSlab[T]) grow(need int) {
+	for s.used < len(s.chunks) {
+		c := s.chunks[s.used] // zeroed by reset
+		s.used++
+		if cap(c) >= need {
+			s.buf = c[:0]
+			return
+		}
+	}
+	n := s.n // the first array, sized by initSlabs
+	if s.used > 0 || n <= 0 {
+		n = 128
+	}
+	s.buf = make([]T, 0, max(min(n, 1<<16), need))
+	s.chunks = append(s.chunks, s.buf)
+	s.used++
+}
+
+// reset zeroes the arrays handed out, to hand them out again.
+func (s *sliceSlab[T]) reset() {
+	for _, c := range s.chunks[:s.used] {
+		clear(c[:cap(c)])
+	}
+	s.used, s.buf = 0, nil
 }
 
 // attrIdent is an identifier attribute name and its Ident.
@@ -1735,4 +1976,84 @@ type oneString struct {
 	s     String
 	t     StringText
 	parts [1]StringPart
+}
+
+// arena holds the slabs a parse allocates its nodes from.
+type arena struct {
+	// Slabs for the most common nodes: fewer, larger allocations.
+	idents     slab[Ident]
+	attrIdents slab[attrIdent]
+	assigns    slab[assignIdent]
+	strings    slab[oneString]
+	applies    slab[Apply]
+	selects    slab[Select]
+	ints       slab[Int]
+	interps    slab[Interp]
+	attrSets   slab[AttrSet]
+
+	plainAssigns slab[Assign]
+	lists        slab[List]
+	texts        slab[StringText]
+	partsCopy    sliceSlab[StringPart]
+
+	indStrings slab[String]
+	formals    slab[Formal]
+	inherits   slab[Inherit]
+	binaries   slab[Binary]
+	lambdas    slab[Lambda]
+
+	// The duplicate-attribute check's tables.
+	attrScopes  slab[attrScope]
+	attrEntries slab[attrEntry]
+
+	// Backing arrays for the slices of the tree.
+	bindsCopy sliceSlab[Binding]
+	exprsCopy sliceSlab[Expr]
+	namesCopy sliceSlab[*AttrName]
+}
+
+// reset readies a for a new tree, whose nodes take the memory of the trees
+// parsed before.
+func (a *arena) reset() {
+	a.idents.reset()
+	a.attrIdents.reset()
+	a.assigns.reset()
+	a.strings.reset()
+	a.applies.reset()
+	a.selects.reset()
+	a.ints.reset()
+	a.interps.reset()
+	a.attrSets.reset()
+	a.plainAssigns.reset()
+	a.lists.reset()
+	a.texts.reset()
+	a.partsCopy.reset()
+	a.indStrings.reset()
+	a.formals.reset()
+	a.inherits.reset()
+	a.binaries.reset()
+	a.lambdas.reset()
+	a.attrScopes.reset()
+	a.attrEntries.reset()
+	a.bindsCopy.reset()
+	a.exprsCopy.reset()
+	a.namesCopy.reset()
+}
+
+// An Arena lends its memory to the trees parsed with it, file after file:
+// Reset hands the memory of every tree parsed with a so far to the next
+// ones, so that those trees must no longer be used, nor anything of them
+// (strings aside: they never live in an Arena). It saves the allocation and
+// the collection of the trees of a long run of files that are each dropped
+// before the next is parsed. The zero Arena is ready for use; it is not safe
+// for concurrent use.
+type Arena struct{ a arena }
+
+// Reset makes the memory of the trees parsed with a so far available for
+// the next ones; those trees must no longer be used.
+func (a *Arena) Reset() { a.a.reset() }
+
+// Parse is ParseMode with the nodes allocated in a.
+func (a *Arena) Parse(filename string, src []byte, mode Mode) (*File, error) {
+	return parseIn(&a.a, filename, src, true, mode)
 }

@@ -162,11 +162,50 @@ func (s *scope) lookup(name string) bool {
 
 type scopeChecker struct {
 	p *parser
+
+	// Allocation for the scopes and models of one file.
+	scopes  slab[scope]
+	models  slab[attrModel]
+	entries slab[modelEntry]
+	names   []string // backing array of the scopes' names
 }
 
 func (p *parser) checkScopes(root Expr) {
-	c := scopeChecker{p: p}
+	c := &scopeChecker{p: p}
+	n := len(p.src)
+	c.scopes.n = n/2000 + 4
+	c.models.n = n/400 + 4
+	c.entries.n = n/440 + 4
+	c.names = make([]string, 0, n/64+16)
 	c.expr(root, nil)
+}
+
+// newScope returns a scope below up.
+func (c *scopeChecker) newScope(up *scope, with bool) *scope {
+	s := c.scopes.alloc()
+	s.up, s.with = up, with
+	return s
+}
+
+// takeNames returns the names appended to c.names since start, capped so
+// that appending to them reallocates.
+func (c *scopeChecker) takeNames(start int) []string {
+	if len(c.names) == start {
+		return nil
+	}
+	return c.names[start:len(c.names):len(c.names)]
+}
+
+func (c *scopeChecker) newModel(rec bool) *attrModel {
+	m := c.models.alloc()
+	m.rec = rec
+	return m
+}
+
+func (c *scopeChecker) newEntry(e modelEntry) *modelEntry {
+	x := c.entries.alloc()
+	*x = e
+	return x
 }
 
 func (c *scopeChecker) undefined(id *Ident) {
@@ -192,7 +231,7 @@ func (c *scopeChecker) expr(x Expr, s *scope) {
 	case *AttrSet:
 		switch {
 		case hasClash(x.Bindings):
-			c.model(buildModel(x.Bindings, x.Rec), s)
+			c.model(c.buildModel(x.Bindings, x.Rec), s)
 		case x.Rec:
 			c.recBindings(x.Bindings, s)
 		default:
@@ -200,14 +239,14 @@ func (c *scopeChecker) expr(x Expr, s *scope) {
 		}
 	case *LegacyLet:
 		if hasClash(x.Bindings) {
-			c.model(buildModel(x.Bindings, true), s)
+			c.model(c.buildModel(x.Bindings, true), s)
 		} else {
 			c.recBindings(x.Bindings, s)
 		}
 	case *Let:
 		var inner *scope
 		if hasClash(x.Bindings) {
-			inner = c.model(buildModel(x.Bindings, true), s)
+			inner = c.model(c.buildModel(x.Bindings, true), s)
 		} else {
 			inner = c.recBindings(x.Bindings, s)
 		}
@@ -230,14 +269,18 @@ func (c *scopeChecker) expr(x Expr, s *scope) {
 		c.expr(x.X, s)
 		c.expr(x.Y, s)
 	case *Lambda:
-		inner := &scope{up: s}
+		inner := c.newScope(s, false)
+		start := len(c.names)
 		if x.Param != nil {
-			inner.names = append(inner.names, x.Param.Name)
+			c.names = append(c.names, x.Param.Name)
 		}
 		if x.Formals != nil {
 			for _, f := range x.Formals.List {
-				inner.names = append(inner.names, f.Name.Name)
+				c.names = append(c.names, f.Name.Name)
 			}
+		}
+		inner.names = c.takeNames(start)
+		if x.Formals != nil {
 			inner.seal()
 			for _, f := range x.Formals.List {
 				if f.Default != nil {
@@ -255,7 +298,7 @@ func (c *scopeChecker) expr(x Expr, s *scope) {
 		c.expr(x.Body, s)
 	case *With:
 		c.expr(x.Env, s)
-		c.expr(x.Body, &scope{up: s, with: true})
+		c.expr(x.Body, c.newScope(s, true))
 	}
 }
 
@@ -283,21 +326,23 @@ func (c *scopeChecker) path(path []*AttrName, s *scope) {
 // top-level names are in scope for every value, but a plain `inherit x;`
 // still looks x up outside. It returns the new scope.
 func (c *scopeChecker) recBindings(binds []Binding, s *scope) *scope {
-	inner := &scope{up: s}
+	inner := c.newScope(s, false)
+	start := len(c.names)
 	for _, b := range binds {
 		switch b := b.(type) {
 		case *Assign:
 			if len(b.Path) > 0 && b.Path[0].Static {
-				inner.names = append(inner.names, b.Path[0].Name)
+				c.names = append(c.names, b.Path[0].Name)
 			}
 		case *Inherit:
 			for _, a := range b.Names {
 				if a.Static {
-					inner.names = append(inner.names, a.Name)
+					c.names = append(c.names, a.Name)
 				}
 			}
 		}
 	}
+	inner.names = c.takeNames(start)
 	inner.seal()
 	c.bindings(binds, inner, s)
 	return inner
@@ -364,6 +409,9 @@ func (m *attrModel) get(name string) *modelEntry {
 }
 
 func (m *attrModel) add(name string, e *modelEntry) {
+	if m.names == nil {
+		m.names, m.entries = make([]string, 0, 4), make([]*modelEntry, 0, 4)
+	}
 	m.names = append(m.names, name)
 	m.entries = append(m.entries, e)
 }
@@ -384,31 +432,32 @@ func setLiteral(x Expr) *AttrSet {
 
 // asModel turns an entry's attribute set literal into a model, so that
 // later bindings can add to it. It returns nil if the entry is no set.
-func (e *modelEntry) asModel() *attrModel {
+func (e *modelEntry) asModel(c *scopeChecker) *attrModel {
 	if e.nested == nil && !e.inherited && e.from == nil {
 		if set := setLiteral(e.value); set != nil {
-			e.nested = buildModel(set.Bindings, set.Rec)
+			e.nested = c.buildModel(set.Bindings, set.Rec)
 			e.value = nil
 		}
 	}
 	return e.nested
 }
 
-func buildModel(binds []Binding, rec bool) *attrModel {
-	m := &attrModel{rec: rec, names: make([]string, 0, len(binds)), entries: make([]*modelEntry, 0, len(binds))}
+func (c *scopeChecker) buildModel(binds []Binding, rec bool) *attrModel {
+	m := c.newModel(rec)
+	m.names, m.entries = make([]string, 0, len(binds)), make([]*modelEntry, 0, len(binds))
 	for _, b := range binds {
 		switch b := b.(type) {
 		case *Assign:
-			m.addPath(b.Path, b.Value)
+			m.addPath(c, b.Path, b.Value)
 		case *Inherit:
 			for _, a := range b.Names {
 				if !a.Static || m.get(a.Name) != nil {
 					continue // a duplicate, reported elsewhere
 				}
 				if b.From != nil {
-					m.add(a.Name, &modelEntry{from: b.From})
+					m.add(a.Name, c.newEntry(modelEntry{from: b.From}))
 				} else {
-					m.add(a.Name, &modelEntry{inherited: true, ident: a})
+					m.add(a.Name, c.newEntry(modelEntry{inherited: true, ident: a}))
 				}
 			}
 		}
@@ -416,25 +465,25 @@ func buildModel(binds []Binding, rec bool) *attrModel {
 	return m
 }
 
-func (m *attrModel) addPath(path []*AttrName, value Expr) {
+func (m *attrModel) addPath(c *scopeChecker, path []*AttrName, value Expr) {
 	if len(path) == 0 {
 		return
 	}
 	for _, a := range path[:len(path)-1] {
 		if !a.Static {
-			nested := &attrModel{}
+			nested := c.newModel(false)
 			m.dynamic = append(m.dynamic, modelDynamic{name: a, nested: nested})
 			m = nested
 			continue
 		}
 		if e := m.get(a.Name); e != nil {
-			if m = e.asModel(); m == nil {
+			if m = e.asModel(c); m == nil {
 				return // a duplicate, reported elsewhere
 			}
 			continue
 		}
-		nested := &attrModel{}
-		m.add(a.Name, &modelEntry{nested: nested})
+		nested := c.newModel(false)
+		m.add(a.Name, c.newEntry(modelEntry{nested: nested}))
 		m = nested
 	}
 	last := path[len(path)-1]
@@ -444,15 +493,15 @@ func (m *attrModel) addPath(path []*AttrName, value Expr) {
 	}
 	e := m.get(last.Name)
 	if e == nil {
-		m.add(last.Name, &modelEntry{value: value})
+		m.add(last.Name, c.newEntry(modelEntry{value: value}))
 		return
 	}
 	set := setLiteral(value)
-	target := e.asModel()
+	target := e.asModel(c)
 	if set == nil || target == nil {
 		return // a duplicate, reported elsewhere
 	}
-	src := buildModel(set.Bindings, set.Rec)
+	src := c.buildModel(set.Bindings, set.Rec)
 	for i, name := range src.names {
 		if target.get(name) == nil {
 			target.add(name, src.entries[i])
@@ -465,7 +514,8 @@ func (m *attrModel) addPath(path []*AttrName, value Expr) {
 func (c *scopeChecker) model(m *attrModel, s *scope) *scope {
 	inner := s
 	if m.rec {
-		inner = &scope{up: s, names: m.names}
+		inner = c.newScope(s, false)
+		inner.names = m.names
 		inner.seal()
 	}
 	for _, e := range m.entries {
