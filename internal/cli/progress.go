@@ -54,12 +54,14 @@ func (e *Env) resolveHook() func(oci.ResolveEvent) {
 }
 
 // ownedHook shows the build path: a spinner while Nix builds, and a bar of
-// bytes per image being pushed, or one line per step.
+// bytes per image being pushed with a bar per layer below it while the
+// layer uploads, or one line per step (and per layer).
 func (e *Env) ownedHook() func(owned.Event) {
 	var (
-		mu    sync.Mutex
-		build *progress.Bar
-		bars  = map[string]*progress.Bar{}
+		mu     sync.Mutex
+		build  *progress.Bar
+		bars   = map[string]*progress.Bar{}
+		layers = map[[2]string]*progress.Bar{} // by image and layer digest
 	)
 	return func(ev owned.Event) {
 		mu.Lock()
@@ -80,6 +82,27 @@ func (e *Env) ownedHook() func(owned.Event) {
 			bars[ev.Image] = e.Progress.Bytes("pushing " + ev.Ref)
 		case owned.EventUploaded:
 			bars[ev.Image].Set(ev.Complete, ev.Total)
+		case owned.EventLayer:
+			key := [2]string{ev.Image, ev.Layer}
+			short := changelog.ShortDigest(ev.Layer)
+			bar, ok := layers[key]
+			switch {
+			case ev.Done:
+				bar.Set(ev.Total, ev.Total)
+				bar.Done()
+				delete(layers, key)
+				e.plainf("pushed layer %s (%s) of %s", short, humanBytes(ev.Total), ev.Repository)
+			case ev.Skipped:
+				bar.Remove()
+				delete(layers, key)
+				e.plainf("layer %s (%s) of %s already there", short, humanBytes(ev.Total), ev.Repository)
+			default:
+				if !ok {
+					bar = e.Progress.BytesUnder(bars[ev.Image], short)
+					layers[key] = bar
+				}
+				bar.Set(ev.Complete, ev.Total)
+			}
 		case owned.EventPublished:
 			bars[ev.Image].Done()
 			e.Progress.Logf("pushed %s %s", ev.Ref, abbrev(ev.Digest))
@@ -93,6 +116,21 @@ func abbrev(d string) string {
 		return short + "…"
 	}
 	return d
+}
+
+// humanBytes is n in B, KiB, MiB or GiB: "12.3 MiB".
+func humanBytes(n int64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	f, unit := float64(n)/1024, "KiB"
+	for _, u := range []string{"MiB", "GiB", "TiB"} {
+		if f < 1024 {
+			break
+		}
+		f, unit = f/1024, u
+	}
+	return fmt.Sprintf("%.1f %s", f, unit)
 }
 
 func plural(n int, noun string) string {

@@ -36,6 +36,11 @@ type Request struct {
 	// uploads blobs. It is called from one goroutine at a time and must not
 	// block long. The other publishers do not call it.
 	Progress func(Progress)
+	// LayerProgress, if set, receives each layer's progress while either
+	// RegistryPublisher or LayoutPublisher writes it (see LayerProgress).
+	// It is called from one goroutine at a time, and must not block long
+	// nor call the publisher. NoPush does not call it.
+	LayerProgress func(LayerProgress)
 }
 
 // Progress is how much of a publication's blobs has been written.

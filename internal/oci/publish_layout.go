@@ -119,6 +119,16 @@ func (p *LayoutPublisher) Publish(ctx context.Context, req Request) (Published, 
 			have[ref] = d.Digest
 		}
 	}
+	// With req.LayerProgress, each layer is reported written or, when the
+	// layout has it already, skipped.
+	art := req.Artifact
+	var layers *layerTracker
+	if req.LayerProgress != nil {
+		layers = newLayerTracker(req.Repository, req.LayerProgress)
+		if art, err = layers.artifact(art); err != nil {
+			return Published{}, fmt.Errorf("writing %s to OCI layout %s: reading layers: %w", req.Repository, p.path, err)
+		}
+	}
 	wrote := false
 	for _, tag := range req.Tags {
 		if err := ctx.Err(); err != nil {
@@ -129,7 +139,7 @@ func (p *LayoutPublisher) Publish(ctx context.Context, req Request) (Published, 
 			continue
 		}
 		if !wrote {
-			if err := p.writeBlobs(req); err != nil {
+			if err := p.writeBlobs(req.Repository, art); err != nil {
 				return Published{}, err
 			}
 			wrote = true
@@ -146,20 +156,23 @@ func (p *LayoutPublisher) Publish(ctx context.Context, req Request) (Published, 
 			return Published{}, fmt.Errorf("writing OCI layout %s: %w", p.path, err)
 		}
 	}
+	if layers != nil {
+		layers.finish()
+	}
 	return pub, nil
 }
 
 // writeBlobs writes the artifact's manifests, configs and layers; blobs
 // already present are skipped by pkg/v1/layout.
-func (p *LayoutPublisher) writeBlobs(req Request) error {
+func (p *LayoutPublisher) writeBlobs(repo string, art Artifact) error {
 	var err error
-	if req.Artifact.Index != nil {
-		err = p.path.WriteIndex(req.Artifact.Index)
+	if art.Index != nil {
+		err = p.path.WriteIndex(art.Index)
 	} else {
-		err = p.path.WriteImage(req.Artifact.Image)
+		err = p.path.WriteImage(art.Image)
 	}
 	if err != nil {
-		return fmt.Errorf("writing %s to OCI layout %s: %w", req.Repository, p.path, err)
+		return fmt.Errorf("writing %s to OCI layout %s: %w", repo, p.path, err)
 	}
 	return nil
 }

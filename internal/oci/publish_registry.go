@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"sync/atomic"
 
@@ -89,8 +90,8 @@ func (p *RegistryPublisher) uploadRetry(ctx context.Context) func(error) bool {
 	}
 }
 
-// retryableUpload: connection resets, timeouts, 429 and 5xx answers to a
-// POST, PATCH or PUT.
+// retryableUpload: connection resets (and connections closed by one
+// mid-write), timeouts, 429 and 5xx answers to a POST, PATCH or PUT.
 func retryableUpload(err error) bool {
 	var ae *AttemptsError
 	if errors.As(err, &ae) {
@@ -100,7 +101,11 @@ func retryableUpload(err error) bool {
 	if errors.As(err, &te) {
 		return retryableStatus(te.StatusCode)
 	}
-	return retryableNetError(err)
+	// A reset that arrives while a large body is still being written
+	// closes the connection under the writer: net/http then reports
+	// net.ErrClosed ("use of closed network connection") instead of the
+	// reset. The caller has checked that the context is live.
+	return retryableNetError(err) || errors.Is(err, net.ErrClosed)
 }
 
 // Publish pushes req.Artifact to req.Repository (or its mirror) under every
@@ -145,6 +150,14 @@ func (p *RegistryPublisher) Publish(ctx context.Context, req Request) (Published
 			<-forwarded
 		}()
 	}
+	art := req.Artifact
+	var layers *layerTracker
+	if req.LayerProgress != nil {
+		layers = newLayerTracker(req.Repository, req.LayerProgress)
+		if art, err = layers.artifact(art); err != nil {
+			return Published{}, fmt.Errorf("publishing %s: reading layers: %w", req.Repository, err)
+		}
+	}
 	pusher, err := remote.NewPusher(ropts...)
 	if err != nil {
 		return Published{}, fmt.Errorf("publishing %s: setting up client: %w", req.Repository, err)
@@ -153,10 +166,13 @@ func (p *RegistryPublisher) Publish(ctx context.Context, req Request) (Published
 	for _, target := range targets {
 		// The first Push uploads what is missing; later tags reuse the
 		// Pusher's record of it and only PUT the manifest.
-		if err := pusher.Push(ctx, target, req.Artifact.taggable()); err != nil {
+		if err := pusher.Push(ctx, target, art.taggable()); err != nil {
 			return Published{}, fmt.Errorf("registry %s: pushing %s:%s: %w", reg, req.Repository, target.Identifier(), unwrapURL(err))
 		}
 		log.LogAttrs(ctx, slog.LevelDebug, "pushed", slog.String("ref", target.Name()))
+	}
+	if layers != nil {
+		layers.finish()
 	}
 
 	puller, err := remote.NewPuller(p.remoteOptions(ctx)...)

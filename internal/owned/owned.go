@@ -96,6 +96,11 @@ const (
 	EventUploaded
 	// EventPublished: Image is at Ref with Digest.
 	EventPublished
+	// EventLayer: Complete of Total bytes of the layer Layer of Image are
+	// written to Repository; the layer's last event has Done (written in
+	// full) or Skipped (the destination had it) set. Registries and OCI
+	// layouts only.
+	EventLayer
 )
 
 // Event is one step of Build, for progress displays.
@@ -106,8 +111,13 @@ type Event struct {
 	Digest string
 	// Count of installables, for EventBuilding.
 	Count int
-	// Complete and Total bytes, for EventUploaded.
+	// Complete and Total bytes, for EventUploaded and EventLayer.
 	Complete, Total int64
+	// Repository, Layer (a layer digest), Done and Skipped, for
+	// EventLayer.
+	Repository    string
+	Layer         string
+	Done, Skipped bool
 }
 
 // Platform is one platform's build.
@@ -387,6 +397,10 @@ func publish(ctx context.Context, r *Result, art oci.Artifact, o Options) error 
 	if o.Progress != nil {
 		req.Progress = func(p oci.Progress) {
 			o.Progress(Event{Kind: EventUploaded, Image: r.Name, Ref: ref, Complete: p.Complete, Total: p.Total})
+		}
+		req.LayerProgress = func(p oci.LayerProgress) {
+			o.Progress(Event{Kind: EventLayer, Image: r.Name, Ref: ref, Repository: p.Repository, Layer: p.Digest.String(),
+				Complete: p.Complete, Total: p.Total, Done: p.Done, Skipped: p.Skipped})
 		}
 	}
 	pub, err := o.Publisher.Publish(ctx, req)

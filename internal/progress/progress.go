@@ -3,8 +3,9 @@
 // ("15:04:05 resolving 12 references") when it is not, or nothing.
 //
 // Only the command-line layer uses it. The libraries report through
-// callbacks (oci.WithOnResolve, oci.Request.Progress, owned.Options.Progress)
-// and the CLI turns those into calls here, so no library prints anything.
+// callbacks (oci.WithOnResolve, oci.Request.Progress and LayerProgress,
+// owned.Options.Progress) and the CLI turns those into calls here, so no
+// library prints anything.
 //
 // A nil *Reporter and a nil *Bar are valid and do nothing, so callers need
 // not check the mode.
@@ -96,7 +97,14 @@ type Reporter struct {
 	p      *mpb.Progress
 	bars   []*Bar
 	closed bool
+	// tops counts the top-level bars, which are drawn in the order they
+	// were added, each followed by its children (see BytesUnder).
+	tops int
 }
+
+// childSlots is how many children a top-level bar has room for below it
+// before the next top-level bar; later ones go at the bottom of that room.
+const childSlots = 1 << 16
 
 // New starts a Reporter writing to w in mode.
 func New(w io.Writer, mode Mode) *Reporter {
@@ -142,12 +150,23 @@ func (r *Reporter) Logf(format string, args ...any) {
 // Bar is one live bar; nil outside TTY mode.
 type Bar struct {
 	b *mpb.Bar
+	// priority places the bar (lower is higher up); children counts the
+	// bars added under it; transient bars vanish when done or closed.
+	priority  int
+	children  int
+	transient bool
 
 	mu    sync.Mutex
 	total int64
 }
 
 func (r *Reporter) add(total int64, builder mpb.BarFillerBuilder, opts ...mpb.BarOption) *Bar {
+	return r.addUnder(nil, total, builder, opts...)
+}
+
+// addUnder adds a bar at the bottom, or with a parent, below the parent
+// and its earlier children.
+func (r *Reporter) addUnder(parent *Bar, total int64, builder mpb.BarFillerBuilder, opts ...mpb.BarOption) *Bar {
 	if r == nil || r.mode != TTY {
 		return nil
 	}
@@ -156,7 +175,15 @@ func (r *Reporter) add(total int64, builder mpb.BarFillerBuilder, opts ...mpb.Ba
 	if r.closed {
 		return nil
 	}
-	b := &Bar{b: r.p.New(total, builder, opts...)}
+	var prio int
+	if parent != nil {
+		parent.children = min(parent.children+1, childSlots-1)
+		prio = parent.priority + parent.children
+	} else {
+		r.tops++
+		prio = r.tops * childSlots
+	}
+	b := &Bar{b: r.p.New(total, builder, append(opts, mpb.BarPriority(prio))...), priority: prio, transient: parent != nil}
 	r.bars = append(r.bars, b)
 	return b
 }
@@ -175,6 +202,18 @@ func (r *Reporter) Bytes(label string) *Bar {
 	return r.add(0, mpb.BarStyle(),
 		mpb.PrependDecorators(decor.Name(label, decor.WCSyncSpaceR), decor.Counters(decor.SizeB1024(0), "% .1f / % .1f", decor.WCSyncSpace)),
 		mpb.AppendDecorators(decor.OnComplete(decor.Percentage(decor.WC{W: 5}), "done")),
+	)
+}
+
+// BytesUnder adds a bar of bytes drawn below parent ("sha256:abcdef123456
+// 1.2 MiB / 12 MiB"), for one part of the parent's work such as a layer
+// of an image; it disappears once done or removed. A nil parent puts it
+// at the bottom.
+func (r *Reporter) BytesUnder(parent *Bar, label string) *Bar {
+	return r.addUnder(parent, 0, mpb.BarStyle(),
+		mpb.BarRemoveOnComplete(),
+		mpb.PrependDecorators(decor.Name("  "+label, decor.WCSyncSpaceR), decor.Counters(decor.SizeB1024(0), "% .1f / % .1f", decor.WCSyncSpace)),
+		mpb.AppendDecorators(decor.Percentage(decor.WC{W: 5})),
 	)
 }
 
@@ -224,6 +263,14 @@ func (b *Bar) Done() {
 	b.b.SetTotal(-1, true)
 }
 
+// Remove takes the bar off the display, done or not.
+func (b *Bar) Remove() {
+	if b == nil {
+		return
+	}
+	b.b.Abort(true)
+}
+
 // Close stops the bars (those not done are left as they are) and waits
 // until they are drawn for the last time. Later lines are plain. It is
 // safe to call more than once.
@@ -241,7 +288,7 @@ func (r *Reporter) Close() {
 	r.mu.Unlock()
 	for _, b := range bars {
 		if !b.b.Completed() {
-			b.b.Abort(false)
+			b.b.Abort(b.transient)
 		}
 	}
 	r.p.Wait()

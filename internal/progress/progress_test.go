@@ -3,6 +3,7 @@ package progress
 import (
 	"bytes"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -109,5 +110,62 @@ func TestTTYBarsFinish(t *testing.T) {
 	r.Logf("late")
 	if buf.String() != "01:02:03 late\n" {
 		t.Errorf("after Close: %q", buf.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe to read while mpb writes to it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestTTYBarsUnderAParent(t *testing.T) {
+	var buf lockedBuffer
+	r := New(&buf, TTY)
+	a := r.Bytes("pushing ghcr.io/x/a:1")
+	b := r.Bytes("pushing ghcr.io/x/b:1")
+	la := r.BytesUnder(a, "sha256:aaaaaaaaaaaa")
+	lb := r.BytesUnder(b, "sha256:bbbbbbbbbbbb")
+	left := r.BytesUnder(a, "sha256:cccccccccccc")
+	la.Set(1<<20, 4<<20)
+	lb.Set(1, 2)
+	time.Sleep(300 * time.Millisecond) // a refresh or two
+	// Children sit right below their parent.
+	out := buf.String()
+	last := out[strings.LastIndex(out, "pushing ghcr.io/x/a:1"):]
+	ia, ic := strings.Index(last, "aaaaaaaaaaaa"), strings.Index(last, "cccccccccccc")
+	ib, ibb := strings.Index(last, "pushing ghcr.io/x/b:1"), strings.Index(last, "bbbbbbbbbbbb")
+	if ia < 0 || ic < 0 || ib < 0 || ibb < 0 || !(ia < ic && ic < ib && ib < ibb) {
+		t.Errorf("bars out of order:\n%s", last)
+	}
+	la.Done()
+	lb.Remove()
+	a.Done()
+	b.Done()
+	// left is neither done nor removed: Close drops it and returns.
+	_ = left
+	done := make(chan struct{})
+	go func() { r.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close hangs")
+	}
+	var nilBar *Bar
+	nilBar.Remove()
+	if (*Reporter)(nil).BytesUnder(nil, "x") != nil || New(&bytes.Buffer{}, Plain).BytesUnder(nil, "x") != nil {
+		t.Error("a bar outside TTY mode")
 	}
 }
