@@ -123,7 +123,8 @@ func readOnePass(r io.Reader, src string) (out *Output, err error) {
 	if len(cf.RootFS.DiffIDs) != len(e.Layers) {
 		return nil, fail(fmt.Errorf("config lists %d diff_ids but manifest.json %d layers", len(cf.RootFS.DiffIDs), len(e.Layers)))
 	}
-	img := &onePassImage{config: cfg}
+	// The stored layers serve the same image core as an indexed archive.
+	img := &indexedImage{config: cfg}
 	for i, p := range e.Layers {
 		l, ok := layers[resolve(p)]
 		if !ok {
@@ -217,39 +218,3 @@ func (l *fileLayer) Size() (int64, error)                 { return l.size, nil }
 func (l *fileLayer) MediaType() (types.MediaType, error)  { return types.DockerLayer, nil }
 func (l *fileLayer) Compressed() (io.ReadCloser, error)   { return os.Open(l.path) }
 func (l *fileLayer) Uncompressed() (io.ReadCloser, error) { return gunzipOpener(l.path)() }
-
-// onePassImage is a partial.CompressedImageCore over stored layers, with the
-// manifest pkg/v1/tarball would compute for the same archive.
-type onePassImage struct {
-	config []byte
-	layers []*fileLayer
-}
-
-func (i *onePassImage) RawConfigFile() ([]byte, error)      { return i.config, nil }
-func (i *onePassImage) MediaType() (types.MediaType, error) { return types.DockerManifestSchema2, nil }
-
-func (i *onePassImage) RawManifest() ([]byte, error) {
-	h, size, err := v1.SHA256(bytes.NewReader(i.config))
-	if err != nil {
-		return nil, err
-	}
-	m := v1.Manifest{
-		SchemaVersion: 2,
-		MediaType:     types.DockerManifestSchema2,
-		Config:        v1.Descriptor{MediaType: types.DockerConfigJSON, Size: size, Digest: h},
-		Layers:        make([]v1.Descriptor, len(i.layers)),
-	}
-	for j, l := range i.layers {
-		m.Layers[j] = v1.Descriptor{MediaType: types.DockerLayer, Size: l.size, Digest: l.digest}
-	}
-	return json.Marshal(m)
-}
-
-func (i *onePassImage) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
-	for _, l := range i.layers {
-		if l.digest == h {
-			return l, nil
-		}
-	}
-	return nil, fmt.Errorf("no layer with digest %s", h)
-}
