@@ -54,12 +54,15 @@ type binding struct {
 	busy  bool
 }
 
-func (b *binding) addUse(s syntax.Span) {
+func (b *binding) addUse(s syntax.Span, m *evalMem) {
 	// Most names have a few uses: a scan of them beats a map.
 	const small = 16
 	if b.seen == nil {
 		if slices.Contains(b.uses, s) {
 			return
+		}
+		if b.uses == nil {
+			b.uses = m.useSpans(4)
 		}
 		b.uses = append(b.uses, s)
 		if len(b.uses) > small {
@@ -170,6 +173,19 @@ type evaluator struct {
 type evalMem struct {
 	binds slab[binding]
 	envs  slab[env]
+	spans []syntax.Span // see useSpans
+}
+
+// useSpans returns room for n uses of a binding. The bindings of a file
+// share chunks of it instead of growing each slice from one use; sites keep
+// the uses, so chunks are never handed out again.
+func (m *evalMem) useSpans(n int) []syntax.Span {
+	if cap(m.spans)-len(m.spans) < n {
+		m.spans = make([]syntax.Span, 0, 64)
+	}
+	l := len(m.spans)
+	m.spans = m.spans[:l+n]
+	return m.spans[l : l : l+n]
 }
 
 // reset readies m for the next file; what it held must no longer be used.
@@ -391,7 +407,7 @@ func (ev *evaluator) evalIdent(x *syntax.Ident, e *env, depth int) value {
 		}
 		return unknown("unbound variable '" + x.Name + "'")
 	}
-	b.addUse(x.Span)
+	b.addUse(x.Span, ev.memory())
 	return ev.evalBinding(b, depth)
 }
 
@@ -533,7 +549,7 @@ func (ev *evaluator) attrIn(src attrSrc, name string, depth int) (value, bool) {
 						}
 						return unknown("unbound variable '" + name + "'"), true
 					}
-					ib.addUse(n.Span)
+					ib.addUse(n.Span, ev.memory())
 					return ev.evalBinding(ib, depth), true
 				}
 				return ev.selectName(ev.eval(b.From, src.env, depth), name, depth), true
@@ -688,6 +704,37 @@ func concat(a, b *strVal) *strVal {
 		s.nodes = make([]syntax.Node, 0, n)
 		s.nodes = append(append(s.nodes, a.nodes...), b.nodes...)
 	}
+	return s
+}
+
+// concatAll is concat of vs in order, building each slice once.
+func concatAll(vs []*strVal) *strVal {
+	var nt, np, nn int
+	for _, v := range vs {
+		nt += len(v.text)
+		np += len(v.parts)
+		nn += len(v.nodes)
+	}
+	s := &strVal{}
+	if np > 0 {
+		s.parts = make([]part, 0, np)
+	}
+	if nn > 0 {
+		s.nodes = make([]syntax.Node, 0, nn)
+	}
+	var b strings.Builder
+	b.Grow(nt)
+	for _, v := range vs {
+		off := b.Len()
+		for _, q := range v.parts {
+			q.off += off
+			q.end += off
+			s.parts = append(s.parts, q)
+		}
+		s.nodes = append(s.nodes, v.nodes...)
+		b.WriteString(v.text)
+	}
+	s.text = b.String()
 	return s
 }
 

@@ -99,8 +99,9 @@ func isImageAdjacent(n string) bool {
 		}
 	}
 	// ASCII: the last "image" in any case, without lowering a copy.
+	// c|0x20 folds exactly the upper- and lower-case letter onto the lower.
 	for i := len(n) - len("image"); i >= 0; i-- {
-		if strings.EqualFold(n[i:i+len("image")], "image") {
+		if n[i]|0x20 == 'i' && n[i+1]|0x20 == 'm' && n[i+2]|0x20 == 'a' && n[i+3]|0x20 == 'g' && n[i+4]|0x20 == 'e' {
 			return i+len("image") < len(n)
 		}
 	}
@@ -258,7 +259,7 @@ func (s *scanner) walk(x syntax.Expr, e *env, path []seg, decl syntax.Node) {
 	case *syntax.Ident:
 		// Resolve every use so that bindings know all their uses.
 		if b, _ := e.lookup(x.Name); b != nil {
-			b.addUse(x.Span)
+			b.addUse(x.Span, s.ev.memory())
 		}
 	}
 }
@@ -315,7 +316,7 @@ func (s *scanner) walkBindings(bs []syntax.Binding, inner, outer *env, path []se
 					if ib == nil {
 						continue
 					}
-					ib.addUse(n.Span)
+					ib.addUse(n.Span, s.ev.memory())
 					if !isImageName(n.Name) {
 						continue
 					}
@@ -390,12 +391,18 @@ func (s *scanner) shapedValue(x syntax.Expr, path []seg, decl syntax.Node) {
 		if _, ok := p.(*syntax.StringText); !ok {
 			return // not a literal
 		}
+		// One pass over the bytes instead of three searches.
 		v := str.TextValue(i)
-		if strings.ContainsAny(v, " \t\n") {
-			return
+		for j := 0; j < len(v); j++ {
+			switch v[j] {
+			case ' ', '\t', '\n':
+				return
+			case '/':
+				slash = true
+			case ':', '@':
+				sep = true
+			}
 		}
-		slash = slash || strings.Contains(v, "/")
-		sep = sep || strings.ContainsAny(v, ":@")
 	}
 	if !slash || !sep {
 		return

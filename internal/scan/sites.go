@@ -349,7 +349,9 @@ func (s *scanner) stringSite(c *candidate) *Site {
 
 // setSite builds the site of a helm-values set.
 func (s *scanner) setSite(c *candidate) *Site {
-	var comp *strVal
+	// The parts are joined once at the end rather than one concat each.
+	var pieceBuf [8]*strVal
+	pieces := pieceBuf[:0]
 	add := func(k *setKey, sep string) {
 		v, src := k.val, s.valueText(k)
 		var sv *strVal
@@ -372,12 +374,10 @@ func (s *scanner) setSite(c *candidate) *Site {
 		default:
 			return
 		}
-		if comp == nil {
-			comp = sv.clone()
-			return
+		if len(pieces) > 0 {
+			pieces = append(pieces, &strVal{text: sep, parts: []part{{end: len(sep), synthetic: true}}})
 		}
-		sepv := &strVal{text: sep, parts: []part{{end: len(sep), synthetic: true}}}
-		comp = concat(concat(comp, sepv), sv)
+		pieces = append(pieces, sv)
 	}
 	if k := c.keys["registry"]; k != nil {
 		add(k, "")
@@ -390,8 +390,14 @@ func (s *scanner) setSite(c *candidate) *Site {
 	if k := c.keys["digest"]; k != nil {
 		add(k, "@")
 	}
-	if comp == nil {
+	var comp *strVal
+	switch len(pieces) {
+	case 0:
 		return nil
+	case 1:
+		comp = pieces[0].clone()
+	default:
+		comp = concatAll(pieces)
 	}
 	r, ref, ok := s.parseWithUnknowns(comp)
 	if !ok {

@@ -72,6 +72,9 @@ func parseMode(filename string, src []byte, checkScope bool, mode Mode) (*File, 
 func parseIn(a *arena, filename string, src []byte, checkScope bool, mode Mode) (*File, error) {
 	f := &File{Name: filename, Src: src}
 	p := &parser{f: f, src: src, arena: a}
+	p.parserStacks = a.stacks
+	a.stacks = parserStacks{} // a parse nested in this one starts afresh
+	defer p.returnStacks()
 	if mode&ShareSource != 0 {
 		// Safe as long as src is never modified, which the caller promised.
 		p.str = unsafe.String(unsafe.SliceData(src), len(src))
@@ -104,6 +107,24 @@ func parseIn(a *arena, filename string, src []byte, checkScope bool, mode Mode) 
 		p.toks = nil
 	}
 	return f, p.errorList().Err()
+}
+
+// returnStacks gives the parser's scratch stacks back to its arena, emptied.
+func (p *parser) returnStacks() {
+	st := &p.parserStacks
+	clear(st.bindStack[:cap(st.bindStack)]) // drop the nodes
+	clear(st.exprStack[:cap(st.exprStack)])
+	clear(st.nameStack[:cap(st.nameStack)])
+	clear(st.partStack[:cap(st.partStack)])
+	clear(st.pieces[:cap(st.pieces)])
+	p.arena.stacks = parserStacks{
+		bindStack: st.bindStack[:0],
+		exprStack: st.exprStack[:0],
+		nameStack: st.nameStack[:0],
+		partStack: st.partStack[:0],
+		pieces:    st.pieces[:0],
+		scratch:   st.scratch[:0],
+	}
 }
 
 // encodingError finds the first NUL byte or invalid UTF-8 sequence in src.
@@ -215,13 +236,11 @@ type parser struct {
 
 	*arena // the nodes' memory
 
-	// Scratch stacks that nested constructs share while collecting items.
-	bindStack []Binding
-	exprStack []Expr
-	nameStack []*AttrName
-	partStack []StringPart
-	pieces    []indPiece // of the indented string being parsed
-	scratch   []byte     // stripIndentation's buffer
+	// Scratch stacks that nested constructs share while collecting items:
+	// bindStack, exprStack, nameStack, partStack; pieces, of the indented
+	// string being parsed; scratch, stripIndentation's buffer. They come
+	// from the arena and go back to it.
+	parserStacks
 }
 
 func (p *parser) lexError(off int, msg string) {
@@ -2010,6 +2029,22 @@ type arena struct {
 	bindsCopy sliceSlab[Binding]
 	exprsCopy sliceSlab[Expr]
 	namesCopy sliceSlab[*AttrName]
+
+	// What a parse leaves for the next one to reuse: the parser's scratch
+	// stacks and the scope checker's memory. Nothing of a tree points
+	// into either.
+	stacks  parserStacks
+	checker scopeChecker
+}
+
+// parserStacks are the parser's scratch stacks, empty between parses.
+type parserStacks struct {
+	bindStack []Binding
+	exprStack []Expr
+	nameStack []*AttrName
+	partStack []StringPart
+	pieces    []indPiece
+	scratch   []byte
 }
 
 // reset readies a for a new tree, whose nodes take the memory of the trees
@@ -2038,6 +2073,7 @@ func (a *arena) reset() {
 	a.bindsCopy.reset()
 	a.exprsCopy.reset()
 	a.namesCopy.reset()
+	a.checker.reset()
 }
 
 // An Arena lends its memory to the trees parsed with it, file after file:

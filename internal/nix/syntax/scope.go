@@ -171,13 +171,30 @@ type scopeChecker struct {
 }
 
 func (p *parser) checkScopes(root Expr) {
-	c := &scopeChecker{p: p}
+	// The checker's memory is the arena's: what one file's check
+	// allocated, the next one's reuses.
+	c := &p.arena.checker
+	c.reset()
+	c.p = p
 	n := len(p.src)
 	c.scopes.n = n/2000 + 4
 	c.models.n = n/400 + 4
 	c.entries.n = n/440 + 4
-	c.names = make([]string, 0, n/64+16)
+	if cap(c.names) < n/64+16 {
+		c.names = make([]string, 0, n/64+16)
+	}
+	defer func() { c.p = nil }()
 	c.expr(root, nil)
+}
+
+// reset readies c for another check; nothing of the last one is used after
+// it returns.
+func (c *scopeChecker) reset() {
+	c.scopes.reset()
+	c.models.reset()
+	c.entries.reset()
+	clear(c.names[:cap(c.names)])
+	c.names = c.names[:0]
 }
 
 // newScope returns a scope below up.
