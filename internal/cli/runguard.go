@@ -139,6 +139,7 @@ func insideRoot(cfg *config.Config, files []string) ([]string, error) {
 		return nil, withCode(ExitBadInput, fmt.Errorf("resolving the repository directory: %w", err))
 	}
 	cwd, _ := os.Getwd()
+	dirs := realDirs{}
 	seen := map[string]bool{}
 	out := make([]string, 0, len(files))
 	var bad []string
@@ -147,7 +148,7 @@ func insideRoot(cfg *config.Config, files []string) ([]string, error) {
 		if err != nil {
 			return nil, withCode(ExitOutside, err)
 		}
-		real, err := filepath.EvalSymlinks(abs)
+		real, err := dirs.realPath(abs)
 		if err != nil {
 			return nil, withCode(ExitBadInput, fmt.Errorf("resolving %q: %w", f, err))
 		}
@@ -177,6 +178,32 @@ func insideRoot(cfg *config.Config, files []string) ([]string, error) {
 }
 
 // within reports whether p is root or below it; both are absolute and clean.
+// realDirs resolves symlinks with one lstat per file: a directory's real
+// path is looked up once and shared by every file in it, and only a file that
+// is itself a link is resolved in full. A pre-commit run hands pinner many
+// files of few directories, and filepath.EvalSymlinks on each would lstat
+// every component of every path.
+type realDirs map[string]string
+
+func (d realDirs) realPath(abs string) (string, error) {
+	fi, err := os.Lstat(abs)
+	if err != nil {
+		return "", err
+	}
+	if fi.Mode()&os.ModeSymlink != 0 {
+		return filepath.EvalSymlinks(abs)
+	}
+	dir, base := filepath.Split(abs)
+	real, ok := d[dir]
+	if !ok {
+		if real, err = filepath.EvalSymlinks(dir); err != nil {
+			return "", err
+		}
+		d[dir] = real
+	}
+	return filepath.Join(real, base), nil
+}
+
 func within(root, p string) bool {
 	rel, err := filepath.Rel(root, p)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
