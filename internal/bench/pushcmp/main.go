@@ -24,11 +24,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,6 +33,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
 
 func main() {
@@ -124,18 +123,18 @@ func run(pinnerPath string, layers, layerMiB, runs int) error {
 	for i := range runs {
 		for tool := range 2 {
 			dir := filepath.Join(tmp, fmt.Sprintf("run-%d-%d", i, tool))
-			reg, err := startRegistry(dir)
+			reg, err := registry.RunDistribution(registry.DistributionOptions{Dir: dir})
 			if err != nil {
 				return err
 			}
 			var m *measurement
 			if tool == 0 {
-				m, err = pushPinner(pinner, dir, reg.host, tmp, layers, layerMiB, env)
+				m, err = pushPinner(pinner, dir, reg.Host, tmp, layers, layerMiB, env)
 			} else {
 				m, err = measure(exec.Command("skopeo", "copy", "--quiet", "--dest-tls-verify=false",
-					"docker-archive:"+archive, "docker://"+reg.host+"/skopeo/bench:1"), env)
+					"docker-archive:"+archive, "docker://"+reg.Host+"/skopeo/bench:1"), env)
 			}
-			reg.stop()
+			reg.Stop()
 			os.RemoveAll(dir)
 			if err != nil {
 				return err
@@ -219,75 +218,4 @@ func measure(c *exec.Cmd, env []string) (*measurement, error) {
 		m.maxRSS = ru.Maxrss
 	}
 	return m, nil
-}
-
-const registryConfig = `version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: %q
-http:
-  addr: %q
-`
-
-type registry struct {
-	host   string
-	cmd    *exec.Cmd
-	exited chan struct{}
-}
-
-func (r *registry) stop() {
-	_ = r.cmd.Process.Kill()
-	<-r.exited
-}
-
-// startRegistry runs docker-registry on a free loopback port with storage
-// in dir/storage.
-func startRegistry(dir string) (*registry, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	host := l.Addr().String()
-	l.Close()
-	cfg := filepath.Join(dir, "registry.yml")
-	if err := os.WriteFile(cfg, fmt.Appendf(nil, registryConfig, filepath.Join(dir, "storage"), host), 0o600); err != nil {
-		return nil, err
-	}
-	r := &registry{host: host, exited: make(chan struct{})}
-	r.cmd = exec.Command("docker-registry", "serve", cfg)
-	if err := r.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() {
-		_ = r.cmd.Wait()
-		close(r.exited)
-	}()
-	deadline := time.Now().Add(15 * time.Second)
-	client := &http.Client{Timeout: time.Second}
-	for {
-		resp, err := client.Get("http://" + host + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return r, nil
-			}
-		}
-		select {
-		case <-r.exited:
-			return nil, errors.New("docker-registry exited before answering")
-		default:
-		}
-		if time.Now().After(deadline) {
-			r.stop()
-			return nil, fmt.Errorf("docker-registry did not answer on %s within 15s", host)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
 }

@@ -17,13 +17,11 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -39,6 +37,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
 
 func main() {
@@ -73,14 +73,15 @@ func run(pinner string, repos, tags, jobs, runs int) error {
 	// First with the access log, to count the manifest requests pinner
 	// makes; then, for the timings, without it (the log costs the registry
 	// time on every request, for both contenders).
-	reg, err := startRegistry(dir, "", true)
+	counter := &manifestCounter{}
+	reg, err := registry.RunDistribution(registry.DistributionOptions{Dir: dir, AccessLog: counter})
 	if err != nil {
 		return err
 	}
-	defer func() { reg.stop() }()
-	fmt.Printf("registry: docker-registry on %s\n", reg.host)
+	defer func() { reg.Stop() }()
+	fmt.Printf("registry: docker-registry on %s\n", reg.Host)
 
-	refs, err := seed(reg.host, repos, tags)
+	refs, err := seed(reg.Host, repos, tags)
 	if err != nil {
 		return err
 	}
@@ -111,17 +112,17 @@ func run(pinner string, repos, tags, jobs, runs int) error {
 	// Requests per reference, from one debug run: the registry's access log
 	// and pinner's own summary.
 	time.Sleep(200 * time.Millisecond) // let the pushes' log lines drain
-	reg.manifests.Store(0)
+	counter.n.Store(0)
 	logs, err := pinnerRun("--log-level", "debug")
 	if err != nil {
 		return err
 	}
 	time.Sleep(200 * time.Millisecond) // let the access log drain
-	seen := reg.manifests.Load()
+	seen := counter.n.Load()
 	stats := parseStats(logs)
 
-	reg.stop()
-	if reg, err = startRegistry(dir, reg.host, false); err != nil {
+	reg.Stop()
+	if reg, err = registry.RunDistribution(registry.DistributionOptions{Dir: dir, Host: reg.Host}); err != nil {
 		return err
 	}
 
@@ -151,7 +152,7 @@ func run(pinner string, repos, tags, jobs, runs int) error {
 	}
 	ts := time.Since(start)
 
-	floor, err := headFloor(ctx, reg.host, refs, jobs)
+	floor, err := headFloor(ctx, reg.Host, refs, jobs)
 	if err != nil {
 		return err
 	}
@@ -289,89 +290,26 @@ func push(ref string) error {
 	return nil
 }
 
-// registry is a running docker-registry.
-type registry struct {
-	host      string
-	cmd       *exec.Cmd
-	exited    chan struct{}
-	manifests atomic.Int64 // manifest GET/HEAD lines seen in the access log
+// manifestCounter counts the manifest GET/HEAD lines of the registry's
+// access log as it is written.
+type manifestCounter struct {
+	n       atomic.Int64
+	pending []byte
 }
-
-func (r *registry) stop() {
-	_ = r.cmd.Process.Kill()
-	<-r.exited
-}
-
-const registryConfig = `version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: %t
-storage:
-  filesystem:
-    rootdirectory: %q
-http:
-  addr: %q
-`
 
 var manifestLine = regexp.MustCompile(`"(?:GET|HEAD) /v2/[^ ]+/manifests/[^ ]+ HTTP`)
 
-// startRegistry runs docker-registry with storage in dir/storage, on host
-// ("" picks a free loopback port), with or without its access log.
-func startRegistry(dir, host string, accessLog bool) (*registry, error) {
-	if host == "" {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		host = l.Addr().String()
-		l.Close()
-	}
-	cfg := filepath.Join(dir, "registry.yml")
-	if err := os.WriteFile(cfg, fmt.Appendf(nil, registryConfig, !accessLog, filepath.Join(dir, "storage"), host), 0o600); err != nil {
-		return nil, err
-	}
-	r := &registry{host: host, exited: make(chan struct{})}
-	r.cmd = exec.Command("docker-registry", "serve", cfg)
-	pr, pw := io.Pipe()
-	r.cmd.Stdout, r.cmd.Stderr = pw, pw
-	if err := r.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() {
-		sc := bufio.NewScanner(pr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			if manifestLine.Match(sc.Bytes()) {
-				r.manifests.Add(1)
-			}
-		}
-		_, _ = io.Copy(io.Discard, pr)
-	}()
-	go func() {
-		_ = r.cmd.Wait()
-		pw.Close()
-		close(r.exited)
-	}()
-	deadline := time.Now().Add(15 * time.Second)
-	client := &http.Client{Timeout: time.Second}
+func (c *manifestCounter) Write(p []byte) (int, error) {
+	c.pending = append(c.pending, p...)
 	for {
-		resp, err := client.Get("http://" + host + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return r, nil
-			}
+		i := bytes.IndexByte(c.pending, '\n')
+		if i < 0 {
+			break
 		}
-		select {
-		case <-r.exited:
-			return nil, fmt.Errorf("docker-registry exited before answering on %s", host)
-		default:
+		if manifestLine.Match(c.pending[:i]) {
+			c.n.Add(1)
 		}
-		if time.Now().After(deadline) {
-			r.stop()
-			return nil, fmt.Errorf("docker-registry did not answer on %s within 15s", host)
-		}
-		time.Sleep(25 * time.Millisecond)
+		c.pending = c.pending[i+1:]
 	}
+	return len(p), nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -15,12 +16,13 @@ import (
 )
 
 // distributionConfig is a minimal CNCF distribution (v2) configuration:
-// filesystem storage, no auth, loopback only, quiet.
+// filesystem storage, no auth, loopback only, quiet unless the access log is
+// asked for.
 const distributionConfig = `version: 0.1
 log:
   level: error
   accesslog:
-    disabled: true
+    disabled: %t
 storage:
   filesystem:
     rootdirectory: %q
@@ -29,6 +31,17 @@ storage:
 http:
   addr: %q
 `
+
+// DistributionOptions says how RunDistribution starts the registry.
+type DistributionOptions struct {
+	// Dir holds the configuration and the storage.
+	Dir string
+	// Host is the address to listen on; "" picks a free loopback port.
+	Host string
+	// AccessLog, when set, receives the registry's output with its access
+	// log switched on (one line per request).
+	AccessLog io.Writer
+}
 
 // StartDistribution runs the CNCF distribution registry (`docker-registry
 // serve CONFIG`) on a free loopback port with storage in t.TempDir(), waits
@@ -59,21 +72,49 @@ func StartDistribution(t testing.TB) (string, *Server) {
 }
 
 func startDistribution(bin, dir string) (string, *Server, error) {
-	host, err := freeLoopbackAddr()
+	s, err := runDistribution(bin, DistributionOptions{Dir: dir})
 	if err != nil {
 		return "", nil, err
 	}
-	storage := filepath.Join(dir, "storage-"+filepath.Base(host))
-	cfg := filepath.Join(dir, "config-"+filepath.Base(host)+".yml")
-	if err := os.WriteFile(cfg, fmt.Appendf(nil, distributionConfig, storage, host), 0o600); err != nil {
-		return "", nil, err
+	return s.Host, s, nil
+}
+
+// RunDistribution starts the CNCF distribution registry (`docker-registry
+// serve CONFIG`) outside any test, as the benchmark drivers need, and waits
+// until /v2/ answers. The caller stops it with Stop.
+func RunDistribution(opts DistributionOptions) (*Server, error) {
+	bin, err := exec.LookPath("docker-registry")
+	if err != nil {
+		return nil, fmt.Errorf("docker-registry not installed (apt-get install docker-registry): %w", err)
+	}
+	return runDistribution(bin, opts)
+}
+
+func runDistribution(bin string, opts DistributionOptions) (*Server, error) {
+	host := opts.Host
+	if host == "" {
+		var err error
+		if host, err = freeLoopbackAddr(); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	storage := filepath.Join(opts.Dir, "storage-"+filepath.Base(host))
+	cfg := filepath.Join(opts.Dir, "config-"+filepath.Base(host)+".yml")
+	if err := os.WriteFile(cfg, fmt.Appendf(nil, distributionConfig, opts.AccessLog == nil, storage, host), 0o600); err != nil {
+		return nil, err
 	}
 	cmd := exec.Command(bin, "serve", cfg)
-	var stderr lockedBuffer
-	cmd.Stdout = &stderr
-	cmd.Stderr = &stderr
+	var output lockedBuffer
+	var out io.Writer = &output
+	if opts.AccessLog != nil {
+		out = io.MultiWriter(&output, opts.AccessLog)
+	}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	exited := make(chan struct{})
 	go func() {
@@ -86,9 +127,9 @@ func startDistribution(bin, dir string) (string, *Server, error) {
 	}}
 	if err := waitReady(host, exited); err != nil {
 		s.Stop()
-		return "", nil, fmt.Errorf("%w; output: %s", err, stderr.tail(2048))
+		return nil, fmt.Errorf("%w; output: %s", err, output.tail(2048))
 	}
-	return host, s, nil
+	return s, nil
 }
 
 func freeLoopbackAddr() (string, error) {
