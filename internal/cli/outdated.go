@@ -42,11 +42,7 @@ type outdatedEntry struct {
 
 // Run lists tags and prints.
 func (c *OutdatedCmd) Run(ctx context.Context, env *Env, g *Globals) error {
-	cfg, err := loadConfig(g)
-	if err != nil {
-		return err
-	}
-	res, err := scanPaths(ctx, cfg, c.Paths)
+	cfg, res, err := loadAndScan(ctx, g, c.Paths)
 	if err != nil {
 		return err
 	}

@@ -39,11 +39,7 @@ Exits 1 when any file fails to parse, 2 on bad usage.`
 
 // Run scans and prints.
 func (c *ScanCmd) Run(ctx context.Context, env *Env, g *Globals) error {
-	cfg, err := loadConfig(g)
-	if err != nil {
-		return err
-	}
-	res, err := scanPaths(ctx, cfg, c.Paths)
+	_, res, err := loadAndScan(ctx, g, c.Paths)
 	if err != nil {
 		return err
 	}
@@ -99,6 +95,17 @@ func loadConfig(g *Globals) (*config.Config, error) {
 		return nil, withCode(ExitBadInput, err)
 	}
 	return cfg, nil
+}
+
+// loadAndScan loads the configuration and scans paths with it: what scan,
+// check and outdated all begin with.
+func loadAndScan(ctx context.Context, g *Globals, paths []string) (*config.Config, *scanResult, error) {
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := scanPaths(ctx, cfg, paths)
+	return cfg, res, err
 }
 
 // scanPaths scans the given files and directories; without any, the modules
