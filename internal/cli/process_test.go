@@ -140,7 +140,7 @@ var pendingFile = regexp.MustCompile(`(^|/)\.[^/]+[0-9]+$`)
 // next run cleans those up and finishes the job.
 func TestInterruptLeavesOldOrNew(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs pinner as a child process 40 times")
+		t.Skip("-short: runs pinner as a child process 40 times")
 	}
 	t.Parallel()
 	fx := newFixture(t, "")

@@ -16,7 +16,7 @@ import (
 // mirror too; and a registry that goes away yields an error naming it.
 func TestIntegrationDistribution(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts docker-registry")
+		t.Skip("-short: starts docker-registry")
 	}
 	host, reg := registry.StartDistribution(t)
 

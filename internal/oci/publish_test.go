@@ -335,7 +335,7 @@ func (d *digestRewriter) Write(b []byte) (int, error) {
 // names the repository as configured.
 func TestPublishDistributionThroughMirror(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts docker-registry")
+		t.Skip("-short: starts docker-registry")
 	}
 	bs := buildFixtures(t, []string{"linux/amd64", "linux/arm64"}, "backup-toolbox")
 	host, _ := registry.StartDistribution(t)

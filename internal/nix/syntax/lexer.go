@@ -261,6 +261,24 @@ func (l *lexer) matchFloat(i int) int {
 
 // pathLike compares the path rules against the best other match of length
 // best and emits the winner. It reports whether it emitted a path.
+// lexOperator lexes an operator that is one character, or two when second
+// follows (`/` or `//`), unless a longer path starts here.
+func (l *lexer) lexOperator(second byte, one, two TokenKind) {
+	if l.at(l.pos+1) == second {
+		l.emitUnlessPath(two, 2)
+	} else {
+		l.emitUnlessPath(one, 1)
+	}
+}
+
+// emitUnlessPath emits a token of kind and length n, unless a path longer
+// than it starts here (flex's longest match), which it emits instead.
+func (l *lexer) emitUnlessPath(kind TokenKind, n int) {
+	if !l.pathLike(n) {
+		l.emit(kind, l.pos+n)
+	}
+}
+
 func (l *lexer) pathLike(best int) bool {
 	p := l.matchPath(l.pos)
 	seg := l.matchPathSegInterp(l.pos)
@@ -431,46 +449,13 @@ func (l *lexer) lexDefault() {
 			l.lexBlockComment()
 			return
 		}
-		best := 1
-		if l.at(i+1) == '/' {
-			best = 2
-		}
-		if l.pathLike(best) {
-			return
-		}
-		if best == 2 {
-			l.emit(UPDATE, i+2)
-		} else {
-			l.emit(DIV, i+1)
-		}
+		l.lexOperator('/', DIV, UPDATE)
 		return
 	case '+':
-		best := 1
-		if l.at(i+1) == '+' {
-			best = 2
-		}
-		if l.pathLike(best) {
-			return
-		}
-		if best == 2 {
-			l.emit(CONCAT, i+2)
-		} else {
-			l.emit(PLUS, i+1)
-		}
+		l.lexOperator('+', PLUS, CONCAT)
 		return
 	case '-':
-		best := 1
-		if l.at(i+1) == '>' {
-			best = 2
-		}
-		if l.pathLike(best) {
-			return
-		}
-		if best == 2 {
-			l.emit(IMPL, i+2)
-		} else {
-			l.emit(MINUS, i+1)
-		}
+		l.lexOperator('>', MINUS, IMPL)
 		return
 	case '.':
 		best, kind := 1, DOT
@@ -480,10 +465,7 @@ func (l *lexer) lexDefault() {
 		if f := l.matchFloat(i); f > best {
 			best, kind = f, FLOAT
 		}
-		if l.pathLike(best) {
-			return
-		}
-		l.emit(kind, i+best)
+		l.emitUnlessPath(kind, best)
 		return
 	default:
 		switch {
@@ -495,10 +477,7 @@ func (l *lexer) lexDefault() {
 			if f := l.matchFloat(i); f > best {
 				best, kind = f, FLOAT
 			}
-			if l.pathLike(best) {
-				return
-			}
-			l.emit(kind, i+best)
+			l.emitUnlessPath(kind, best)
 			return
 		}
 	}
