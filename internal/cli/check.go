@@ -84,6 +84,11 @@ func (c *CheckCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 func findings(cfg *config.Config, sites []scan.Site) []finding {
 	out := []finding{}
 	for _, s := range sites {
+		if s.Invalid && !cfg.Ignored(s.Ref) {
+			msg := fmt.Sprintf("image %q is %s", s.Ref, s.Reason)
+			out = append(out, finding{File: s.File, Line: s.Line, Column: s.Column, Ref: s.Ref, Message: msg})
+			continue
+		}
 		if s.Pinned || s.Form == scan.FormDerived || cfg.Ignored(s.Ref) {
 			continue
 		}

@@ -504,7 +504,7 @@ func siteEdits(fs *fileState, s *scan.Site, digest string, style config.Style, a
 		return textEdit(fs, s, e.Digest, digest, true, atBinding)
 	case s.Form == scan.FormAttrSet && style == config.StyleDigestKey && e.AttrSet != nil:
 		a := e.AttrSet
-		bind := "digest = " + rewrite.Quoted(digest) + ";"
+		bind := a.Prefix + "digest = " + rewrite.Quoted(digest) + ";"
 		if a.Indent != "" {
 			return []Edit{{Start: a.InsertAt, End: a.InsertAt, New: "\n" + a.Indent + bind}}, ""
 		}
@@ -525,7 +525,7 @@ func retagEdits(fs *fileState, s *scan.Site, tag, digest string, style config.St
 	e := s.Edit
 	a := e.AttrSet
 	binding := func(key, value string) Edit {
-		bind := key + " = " + rewrite.Quoted(value) + ";"
+		bind := a.Prefix + key + " = " + rewrite.Quoted(value) + ";"
 		if a.Indent != "" {
 			return Edit{Start: a.InsertAt, End: a.InsertAt, New: "\n" + a.Indent + bind}
 		}

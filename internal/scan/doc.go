@@ -2,38 +2,45 @@
 // container image reference is written, in the forms of DESIGN.md "Image
 // sites".
 //
+// The scanner follows what the Nix means, not how it is spelled. One model
+// of attribute sets (model.go) serves both the walk and the small
+// evaluator (eval.go): `image.repository = "x"; image.tag = "1";` is the
+// set `image = { repository = "x"; tag = "1"; }`, a set split over several
+// bindings is one set, and let, rec and lambda scopes are sets of names.
+// The evaluator follows variables, selections, inherit, `//`,
+// lib.recursiveUpdate, lib.mkMerge, the module system's wrappers (mkDefault,
+// mkForce, mkOverride, mkIf, ...) and an option's default.
+//
 // # What is a site
 //
-// A string is a whole-reference site (form "string") when either
+//   - string: a whole reference in a string. The value of an image-named
+//     attribute (`image`, a name ending in "Image" or "image",
+//     `imageName`), however it is reached; each branch of an `if` is its
+//     own. Under `image` itself, and as the default of an option
+//     (`image = mkOption { default = "nginx"; }`), a bare Docker Hub name
+//     is a reference; under the other image-named keys the value needs an
+//     explicit registry or a tag (a VM's imageName = "ubuntu-22.04" is
+//     not one). Anywhere else — a list element, a function argument, a
+//     `+` or an interpolation of literals — a string is a site when it is
+//     unmistakably a reference: an explicit registry host and a tag or
+//     digest ("ghcr.io/x/y:1.0").
+//   - attrset: a helm-values set, a `repository` (or `repo`) and a `tag` or
+//     `digest`, optionally a `registry`, under any name at any depth. A
+//     `repo` that is a chart repository URL is not one.
+//   - partial: under an image-named key, a set that writes only the tag
+//     (or only the repository) of an image whose rest is the chart's
+//     default. Ref is the part written (":1.2.3"); never editable.
+//   - embedded: an image line (`image: ghcr.io/x/y:1.0`) of YAML or JSON kept
+//     in a string, editable in place.
+//   - derived: a string one of whose interpolations is another site's whole
+//     value (`"${image.repository}:${image.tag}"`, `image: ${toolbox}`).
+//     It carries its origin's Ref and Pinned and is never editable.
 //
-//   - it is the value of an image-named attribute: `image`, or a name that
-//     ends in "Image" or "image" (toolboxImage, exportarrImage), bound in a
-//     set, a let, a rec set, a lambda default, or brought in by
-//     `inherit image;` / `inherit (x) image;`. The value may be reached
-//     through variables, selections of let-bound sets, parentheses,
-//     `with`/`let`/`assert` bodies, `+` and interpolation of let-bound
-//     literals. It must parse as a reference and must not be "host:port";
-//     a bare name such as "nginx" is accepted here; or
-//   - it is a literal bound to any other name (not an image-adjacent name
-//     such as imageSelector or imagePullPolicy) and is unmistakably an
-//     image: an explicit registry host and a tag or digest
-//     ("ghcr.io/x/y:1.0"), see imageref.LooksLikeImage.
-//
-// Strings elsewhere (list elements, function arguments, command lines) are
-// never sites on their own: false positives cost more than the rare miss.
-//
-// A set is a helm-values site (form "attrset") when it has a `repository`
-// (or `repo`) key and a `tag` or `digest` key, under any name and at any
-// depth. `registry` and siblings such as pullPolicy may be present. The
-// keys may be written in place, inherited, or bound to variables. A `repo`
-// that does not parse as an image repository (a chart URL) is not a site.
-//
-// A string is derived (form "derived") when one of its interpolations
-// passes through another site: the whole string of a string site, or the
-// repository (or registry) of a set (`"${image.repository}:${image.tag}"`,
-// `image: ${image}` inside a YAML string). A derived site carries its
-// origin's Ref and Pinned, is never editable, and points at the origin.
-// Interpolations of only a set's tag do not make a string derived.
+// Never sites: option documentation (example, description, defaultText,
+// literalExpression), attribute names, the arguments of pullImage (a later
+// form), host:port strings, chart URLs. A value under an image key that is
+// meant as a reference but is not a valid one (upper-case letters, a
+// trailing space) is a site with Invalid set: a finding, never an edit.
 //
 // A value is reported once, at the literal that holds it, however many
 // attributes use it: `toolboxImage = "..."` used by several containers is
@@ -47,6 +54,13 @@
 // that may come from a `with`, or is unbound, makes it unknown. A value with
 // no literal text in the file at all (`image = cfg.image;`) is not a site:
 // it is written elsewhere.
+//
+// # Bounded work
+//
+// Evaluation depth, assembled strings and the steps spent per file are
+// capped in proportion to the file's size, so a file built to blow up
+// costs no more than its size says; what is cut short makes a site not
+// editable, "too complex to evaluate statically".
 //
 // # Editable and ignored
 //

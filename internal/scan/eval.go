@@ -1,100 +1,71 @@
 package scan
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/pinner-dev/pinner/internal/nix/syntax"
 )
 
-// This file is a tiny partial evaluator: just enough of Nix to follow a
-// variable to its binding, select from a let-bound attribute set, and
-// assemble strings from literals. Anything else evaluates to unknown, with
-// the reason a site that depends on it cannot be edited.
+// This file is a small partial evaluator: enough of Nix to follow a
+// variable to its binding, select from attribute sets however they are
+// written, merge them as `//`, lib.recursiveUpdate and lib.mkMerge do,
+// see through the module system's wrappers (mkDefault, mkIf, mkOption's
+// default, ...), and assemble strings from literals. Anything else
+// evaluates to unknown, with the reason a site that depends on it cannot
+// be edited.
+//
+// Work is bounded: evaluation depth, the size of assembled strings and the
+// number of steps per file are capped, so a file built to blow up
+// (`a1 = "${a0}${a0}"; a2 = "${a1}${a1}"; ...`) costs time and memory in
+// proportion to its size. What is cut short is "too complex to evaluate
+// statically".
 
 // maxDepth bounds evaluation, which also stops `rec { a = a; }` loops.
 const maxDepth = 64
 
-// env is one lexical scope.
+// Limits of assembled strings: the larger of a floor and the file's size
+// for the text, and a number of parts.
+const (
+	minTextLimit = 64 << 10
+	maxParts     = 512
+	maxNodes     = 64
+)
+
+// stepsPerByte is the evaluation budget per byte of source, on top of
+// minSteps: ample for any module written by hand.
+const (
+	stepsPerByte = 8
+	minSteps     = 1 << 14
+)
+
+const tooComplex = "too complex to evaluate statically"
+
+// env is one lexical scope: the names of a let, a rec set or a lambda, or
+// the unknown names of a `with`.
 type env struct {
 	parent *env
-	vars   map[string]*binding
+	set    *attrSet
 	// with marks the scope of a `with`: names not bound lexically may come
 	// from it, so they are unknown rather than unbound.
 	with bool
 }
 
-type bindKind int
-
-const (
-	bindExpr        bindKind = iota // name = expr
-	bindAttrs                       // name.sub = ...: a partial attribute set
-	bindArg                         // a function argument
-	bindInherit                     // inherit name; (looked up in env)
-	bindInheritFrom                 // inherit (expr) name;
-)
-
-// binding is a name bound in a scope.
-type binding struct {
-	kind bindKind
-	name string
-	expr syntax.Expr // bindExpr: the value; bindInheritFrom: the source set
-	env  *env        // where expr is evaluated, or where an inherit looks
-	// attrs is the partial set of a bindAttrs binding.
-	attrs *attrsVal
-	// decl is the Assign, Inherit or Formal that binds the name.
-	decl syntax.Node
-	// uses are the spans of identifiers resolved to this binding.
-	uses []syntax.Span
-	// seen indexes uses once there are many.
-	seen map[syntax.Span]bool
-	// value caches the binding's value, which depends on nothing but the
-	// binding: scopes are lexical. busy catches `a = b; b = a;`.
-	value value
-	busy  bool
-}
-
-func (b *binding) addUse(s syntax.Span, m *evalMem) {
-	// Most names have a few uses: a scan of them beats a map.
-	const small = 16
-	if b.seen == nil {
-		if slices.Contains(b.uses, s) {
-			return
-		}
-		if b.uses == nil {
-			b.uses = m.useSpans(4)
-		}
-		b.uses = append(b.uses, s)
-		if len(b.uses) > small {
-			b.seen = make(map[syntax.Span]bool, 2*len(b.uses))
-			for _, u := range b.uses {
-				b.seen[u] = true
-			}
-		}
-		return
-	}
-	if !b.seen[s] {
-		b.seen[s] = true
-		b.uses = append(b.uses, s)
-	}
-}
-
 // lookup finds name in the scope chain. inWith reports that a `with` scope
 // was crossed, so that an unbound name may still come from it.
-func (e *env) lookup(name string) (b *binding, inWith bool) {
+func (e *env) lookup(name string) (b *ent, inWith bool) {
 	for s := e; s != nil; s = s.parent {
 		if s.with {
 			inWith = true
 			continue
 		}
-		if b := s.vars[name]; b != nil {
+		if b := s.set.get(name); b != nil {
 			return b, inWith
 		}
 	}
 	return nil, inWith
 }
 
-// value is *strVal, *attrsVal, *unknownVal or missingVal.
+// value is *strVal, *attrsVal, *listVal, *unknownVal or missingVal.
 type value any
 
 // strVal is a string whose parts are known literals or unknown pieces.
@@ -120,7 +91,7 @@ type part struct {
 	// stripping and slicing can start a part mid-literal).
 	litOff int
 	// via is the innermost variable the text came through.
-	via *binding
+	via *ent
 	// use is the expression, in the string or set being scanned, that
 	// brings the text in (`${tag}`, the `imageTag` of `tag = imageTag;`);
 	// zero when the text is written in place.
@@ -134,18 +105,18 @@ type part struct {
 	synthetic bool
 }
 
-// attrsVal is an attribute set, possibly merged from several sources or
-// narrowed to the bindings under a prefix (`a.b.c = ...`).
+// attrsVal is an attribute set: one set, or several that `//` or a deep
+// merge combine. The first set that has a name wins; with deep, sets
+// found under the same name in several of them are merged in turn.
 type attrsVal struct {
-	srcs []attrSrc
+	sets []*attrSet
+	deep bool
 }
 
-type attrSrc struct {
-	set      syntax.Node // *AttrSet, *Let, *LegacyLet: for reporting
-	bindings []syntax.Binding
-	prefix   []string
-	env      *env // where values are evaluated
-	outer    *env // where a plain inherit looks
+// listVal is a list, its elements unevaluated.
+type listVal struct {
+	elems []syntax.Expr
+	env   *env
 }
 
 // unknownVal is a value that cannot be known statically.
@@ -159,26 +130,57 @@ type missingVal struct{}
 
 func unknown(reason string) *unknownVal { return &unknownVal{reason: reason} }
 
+var (
+	unknownComplex  = &unknownVal{reason: tooComplex}
+	unknownDeep     = &unknownVal{reason: "too deeply nested"}
+	unknownCall     = &unknownVal{reason: "the result of a function call"}
+	unknownCond     = &unknownVal{reason: "a conditional"}
+	unknownFunc     = &unknownVal{reason: "a function"}
+	unknownNotStr   = &unknownVal{reason: "not a string"}
+	unknownOperator = &unknownVal{reason: "the result of an operator"}
+	unknownUpdate   = &unknownVal{reason: "an attribute set update"}
+	unknownDynamic  = &unknownVal{reason: "a dynamic attribute name"}
+	unknownNoSet    = &unknownVal{reason: "not an attribute set"}
+	unknownNoDef    = &unknownVal{reason: "an option without a default"}
+)
+
 // evaluator evaluates expressions of one file.
 type evaluator struct {
-	f    *syntax.File
-	envs map[syntax.Node]*env
-
-	mem *evalMem
+	f      *syntax.File
+	envs   map[modelKey]*env
+	models map[modelKey]*attrSet
+	mem    *evalMem
+	// steps counts evaluation steps against budget; textLimit caps an
+	// assembled string.
+	steps, budget int
+	textLimit     int
 }
 
-// evalMem holds the bindings and scopes of a file's evaluator: they live and
-// die together, and no Site points into them, so that Files hands the
-// memory of one file's to the next.
+func newEvaluator(f *syntax.File, mem *evalMem) *evaluator {
+	ev := &evaluator{
+		f:         f,
+		envs:      map[modelKey]*env{},
+		models:    map[modelKey]*attrSet{},
+		mem:       mem,
+		budget:    minSteps + stepsPerByte*len(f.Src),
+		textLimit: max(minTextLimit, len(f.Src)),
+	}
+	return ev
+}
+
+// evalMem holds the entries, sets and scopes of a file's evaluator: they
+// live and die together, and no Site points into them, so that Files hands
+// the memory of one file's to the next.
 type evalMem struct {
-	binds slab[binding]
+	ents  slab[ent]
+	sets  slab[attrSet]
 	envs  slab[env]
 	spans []syntax.Span // see useSpans
 }
 
-// useSpans returns room for n uses of a binding. The bindings of a file
-// share chunks of it instead of growing each slice from one use; sites keep
-// the uses, so chunks are never handed out again.
+// useSpans returns room for n uses of a name. The names of a file share
+// chunks of it instead of growing each slice from one use; sites keep the
+// uses, so chunks are never handed out again.
 func (m *evalMem) useSpans(n int) []syntax.Span {
 	if cap(m.spans)-len(m.spans) < n {
 		m.spans = make([]syntax.Span, 0, 64)
@@ -190,21 +192,21 @@ func (m *evalMem) useSpans(n int) []syntax.Span {
 
 // reset readies m for the next file; what it held must no longer be used.
 func (m *evalMem) reset() {
-	m.binds.reset()
+	m.ents.reset()
+	m.sets.reset()
 	m.envs.reset()
 }
 
-func (ev *evaluator) memory() *evalMem {
-	if ev.mem == nil {
-		ev.mem = &evalMem{}
-	}
-	return ev.mem
+func (ev *evaluator) newEnt(e ent) *ent {
+	x := ev.mem.ents.alloc()
+	*x = e
+	return x
 }
 
-func (ev *evaluator) newBinding(b binding) *binding {
-	x := ev.memory().binds.alloc()
-	*x = b
-	return x
+func (ev *evaluator) newSet(node syntax.Node) *attrSet {
+	m := ev.mem.sets.alloc()
+	m.node = node
+	return m
 }
 
 // slab hands out zeroed T's from chunks, which reset hands out again.
@@ -229,96 +231,73 @@ func (s *slab[T]) alloc() *T {
 	return x
 }
 
+// reset zeroes what was handed out, and only that, to hand it out again.
 func (s *slab[T]) reset() {
-	for _, c := range s.chunks[:s.used] {
-		clear(c)
+	if s.used > 0 {
+		for _, c := range s.chunks[:s.used-1] {
+			clear(c)
+		}
+		last := s.chunks[s.used-1]
+		clear(last[:len(last)-len(s.buf)])
 	}
 	s.used, s.buf = 0, nil
 }
 
 func (ev *evaluator) text(s syntax.Span) string { return string(ev.f.Src[s.Start:s.End]) }
 
-// scope returns the scope a node opens (let, rec set, lambda, with),
-// building it once: scopes are lexical, so the parent is fixed by the node.
+// step charges one step of work; false when the file's budget is spent.
+func (ev *evaluator) step() bool {
+	ev.steps++
+	return ev.steps <= ev.budget
+}
+
+// scope returns the scope a node opens below parent (let, rec set, lambda,
+// with), building it once.
 func (ev *evaluator) scope(n syntax.Node, parent *env) *env {
-	if e, ok := ev.envs[n]; ok {
+	k := modelKey{n, parent}
+	if e, ok := ev.envs[k]; ok {
 		return e
 	}
-	e := ev.memory().envs.alloc()
-	e.parent, e.vars = parent, map[string]*binding{}
-	ev.envs[n] = e
+	e := ev.mem.envs.alloc()
+	e.parent = parent
+	ev.envs[k] = e
 	switch n := n.(type) {
 	case *syntax.Let:
-		ev.bind(e, n, n.Bindings, e, parent)
+		e.set = ev.newSet(n)
+		ev.addBindings(e.set, n.Bindings, e, parent, true)
 	case *syntax.LegacyLet:
-		ev.bind(e, n, n.Bindings, e, parent)
+		e.set = ev.newSet(n)
+		ev.addBindings(e.set, n.Bindings, e, parent, true)
 	case *syntax.AttrSet: // rec
-		ev.bind(e, n, n.Bindings, e, parent)
+		e.set = ev.setOf(n, n.Bindings, e, parent)
+		for _, x := range e.set.ents {
+			x.isVar = true
+		}
 	case *syntax.Lambda:
+		e.set = ev.newSet(n)
 		if n.Param != nil {
-			e.vars[n.Param.Name] = ev.newBinding(binding{kind: bindArg, name: n.Param.Name, decl: n.Param})
+			e.set.add(ev.newEnt(ent{kind: entArg, name: n.Param.Name, decl: n.Param}))
 		}
 		if n.Formals != nil {
 			for _, f := range n.Formals.List {
-				if f.Name != nil {
-					e.vars[f.Name.Name] = ev.newBinding(binding{kind: bindArg, name: f.Name.Name, decl: f})
+				if f.Name != nil && e.set.get(f.Name.Name) == nil {
+					e.set.add(ev.newEnt(ent{kind: entArg, name: f.Name.Name, decl: f}))
 				}
 			}
 		}
 	case *syntax.With:
 		e.with = true
-		e.vars = nil
 	}
 	return e
-}
-
-// bind adds a let's or rec set's bindings to e. Values evaluate in inner;
-// a plain inherit looks in outer.
-func (ev *evaluator) bind(e *env, set syntax.Node, bs []syntax.Binding, inner, outer *env) {
-	for _, b := range bs {
-		switch b := b.(type) {
-		case *syntax.Assign:
-			if len(b.Path) == 0 || !b.Path[0].Static {
-				continue
-			}
-			name := b.Path[0].Name
-			if len(b.Path) == 1 {
-				if _, dup := e.vars[name]; !dup {
-					e.vars[name] = ev.newBinding(binding{kind: bindExpr, name: name, expr: b.Value, env: inner, decl: b})
-				}
-				continue
-			}
-			if _, ok := e.vars[name]; ok {
-				// One prefix source covers every `name.x = ...;` binding.
-				continue
-			}
-			e.vars[name] = ev.newBinding(binding{kind: bindAttrs, name: name, decl: b, env: inner, attrs: &attrsVal{srcs: []attrSrc{{
-				set: set, bindings: bs, prefix: []string{name}, env: inner, outer: outer,
-			}}}})
-		case *syntax.Inherit:
-			for _, n := range b.Names {
-				if !n.Static {
-					continue
-				}
-				if _, dup := e.vars[n.Name]; dup {
-					continue
-				}
-				if b.From == nil {
-					e.vars[n.Name] = ev.newBinding(binding{kind: bindInherit, name: n.Name, env: outer, decl: b})
-				} else {
-					// The source is evaluated inside the recursive scope:
-					// `let xs = {...}; inherit (xs) a; in` works.
-					e.vars[n.Name] = ev.newBinding(binding{kind: bindInheritFrom, name: n.Name, expr: b.From, env: inner, decl: b})
-				}
-			}
-		}
-	}
 }
 
 // eval evaluates x in scope e.
 func (ev *evaluator) eval(x syntax.Expr, e *env, depth int) value {
 	if depth > maxDepth {
-		return unknown("too deeply nested")
+		return unknownDeep
+	}
+	if !ev.step() {
+		return unknownComplex
 	}
 	depth++
 	switch x := x.(type) {
@@ -343,7 +322,9 @@ func (ev *evaluator) eval(x syntax.Expr, e *env, depth int) value {
 		if x.Rec {
 			inner = ev.scope(x, e)
 		}
-		return &attrsVal{srcs: []attrSrc{{set: x, bindings: x.Bindings, env: inner, outer: e}}}
+		return &attrsVal{sets: []*attrSet{ev.setOf(x, x.Bindings, inner, e)}}
+	case *syntax.List:
+		return &listVal{elems: x.Elems, env: e}
 	case *syntax.Let:
 		return ev.eval(x.Body, ev.scope(x, e), depth)
 	case *syntax.With:
@@ -357,32 +338,39 @@ func (ev *evaluator) eval(x syntax.Expr, e *env, depth int) value {
 			bs, bok := ev.operand(x.Y, e, depth)
 			if !aok && !bok {
 				// Numbers, paths, lists: nothing to do with images.
-				return unknown("not a string")
+				return unknownNotStr
 			}
-			s := concat(as, bs)
+			s := ev.concat(as, bs)
+			if s == nil {
+				return unknownComplex
+			}
 			s.whole = x
 			return s
 		case syntax.UPDATE:
 			a, aok := ev.eval(x.X, e, depth).(*attrsVal)
 			b, bok := ev.eval(x.Y, e, depth).(*attrsVal)
 			if aok && bok {
-				// The right side wins, so it is looked up first.
-				return &attrsVal{srcs: append(append([]attrSrc{}, b.srcs...), a.srcs...)}
+				return union(b, a, false)
 			}
-			return unknown("an attribute set update")
+			return unknownUpdate
 		}
-		return unknown("the result of an operator")
+		return unknownOperator
 	case *syntax.Apply:
-		if arg := wrapped(x); arg != nil {
-			return ev.eval(arg, e, depth)
-		}
-		return unknown("the result of a function call")
+		return ev.apply(x, e, depth)
 	case *syntax.If:
-		return unknown("a conditional")
+		return unknownCond
 	case *syntax.Lambda:
-		return unknown("a function")
+		return unknownFunc
 	}
-	return unknown("not a string")
+	return unknownNotStr
+}
+
+// union is the set with a's attributes and, where a lacks them, b's; deep
+// merges sets found under the same name in both.
+func union(a, b *attrsVal, deep bool) *attrsVal {
+	sets := make([]*attrSet, 0, len(a.sets)+len(b.sets))
+	sets = append(append(sets, a.sets...), b.sets...)
+	return &attrsVal{sets: sets, deep: deep || a.deep || b.deep}
 }
 
 // operand evaluates one side of `+` as a string; an unknown side becomes
@@ -393,8 +381,8 @@ func (ev *evaluator) operand(x syntax.Expr, e *env, depth int) (*strVal, bool) {
 	case *strVal:
 		return withUse(v, x), true
 	case *unknownVal:
-		text := "${" + ev.text(spanOf(x)) + "}"
-		return &strVal{text: text, parts: []part{{end: len(text), unknown: v.reason, arg: v.arg, use: spanOf(x)}}}, false
+		text := "${" + ev.text(x.NodeSpan()) + "}"
+		return &strVal{text: text, parts: []part{{end: len(text), unknown: v.reason, arg: v.arg, use: x.NodeSpan()}}}, false
 	}
 	return &strVal{}, false
 }
@@ -407,31 +395,34 @@ func (ev *evaluator) evalIdent(x *syntax.Ident, e *env, depth int) value {
 		}
 		return unknown("unbound variable '" + x.Name + "'")
 	}
-	b.addUse(x.Span, ev.memory())
-	return ev.evalBinding(b, depth)
+	b.addUse(x.Span, ev.mem)
+	return ev.varValue(b, depth)
 }
 
-func (ev *evaluator) evalBinding(b *binding, depth int) value {
-	if b.value != nil {
-		return b.value
+// entValue is the value of an entry, computed once.
+func (ev *evaluator) entValue(b *ent, depth int) value {
+	if b.val != nil {
+		return b.val
 	}
 	if b.busy || depth > maxDepth {
 		return unknown("'" + b.name + "' refers to itself")
 	}
 	b.busy = true
-	v := ev.evalBindingOnce(b, depth+1)
+	v := ev.entValueOnce(b, depth+1)
 	b.busy = false
-	b.value = v
+	if v != unknownComplex {
+		b.val = v
+	}
 	return v
 }
 
-func (ev *evaluator) evalBindingOnce(b *binding, depth int) value {
+func (ev *evaluator) entValueOnce(b *ent, depth int) value {
 	switch b.kind {
-	case bindArg:
+	case entArg:
 		return &unknownVal{reason: "function argument '" + b.name + "'", arg: b.name}
-	case bindAttrs:
-		return b.attrs
-	case bindInherit:
+	case entNested:
+		return &attrsVal{sets: []*attrSet{b.nested}}
+	case entInherit:
 		if b.env == nil {
 			return unknown("unbound variable '" + b.name + "'")
 		}
@@ -442,32 +433,46 @@ func (ev *evaluator) evalBindingOnce(b *binding, depth int) value {
 			}
 			return unknown("unbound variable '" + b.name + "'")
 		}
-		return ev.evalBinding(inner, depth)
-	case bindInheritFrom:
-		v := ev.eval(b.expr, b.env, depth)
-		v = ev.selectName(v, b.name, depth)
+		if b.key != nil {
+			inner.addUse(b.key.Span, ev.mem)
+		}
+		return ev.varValue(inner, depth)
+	case entInheritFrom:
+		v := ev.selectName(ev.eval(b.expr, b.env, depth), b.name, depth)
 		if _, missing := v.(missingVal); missing {
 			return unknown("missing attribute '" + b.name + "'")
 		}
 		return v
 	}
-	v := ev.eval(b.expr, b.env, depth)
-	if s, ok := v.(*strVal); ok {
-		s = s.clone()
-		for i := range s.parts {
-			if s.parts[i].via == nil && s.parts[i].lit != nil {
-				s.parts[i].via = b
-			}
-		}
-		return s
+	return ev.eval(b.expr, b.env, depth)
+}
+
+// varValue is the value of b used as a variable: text that comes through
+// a variable says so, for edits that must decide between the binding and
+// a copy of their own.
+func (ev *evaluator) varValue(b *ent, depth int) value {
+	if b.varVal != nil {
+		return b.varVal
 	}
-	return v
+	v := ev.entValue(b, depth)
+	s, ok := v.(*strVal)
+	if !ok || !b.isVar || b.kind != entExpr {
+		return v
+	}
+	s = s.clone()
+	for i := range s.parts {
+		if s.parts[i].via == nil && s.parts[i].lit != nil {
+			s.parts[i].via = b
+		}
+	}
+	b.varVal = s
+	return s
 }
 
 func (ev *evaluator) selectPath(v value, path []*syntax.AttrName, depth int) value {
 	for _, n := range path {
 		if !n.Static {
-			return unknown("a dynamic attribute name")
+			return unknownDynamic
 		}
 		v = ev.selectName(v, n.Name, depth)
 		if _, missing := v.(missingVal); missing {
@@ -487,91 +492,147 @@ func (ev *evaluator) selectName(v value, name string, depth int) value {
 	case missingVal:
 		return v
 	}
-	return unknown("not an attribute set")
+	return unknownNoSet
 }
 
-// attr looks name up in a set; the first source that has it wins.
+// attr looks name up in a set.
 func (ev *evaluator) attr(a *attrsVal, name string, depth int) value {
 	if depth > maxDepth {
-		return unknown("too deeply nested")
+		return unknownDeep
 	}
 	depth++
-	for _, src := range a.srcs {
-		if v, ok := ev.attrIn(src, name, depth); ok {
+	var merged *attrsVal
+	for _, m := range a.sets {
+		b := m.get(name)
+		if b == nil {
+			continue
+		}
+		v := ev.entValue(b, depth)
+		if !a.deep {
 			return v
 		}
+		sub, ok := v.(*attrsVal)
+		if !ok {
+			if merged != nil {
+				return merged
+			}
+			return v
+		}
+		if merged == nil {
+			merged = &attrsVal{deep: true}
+		}
+		merged.sets = append(merged.sets, sub.sets...)
+	}
+	if merged != nil {
+		return merged
 	}
 	return missingVal{}
 }
 
-func (ev *evaluator) attrIn(src attrSrc, name string, depth int) (value, bool) {
-	var nested *attrsVal
-	for _, b := range src.bindings {
-		switch b := b.(type) {
-		case *syntax.Assign:
-			if !hasPrefix(b.Path, src.prefix) || len(b.Path) <= len(src.prefix) {
-				continue
-			}
-			n := b.Path[len(src.prefix)]
-			if !n.Static || n.Name != name {
-				continue
-			}
-			if len(b.Path) == len(src.prefix)+1 {
-				v := ev.eval(b.Value, src.env, depth)
-				if nested != nil {
-					if va, ok := v.(*attrsVal); ok {
-						nested.srcs = append(nested.srcs, va.srcs...)
-					}
-					return nested, true
-				}
-				return v, true
-			}
-			if nested == nil {
-				prefix := append(append([]string{}, src.prefix...), name)
-				nested = &attrsVal{srcs: []attrSrc{{set: src.set, bindings: src.bindings, prefix: prefix, env: src.env, outer: src.outer}}}
-			}
-		case *syntax.Inherit:
-			if len(src.prefix) > 0 {
-				continue
-			}
-			for _, n := range b.Names {
-				if !n.Static || n.Name != name {
-					continue
-				}
-				if b.From == nil {
-					if src.outer == nil {
-						return unknown("unbound variable '" + name + "'"), true
-					}
-					ib, inWith := src.outer.lookup(name)
-					if ib == nil {
-						if inWith {
-							return unknown("variable '" + name + "' may come from a with"), true
-						}
-						return unknown("unbound variable '" + name + "'"), true
-					}
-					ib.addUse(n.Span, ev.memory())
-					return ev.evalBinding(ib, depth), true
-				}
-				return ev.selectName(ev.eval(b.From, src.env, depth), name, depth), true
+// apply evaluates a function application: the functions of lib and of
+// the module system that pass a value through, merge sets, or declare an
+// option with a default. Others are unknown.
+func (ev *evaluator) apply(x *syntax.Apply, e *env, depth int) value {
+	name, args := callee(x)
+	switch {
+	case name == "":
+	case valueArg[name] != 0 && len(args) == valueArg[name]:
+		return ev.eval(args[len(args)-1], e, depth)
+	case name == "optional" && len(args) == 2, name == "toList" && len(args) == 1:
+		arg := args[len(args)-1]
+		if name == "toList" {
+			if l, ok := ev.eval(arg, e, depth).(*listVal); ok {
+				return l
 			}
 		}
+		return &listVal{elems: []syntax.Expr{arg}, env: e}
+	case name == "recursiveUpdate" && len(args) == 2:
+		a, aok := ev.eval(args[0], e, depth).(*attrsVal)
+		b, bok := ev.eval(args[1], e, depth).(*attrsVal)
+		if aok && bok {
+			return union(b, a, true)
+		}
+		return unknownUpdate
+	case name == "mkMerge" && len(args) == 1:
+		l, ok := ev.eval(args[0], e, depth).(*listVal)
+		if !ok {
+			return unknownCall
+		}
+		merged := &attrsVal{deep: true}
+		for _, el := range l.elems {
+			if a, ok := ev.eval(el, l.env, depth).(*attrsVal); ok {
+				merged.sets = append(merged.sets, a.sets...)
+			}
+		}
+		return merged
+	case name == "mkOption" && len(args) == 1:
+		opt, ok := ev.eval(args[0], e, depth).(*attrsVal)
+		if !ok {
+			return unknownCall
+		}
+		v := ev.attr(opt, "default", depth)
+		if _, missing := v.(missingVal); missing {
+			return unknownNoDef
+		}
+		return v
 	}
-	if nested != nil {
-		return nested, true
-	}
-	return nil, false
+	return unknownCall
 }
 
-func hasPrefix(path []*syntax.AttrName, prefix []string) bool {
-	if len(path) < len(prefix) {
-		return false
+// valueArg are the functions whose value is their last argument, as far as
+// images go, by the number of arguments they take: the module system's
+// priorities and conditions, and lib's optionals.
+var valueArg = map[string]int{
+	"mkDefault":            1,
+	"mkForce":              1,
+	"mkOptionDefault":      1,
+	"mkImageMediaOverride": 1,
+	"mkVMOverride":         1,
+	"mkBefore":             1,
+	"mkAfter":              1,
+	"mkIf":                 2, // mkIf cond value
+	"mkOverride":           2, // mkOverride priority value
+	"mkOrder":              2,
+	"optionalAttrs":        2, // optionalAttrs cond set
+	"optionals":            2, // optionals cond list
+	"optionalString":       2,
+}
+
+// callee returns the name a call's function is known by (the last name of
+// `lib.mkDefault`, `mkDefault`) and its arguments in order.
+func callee(x *syntax.Apply) (string, []syntax.Expr) {
+	var rev [4]syntax.Expr
+	n := 0
+	fn := syntax.Expr(x)
+	for {
+		a, ok := unparen(fn).(*syntax.Apply)
+		if !ok {
+			break
+		}
+		if n == len(rev) {
+			return "", nil
+		}
+		rev[n] = a.Arg
+		n++
+		fn = a.Fn
 	}
-	for i, p := range prefix {
-		if !path[i].Static || path[i].Name != p {
-			return false
+	args := make([]syntax.Expr, n)
+	for i := range n {
+		args[i] = rev[n-1-i]
+	}
+	return fnName(fn), args
+}
+
+func fnName(fn syntax.Expr) string {
+	switch f := unparen(fn).(type) {
+	case *syntax.Ident:
+		return f.Name
+	case *syntax.Select:
+		if len(f.Path) > 0 && f.Path[len(f.Path)-1].Static && f.Default == nil {
+			return f.Path[len(f.Path)-1].Name
 		}
 	}
-	return true
+	return ""
 }
 
 // evalString assembles a string from its literal text and interpolations.
@@ -641,6 +702,9 @@ func (ev *evaluator) evalString(x *syntax.String, e *env, depth int) value {
 			v := ev.eval(p.X, e, depth)
 			switch v := v.(type) {
 			case *strVal:
+				if b.Len()+len(v.text) > ev.textLimit || len(s.parts)+len(v.parts) > maxParts {
+					return unknownComplex
+				}
 				base := b.Len()
 				b.WriteString(v.text)
 				for _, q := range v.parts {
@@ -649,7 +713,7 @@ func (ev *evaluator) evalString(x *syntax.String, e *env, depth int) value {
 					q.use = p.Span // the outermost string decides
 					s.parts = append(s.parts, q)
 				}
-				s.nodes = append(s.nodes, v.nodes...)
+				s.nodes = appendNodes(s.nodes, v.nodes)
 			case *unknownVal:
 				add(part{unknown: v.reason, arg: v.arg}, ev.text(p.Span))
 			default:
@@ -678,8 +742,17 @@ func (ev *evaluator) evalString(x *syntax.String, e *env, depth int) value {
 		}
 	}
 	s.text = b.String()
-	s.nodes = append([]syntax.Node{x}, s.nodes...)
+	s.nodes = appendNodes([]syntax.Node{x}, s.nodes)
 	return s
+}
+
+// appendNodes appends b to a, up to maxNodes: the nodes a string passed
+// through are kept to recognise derived strings, which never need more.
+func appendNodes(a, b []syntax.Node) []syntax.Node {
+	if room := maxNodes - len(a); room < len(b) {
+		b = b[:max(room, 0)]
+	}
+	return append(a, b...)
 }
 
 // oneText is the strVal of a string literal of one text part.
@@ -689,7 +762,11 @@ type oneText struct {
 	nodes [1]syntax.Node
 }
 
-func concat(a, b *strVal) *strVal {
+// concat is a + b, or nil when the result would pass the limits.
+func (ev *evaluator) concat(a, b *strVal) *strVal {
+	if len(a.text)+len(b.text) > ev.textLimit || len(a.parts)+len(b.parts) > maxParts {
+		return nil
+	}
 	s := &strVal{text: a.text + b.text}
 	if n := len(a.parts) + len(b.parts); n > 0 {
 		s.parts = make([]part, 0, n)
@@ -701,13 +778,12 @@ func concat(a, b *strVal) *strVal {
 		s.parts = append(s.parts, q)
 	}
 	if n := len(a.nodes) + len(b.nodes); n > 0 {
-		s.nodes = make([]syntax.Node, 0, n)
-		s.nodes = append(append(s.nodes, a.nodes...), b.nodes...)
+		s.nodes = appendNodes(appendNodes(make([]syntax.Node, 0, min(n, maxNodes)), a.nodes), b.nodes)
 	}
 	return s
 }
 
-// concatAll is concat of vs in order, building each slice once.
+// concatAll is the concatenation of vs in order, building each slice once.
 func concatAll(vs []*strVal) *strVal {
 	var nt, np, nn int
 	for _, v := range vs {
@@ -720,7 +796,7 @@ func concatAll(vs []*strVal) *strVal {
 		s.parts = make([]part, 0, np)
 	}
 	if nn > 0 {
-		s.nodes = make([]syntax.Node, 0, nn)
+		s.nodes = make([]syntax.Node, 0, min(nn, maxNodes))
 	}
 	var b strings.Builder
 	b.Grow(nt)
@@ -731,20 +807,41 @@ func concatAll(vs []*strVal) *strVal {
 			q.end += off
 			s.parts = append(s.parts, q)
 		}
-		s.nodes = append(s.nodes, v.nodes...)
+		s.nodes = appendNodes(s.nodes, v.nodes)
 		b.WriteString(v.text)
 	}
 	s.text = b.String()
 	return s
 }
 
+// slice is the part of s in [lo, hi), its parts cut to fit.
+func (s *strVal) slice(lo, hi int) *strVal {
+	c := &strVal{text: s.text[lo:hi], whole: s.whole, nodes: s.nodes}
+	for _, p := range s.parts {
+		if p.end <= lo || p.off >= hi {
+			continue
+		}
+		if p.off < lo {
+			if p.lit != nil {
+				p.litOff += lo - p.off
+			}
+			p.off = lo
+		}
+		p.end = min(p.end, hi)
+		p.off -= lo
+		p.end -= lo
+		c.parts = append(c.parts, p)
+	}
+	return c
+}
+
 // withUse marks the parts of s as brought in by expression x, unless x is
 // the string literal that holds them.
 func withUse(s *strVal, x syntax.Expr) *strVal {
-	if _, ok := unparenExpr(x).(*syntax.String); ok {
+	if _, ok := unparen(x).(*syntax.String); ok {
 		return s
 	}
-	return withUseSpan(s, spanOf(x))
+	return withUseSpan(s, x.NodeSpan())
 }
 
 func withUseSpan(s *strVal, sp syntax.Span) *strVal {
@@ -771,43 +868,7 @@ func (s *strVal) known() bool {
 	return true
 }
 
-// wrappers are the module-system functions that mark a value without
-// changing it: `image = lib.mkDefault "busybox:1";` is an image all the same.
-var wrappers = map[string]int{
-	"mkDefault":       1,
-	"mkForce":         1,
-	"mkOptionDefault": 1,
-	"mkIf":            2, // mkIf cond value
-	"mkOverride":      2, // mkOverride priority value
-}
-
-// wrapped returns the value argument of a wrapper application, or nil.
-func wrapped(x *syntax.Apply) syntax.Expr {
-	fn, args := syntax.Expr(x), 0
-	for {
-		a, ok := unparenExpr(fn).(*syntax.Apply)
-		if !ok {
-			break
-		}
-		fn = a.Fn
-		args++
-	}
-	var name string
-	switch f := unparenExpr(fn).(type) {
-	case *syntax.Ident:
-		name = f.Name
-	case *syntax.Select:
-		if len(f.Path) > 0 && f.Path[len(f.Path)-1].Static {
-			name = f.Path[len(f.Path)-1].Name
-		}
-	}
-	if want, ok := wrappers[name]; ok && want == args {
-		return x.Arg
-	}
-	return nil
-}
-
-func unparenExpr(x syntax.Expr) syntax.Expr {
+func unparen(x syntax.Expr) syntax.Expr {
 	for {
 		p, ok := x.(*syntax.Paren)
 		if !ok {
@@ -816,6 +877,3 @@ func unparenExpr(x syntax.Expr) syntax.Expr {
 		x = p.X
 	}
 }
-
-// spanOf is the source range of any node.
-func spanOf(n syntax.Node) syntax.Span { return n.NodeSpan() }

@@ -31,7 +31,7 @@ func TestEvalStringMatchesLiteral(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		ev := &evaluator{f: f, envs: map[syntax.Node]*env{}}
+		ev := newEvaluator(f, &evalMem{})
 		syntax.Inspect(f.Root, func(n syntax.Node) bool {
 			str, ok := n.(*syntax.String)
 			if !ok {
@@ -46,17 +46,56 @@ func TestEvalStringMatchesLiteral(t *testing.T) {
 				t.Errorf("%s:%v: evalString = %q, Literal = %q", name, f.Position(str.Start), sv.text, want)
 			}
 			for _, p := range sv.parts {
-				if p.lit.Raw != p.lit.Value {
+				s := &scanner{f: f}
+				a, b, exact := s.srcRange(&p, p.off, p.end)
+				if !exact {
 					continue
 				}
-				s := &scanner{f: f}
-				a, _ := s.srcOffset(&p, p.off)
-				b, _ := s.srcOffset(&p, p.end)
 				if got := string(src[a:b]); got != sv.text[p.off:p.end] {
 					t.Errorf("%s:%v: part maps to %q, want %q", name, f.Position(str.Start), got, sv.text[p.off:p.end])
 				}
 			}
 			return true
 		})
+	}
+}
+
+// TestRawOffsets holds the map from decoded text to source bytes to the
+// parser's decoding: every byte the map says is written as itself is.
+func TestRawOffsets(t *testing.T) {
+	src := []byte("{ a = \"x\\ty\\${z}\\\"q\\n\"; b = ''a''$b'''c''\\nd\r\ne''; c = \"l\r\nm\"; }")
+	f, err := syntax.Parse("esc.nix", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	syntax.Inspect(f.Root, func(x syntax.Node) bool {
+		str, ok := x.(*syntax.String)
+		if !ok {
+			return true
+		}
+		for _, p := range str.Parts {
+			lit, ok := p.(*syntax.StringText)
+			if !ok {
+				continue
+			}
+			m := rawOffsets(lit.Raw, str.Indented)
+			if len(m) != len(lit.Value)+1 {
+				t.Errorf("%q: %d offsets for %d bytes of %q", lit.Raw, len(m), len(lit.Value), lit.Value)
+				continue
+			}
+			for i := 0; i < len(lit.Value); i++ {
+				if m[i+1]-m[i] == 1 && lit.Raw[m[i]] != lit.Value[i] {
+					t.Errorf("%q: byte %d is %q in the text, %q in the source", lit.Raw, i, lit.Value[i], lit.Raw[m[i]])
+				}
+				if m[i+1]-m[i] != 1 {
+					n++
+				}
+			}
+		}
+		return true
+	})
+	if n == 0 {
+		t.Error("no escape was met: the test source is wrong")
 	}
 }

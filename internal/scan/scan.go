@@ -1,11 +1,9 @@
 package scan
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/nix/syntax"
@@ -29,30 +27,44 @@ func File(f *syntax.File) []Site { return file(f, &refCache{}, &evalMem{}) }
 func file(f *syntax.File, refs *refCache, mem *evalMem) []Site {
 	mem.reset()
 	s := &scanner{
-		ev:    &evaluator{f: f, envs: map[syntax.Node]*env{}, mem: mem},
+		ev:    newEvaluator(f, mem),
 		f:     f,
-		cands: map[syntax.Node]*candidate{},
+		cands: map[any]*candidate{},
 		refs:  refs,
 	}
 	if f.Root != nil {
-		s.walk(f.Root, nil, make([]seg, 0, 16), nil)
+		s.walk(f.Root, nil, "", 0)
 	}
 	return s.sites()
 }
 
 // candidate is a site before classification (primary, derived or a use).
 type candidate struct {
-	form Form        // FormString or FormAttrSet
-	key  syntax.Node // the string (or `+` expression), or the set
-	val  *strVal     // FormString: the value
-	// FormAttrSet: the set and its helm-values keys.
-	set  *syntax.AttrSet
+	form Form
+	// key identifies it: the string (or `+` expression) of a string, the
+	// set of an attrset or partial, an embKey for an embedded reference.
+	key any
+	val *strVal // string and embedded forms: the value
+	// set and keys: the attrset and partial forms.
+	set  *attrSet
 	keys map[string]*setKey
-	// useDecls are the bindings that led to it, for pinner:ignore.
-	useDecls []syntax.Node
-	// usePath is the attr path where it was first met, for values that
-	// are not bound to a name themselves.
-	usePath string
+	// imageKey is the image-named attribute it was found under, "" when
+	// it was found by its shape alone.
+	imageKey string
+	// lenient: a bare name is an image here (under `image`, an option's
+	// default); shaped: it was found as an unmistakable reference.
+	lenient, shaped bool
+	// decls are the bindings that led to it, for pinner:ignore.
+	decls []syntax.Node
+	// pos is where it is reported, for the forms whose key says nothing.
+	pos int
+}
+
+// embKey identifies an embedded reference: its string and where it starts
+// in the string's value.
+type embKey struct {
+	str *syntax.String
+	off int
 }
 
 // setKey is one of registry/repository/repo/tag/digest in a helm-values set.
@@ -70,152 +82,75 @@ type interpString struct {
 }
 
 type scanner struct {
-	ev *evaluator
-	f  *syntax.File
-	// located holds, for the strings and sets the sites need, the attr
-	// path and binding where walk first meets them; see locate.
-	located map[syntax.Node]*nodeInfo
-	cands   map[syntax.Node]*candidate
+	ev      *evaluator
+	f       *syntax.File
+	cands   map[any]*candidate
 	order   []*candidate
 	refs    *refCache
 	interps []interpString
 }
 
-// isImageName reports whether an attribute named n holds an image: `image`,
-// or a name ending in "Image" or "image" (toolboxImage, initimage).
-func isImageName(n string) bool {
-	return strings.HasSuffix(n, "Image") || strings.HasSuffix(n, "image")
-}
-
-// isImageAdjacent reports names such as imageSelector or imagePullPolicy,
-// which sit next to images but never hold one.
-func isImageAdjacent(n string) bool {
-	for i := 0; i < len(n); i++ {
-		if n[i] >= utf8.RuneSelf {
-			// Lowering may change the length: do as written.
-			l := strings.ToLower(n)
-			i := strings.LastIndex(l, "image")
-			return i >= 0 && i+len("image") < len(l)
-		}
-	}
-	// ASCII: the last "image" in any case, without lowering a copy.
-	// c|0x20 folds exactly the upper- and lower-case letter onto the lower.
-	for i := len(n) - len("image"); i >= 0; i-- {
-		if n[i]|0x20 == 'i' && n[i+1]|0x20 == 'm' && n[i+2]|0x20 == 'a' && n[i+3]|0x20 == 'g' && n[i+4]|0x20 == 'e' {
-			return i+len("image") < len(n)
-		}
-	}
-	return false
-}
-
 func (s *scanner) text(sp syntax.Span) string { return string(s.f.Src[sp.Start:sp.End]) }
 
-// attrName spells one element of an attr path: static names as they are,
-// quoted when they hold a dot (`data."pod.yaml"`), dynamic ones as written.
-func (s *scanner) attrName(n *syntax.AttrName) string {
-	if !n.Static {
-		return s.text(n.Span)
-	}
-	if strings.Contains(n.Name, ".") {
-		return strconv.Quote(n.Name)
-	}
-	return n.Name
-}
-
-// seg is one element of an attr path, spelled only when a path is joined:
-// most paths walk passes down are never needed.
-type seg struct {
-	name *syntax.AttrName // an attribute, spelled by attrName
-	raw  string           // a name as it is (inherit, lambda formal)
-	idx  int              // a list index, when name is nil and isIdx
-	kind segKind
-}
-
-type segKind uint8
+// wctx is what the walker knows of where it is.
+type wctx uint8
 
 const (
-	segAttr segKind = iota
-	segRaw
-	segIdx
+	// ctxDoc: documentation (an option's example or description, a
+	// literalExpression): text for a reader, never a site.
+	ctxDoc wctx = 1 << iota
+	// ctxConcat: a string operand of `+`, checked as part of the whole.
+	ctxConcat
+	// ctxOption: the attribute set of an mkOption call.
+	ctxOption
 )
 
-// Paths are stacks: a callee appends to the slice it is given, and the
-// slots past a caller's length are scratch that the next sibling reuses.
-// Nothing may keep a path beyond the call it is passed to; joinPath copies.
-
-func (s *scanner) joinPath(path []seg) string {
-	if len(path) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	b.Grow(16 * len(path))
-	for i, p := range path {
-		if i > 0 {
-			b.WriteByte('.')
-		}
-		switch p.kind {
-		case segAttr:
-			b.WriteString(s.attrName(p.name))
-		case segRaw:
-			b.WriteString(p.raw)
-		case segIdx:
-			b.WriteString(strconv.Itoa(p.idx))
-		}
-	}
-	return b.String()
-}
-
-// sub is the start of a path that does not continue path (a let-bound
-// value's path starts at its name), sharing path's backing array.
-func sub(path []seg) []seg { return path[len(path):len(path)] }
-
-func unparen(x syntax.Expr) syntax.Expr { return unparenExpr(x) }
-
-// walk visits every expression once, with its scope and attr path. decl is
-// the binding x is the value of, if any.
-func (s *scanner) walk(x syntax.Expr, e *env, path []seg, decl syntax.Node) {
-	if x == nil {
-		return
-	}
+// walk visits every expression once with its scope. key is the attribute
+// name x is the value of ("" when none): what the name says about images.
+func (s *scanner) walk(x syntax.Expr, e *env, key string, ctx wctx) {
 	switch x := x.(type) {
 	case *syntax.Paren:
-		s.walk(x.X, e, path, decl)
+		s.walk(x.X, e, key, ctx)
 	case *syntax.String:
-		hasInterp := false
+		interp := false
 		for _, p := range x.Parts {
 			if ip, ok := p.(*syntax.Interp); ok {
-				hasInterp = true
-				s.walk(ip.X, e, path, nil)
+				interp = true
+				s.walk(ip.X, e, "", ctx&^ctxConcat)
 			}
 		}
-		if hasInterp {
+		if ctx&ctxDoc != 0 {
+			return
+		}
+		if interp {
 			s.interps = append(s.interps, interpString{str: x, env: e})
 		}
+		if ctx&ctxConcat == 0 {
+			s.shaped(x, e, key)
+		}
+		s.embedded(x, e)
 	case *syntax.Path:
 		for _, p := range x.Parts {
 			if ip, ok := p.(*syntax.Interp); ok {
-				s.walk(ip.X, e, path, nil)
+				s.walk(ip.X, e, "", ctx&^ctxConcat)
 			}
 		}
 	case *syntax.List:
-		for i, el := range x.Elems {
-			s.walk(el, e, append(path, seg{idx: i, kind: segIdx}), nil)
+		for _, el := range x.Elems {
+			s.walk(el, e, "", ctx&^ctxConcat)
 		}
 	case *syntax.AttrSet:
 		inner := e
 		if x.Rec {
 			inner = s.ev.scope(x, e)
 		}
-		s.checkSet(x, e, path, decl)
-		s.walkBindings(x.Bindings, inner, e, path)
+		s.walkSet(s.ev.setOf(x, x.Bindings, inner, e), key, ctx&^ctxConcat, false)
 	case *syntax.LegacyLet:
-		inner := s.ev.scope(x, e)
-		s.walkBindings(x.Bindings, inner, e, sub(path))
+		s.walkSet(s.ev.scope(x, e).set, "", ctx&^ctxConcat, true)
 	case *syntax.Let:
 		inner := s.ev.scope(x, e)
-		// A let-bound value's path starts at its name.
-		s.walkBindings(x.Bindings, inner, e, sub(path))
-		s.walk(x.Body, inner, path, decl)
+		s.walkSet(inner.set, "", ctx&^ctxConcat, true)
+		s.walk(x.Body, inner, key, ctx)
 	case *syntax.Lambda:
 		inner := s.ev.scope(x, e)
 		if x.Formals != nil {
@@ -223,129 +158,213 @@ func (s *scanner) walk(x syntax.Expr, e *env, path []seg, decl syntax.Node) {
 				if f.Default == nil || f.Name == nil {
 					continue
 				}
-				p := append(sub(path), seg{raw: f.Name.Name, kind: segRaw})
-				s.walk(f.Default, inner, p, f)
-				if isImageName(f.Name.Name) {
-					s.imageValue(f.Default, inner, p, f)
+				s.walk(f.Default, inner, f.Name.Name, ctx&^ctxConcat)
+				if ctx&ctxDoc == 0 {
+					s.imageValue(f.Default, inner, f.Name.Name, f)
 				}
 			}
 		}
-		s.walk(x.Body, inner, path, nil)
+		s.walk(x.Body, inner, "", ctx&^ctxConcat)
 	case *syntax.Select:
-		s.walk(x.X, e, path, nil)
-		s.walkNames(x.Path, e, path)
-		s.walk(x.Default, e, path, nil)
+		s.walk(x.X, e, "", ctx&^ctxConcat)
+		s.walkNames(x.Path, e, ctx)
+		s.walk(x.Default, e, key, ctx&^ctxConcat)
 	case *syntax.HasAttr:
-		s.walk(x.X, e, path, nil)
-		s.walkNames(x.Path, e, path)
+		s.walk(x.X, e, "", ctx&^ctxConcat)
+		s.walkNames(x.Path, e, ctx)
 	case *syntax.Apply:
-		s.walk(x.Fn, e, path, nil)
-		s.walk(x.Arg, e, path, decl)
+		c := ctx &^ ctxConcat
+		switch name := fnName(x.Fn); {
+		case docFunctions[name]:
+			s.walk(x.Fn, e, "", c)
+			s.walk(x.Arg, e, "", c|ctxDoc)
+			return
+		case name == "mkOption":
+			s.walk(x.Fn, e, "", c)
+			s.walk(x.Arg, e, key, c|ctxOption)
+			return
+		}
+		s.walk(x.Fn, e, "", c)
+		s.walk(x.Arg, e, key, c)
 	case *syntax.Unary:
-		s.walk(x.X, e, path, nil)
+		s.walk(x.X, e, "", ctx&^ctxConcat)
 	case *syntax.Binary:
-		s.walk(x.X, e, path, nil)
-		s.walk(x.Y, e, path, nil)
+		switch x.Op {
+		case syntax.PLUS:
+			if ctx&(ctxDoc|ctxConcat) == 0 {
+				s.shapedConcat(x, e, key)
+			}
+			s.walkOperand(x.X, e, key, ctx)
+			s.walkOperand(x.Y, e, key, ctx)
+		case syntax.UPDATE:
+			s.walk(x.X, e, key, ctx&^ctxConcat)
+			s.walk(x.Y, e, key, ctx&^ctxConcat)
+		default:
+			s.walk(x.X, e, "", ctx&^ctxConcat)
+			s.walk(x.Y, e, "", ctx&^ctxConcat)
+		}
 	case *syntax.If:
-		s.walk(x.Cond, e, path, nil)
-		s.walk(x.Then, e, path, decl)
-		s.walk(x.Else, e, path, decl)
+		s.walk(x.Cond, e, "", ctx&^ctxConcat)
+		s.walk(x.Then, e, key, ctx&^ctxConcat)
+		s.walk(x.Else, e, key, ctx&^ctxConcat)
 	case *syntax.Assert:
-		s.walk(x.Cond, e, path, nil)
-		s.walk(x.Body, e, path, decl)
+		s.walk(x.Cond, e, "", ctx&^ctxConcat)
+		s.walk(x.Body, e, key, ctx&^ctxConcat)
 	case *syntax.With:
-		s.walk(x.Env, e, path, nil)
-		s.walk(x.Body, s.ev.scope(x, e), path, decl)
+		s.walk(x.Env, e, "", ctx&^ctxConcat)
+		s.walk(x.Body, s.ev.scope(x, e), key, ctx&^ctxConcat)
 	case *syntax.Ident:
-		// Resolve every use so that bindings know all their uses.
+		// Resolve every use so that names know all their uses.
 		if b, _ := e.lookup(x.Name); b != nil {
-			b.addUse(x.Span, s.ev.memory())
+			b.addUse(x.Span, s.ev.mem)
 		}
 	}
 }
 
-func (s *scanner) walkNames(names []*syntax.AttrName, e *env, path []seg) {
+// walkOperand walks one side of `+`: a string (or a further `+`) there is
+// part of the whole the `+` makes, which is checked once.
+func (s *scanner) walkOperand(x syntax.Expr, e *env, key string, ctx wctx) {
+	switch y := unparen(x).(type) {
+	case *syntax.String:
+		s.walk(y, e, key, ctx|ctxConcat)
+	case *syntax.Binary:
+		if y.Op == syntax.PLUS {
+			s.walk(y, e, key, ctx|ctxConcat)
+			return
+		}
+		s.walk(x, e, "", ctx&^ctxConcat)
+	default:
+		s.walk(x, e, "", ctx&^ctxConcat)
+	}
+}
+
+func (s *scanner) walkNames(names []*syntax.AttrName, e *env, ctx wctx) {
 	for _, n := range names {
+		s.walkName(n, e, ctx)
+	}
+}
+
+func (s *scanner) walkName(n *syntax.AttrName, e *env, ctx wctx) {
+	switch {
+	case n == nil:
+	case n.Interp != nil:
+		s.walk(n.Interp.X, e, "", ctx&^ctxConcat)
+	case n.Str != nil && !n.Static:
+		s.walk(n.Str, e, "", (ctx&^ctxConcat)|ctxDoc)
+		// The string is a name: its interpolations count as uses, its
+		// text is no site.
+	}
+}
+
+// walkSet visits a set (or, with scope, the names of a let) once: the set
+// itself as a possible helm-values site, then each attribute.
+func (s *scanner) walkSet(m *attrSet, key string, ctx wctx, scope bool) {
+	if m.walked {
+		return
+	}
+	m.walked = true
+	if !scope && ctx&ctxDoc == 0 {
+		s.checkSet(m, key)
+	}
+	// The arguments of pullImage name an image Nix fetches by digest: not
+	// a reference to pin here.
+	pull := !scope && isPullSet(m)
+	for _, b := range m.ents {
+		s.walkEnt(b, ctx, pull)
+	}
+	for _, b := range m.dyn {
+		s.walkEnt(b, ctx, pull)
+	}
+}
+
+// isPullSet reports whether m is the argument set of a pullImage call.
+func isPullSet(m *attrSet) bool {
+	return m.get("imageDigest") != nil && m.get("imageName") != nil
+}
+
+func (s *scanner) walkEnt(b *ent, ctx wctx, pull bool) {
+	if pull && (b.name == "imageName" || b.name == "finalImageName") {
+		ctx |= ctxDoc
+	}
+	c := ctx &^ ctxOption
+	if ctx&ctxOption != 0 && docNames[b.name] {
+		c |= ctxDoc
+	}
+	if b.key != nil && !b.key.Static {
+		s.walkName(b.key, b.env, c)
+	}
+	switch b.kind {
+	case entNested:
+		s.walkSet(b.nested, b.name, c, false)
+	case entExpr:
+		s.walk(b.expr, b.env, b.name, c)
+		if c&ctxDoc != 0 || b.name == "" {
+			return
+		}
 		switch {
-		case n.Interp != nil:
-			s.walk(n.Interp.X, e, path, nil)
-		case n.Str != nil && !n.Static:
-			s.walk(n.Str, e, path, nil)
+		case isImageName(b.name):
+			s.imageValue(b.expr, b.env, b.name, b.decl)
+		case isImageListName(b.name):
+			s.imageList(b.expr, b.env, b.name, b.decl)
+		}
+	case entInherit:
+		v := s.ev.entValue(b, 0) // resolves the name, recording the use
+		if c&ctxDoc == 0 && isImageName(b.name) {
+			s.addString(v, b.name, isLenientName(b.name), false, b.decl)
+		}
+	case entInheritFrom:
+		if in, ok := b.decl.(*syntax.Inherit); ok && firstStatic(in) == b.key {
+			s.walk(b.expr, b.env, "", c)
+		}
+		if c&ctxDoc == 0 && isImageName(b.name) {
+			s.addString(s.ev.entValue(b, 0), b.name, isLenientName(b.name), false, b.decl)
 		}
 	}
 }
 
-// walkBindings visits the bindings of a set or let. Values, and the
-// sources of `inherit (x)`, are in scope inner; a plain inherit looks in
-// outer.
-func (s *scanner) walkBindings(bs []syntax.Binding, inner, outer *env, path []seg) {
-	for _, b := range bs {
-		switch b := b.(type) {
-		case *syntax.Assign:
-			if len(b.Path) == 0 {
-				s.walk(b.Value, inner, path, b)
-				continue
-			}
-			s.walkNames(b.Path, inner, path)
-			p := path
-			for _, n := range b.Path {
-				p = append(p, seg{name: n, kind: segAttr})
-			}
-			s.walk(b.Value, inner, p, b)
-			last := b.Path[len(b.Path)-1]
-			if !last.Static {
-				continue
-			}
-			switch {
-			case isImageName(last.Name):
-				s.imageValue(b.Value, inner, p, b)
-			case !isImageAdjacent(last.Name):
-				s.shapedValue(b.Value, p, b)
-			}
-		case *syntax.Inherit:
-			if b.From != nil {
-				s.walk(b.From, inner, path, nil)
-			}
-			for _, n := range b.Names {
-				if !n.Static {
-					continue
-				}
-				var v value
-				if b.From == nil {
-					ib, _ := outer.lookup(n.Name)
-					if ib == nil {
-						continue
-					}
-					ib.addUse(n.Span, s.ev.memory())
-					if !isImageName(n.Name) {
-						continue
-					}
-					v = s.ev.evalBinding(ib, 0)
-				} else {
-					if !isImageName(n.Name) {
-						continue
-					}
-					v = s.ev.selectName(s.ev.eval(b.From, inner, 0), n.Name, 0)
-				}
-				s.addString(v, append(path, seg{raw: n.Name, kind: segRaw}), b)
-			}
+func firstStatic(in *syntax.Inherit) *syntax.AttrName {
+	for _, n := range in.Names {
+		if n.Static {
+			return n
 		}
 	}
+	return nil
 }
 
 // imageValue records the value of an image-named attribute as a string
 // site candidate when it evaluates to a string.
-func (s *scanner) imageValue(x syntax.Expr, e *env, path []seg, decl syntax.Node) {
+func (s *scanner) imageValue(x syntax.Expr, e *env, key string, decl syntax.Node) {
+	x = unparen(x)
 	// Each branch of a conditional is an image of its own.
-	if c, ok := unparen(x).(*syntax.If); ok {
-		s.imageValue(c.Then, e, path, decl)
-		s.imageValue(c.Else, e, path, decl)
+	if c, ok := x.(*syntax.If); ok {
+		s.imageValue(c.Then, e, key, decl)
+		s.imageValue(c.Else, e, key, decl)
 		return
 	}
-	s.addString(s.ev.eval(x, e, 0), path, decl)
+	// An option's default is the image a module library ships: a short
+	// Docker Hub name is one there.
+	lenient := isLenientName(key) || isOption(x)
+	s.addString(s.ev.eval(x, e, 0), key, lenient, false, decl)
 }
 
-func (s *scanner) addString(v value, path []seg, decl syntax.Node) {
+// imageList records the string elements of a list of images.
+func (s *scanner) imageList(x syntax.Expr, e *env, key string, decl syntax.Node) {
+	l, ok := s.ev.eval(x, e, 0).(*listVal)
+	if !ok {
+		return
+	}
+	for _, el := range l.elems {
+		s.addString(s.ev.eval(el, l.env, 0), key, false, false, decl)
+	}
+}
+
+// isOption reports whether x is an option declaration `mkOption { ... }`.
+func isOption(x syntax.Expr) bool {
+	a, ok := unparen(x).(*syntax.Apply)
+	return ok && fnName(a.Fn) == "mkOption"
+}
+
+func (s *scanner) addString(v value, key string, lenient, shaped bool, decl syntax.Node) {
 	sv, ok := v.(*strVal)
 	if !ok || sv.whole == nil {
 		return
@@ -356,7 +375,12 @@ func (s *scanner) addString(v value, path []seg, decl syntax.Node) {
 	if !hasName(sv) {
 		return
 	}
-	s.add(&candidate{form: FormString, key: sv.whole, val: sv}, path, decl)
+	c := s.add(sv.whole, func() *candidate { return &candidate{form: FormString, val: sv} }, decl)
+	if key != "" && c.imageKey == "" {
+		c.imageKey = key
+	}
+	c.lenient = c.lenient || lenient
+	c.shaped = c.shaped || shaped
 }
 
 // hasName reports whether some literal text of s has a letter or digit,
@@ -375,24 +399,25 @@ func hasName(s *strVal) bool {
 	return false
 }
 
-// shapedValue records a literal bound to a name that says nothing about
-// images, when the literal itself is unmistakably an image reference: an
-// explicit registry host plus a tag or digest ("ghcr.io/x/y:1.0").
-func (s *scanner) shapedValue(x syntax.Expr, path []seg, decl syntax.Node) {
-	str, ok := unparen(x).(*syntax.String)
-	if !ok {
+// shaped records a string that is unmistakably an image reference
+// wherever it is: an explicit registry host plus a tag or digest
+// ("ghcr.io/x/y:1.0").
+func (s *scanner) shaped(x *syntax.String, e *env, key string) {
+	if isImageAdjacent(key) || isImageName(key) {
+		// Next to an image, never one; or the value of an image-named
+		// attribute, which imageValue records whatever its shape.
 		return
 	}
-	// Most bound strings are names, commands and paths: rule them out
-	// before parsing, and before assembling the literal. The tests are on
-	// single bytes, so they hold for the parts as for their concatenation.
-	var slash, sep bool
-	for i, p := range str.Parts {
+	// Most strings are names, commands and paths: rule them out before
+	// parsing, and before assembling the value. The tests are on single
+	// bytes, so they hold for the parts as for their concatenation.
+	var slash, sep, interp bool
+	for i, p := range x.Parts {
 		if _, ok := p.(*syntax.StringText); !ok {
-			return // not a literal
+			interp = true
+			continue
 		}
-		// One pass over the bytes instead of three searches.
-		v := str.TextValue(i)
+		v := x.TextValue(i)
 		for j := 0; j < len(v); j++ {
 			switch v[j] {
 			case ' ', '\t', '\n':
@@ -407,114 +432,92 @@ func (s *scanner) shapedValue(x syntax.Expr, path []seg, decl syntax.Node) {
 	if !slash || !sep {
 		return
 	}
-	lit, ok := str.Literal()
-	if !ok || !s.looksLikeImage(lit) {
-		return
-	}
-	r, err := s.parse(lit)
-	if err != nil || r.Registry() == "" {
-		return
-	}
-	sv := s.ev.evalString(str, nil, 0).(*strVal)
-	s.add(&candidate{form: FormString, key: str, val: sv}, path, decl)
-}
-
-func (s *scanner) add(c *candidate, path []seg, decl syntax.Node) {
-	if old, ok := s.cands[c.key]; ok {
-		if decl != nil {
-			old.useDecls = append(old.useDecls, decl)
-		}
-		return
-	}
-	c.usePath = s.joinPath(path)
-	if decl != nil {
-		c.useDecls = append(c.useDecls, decl)
-	}
-	s.cands[c.key] = c
-	s.order = append(s.order, c)
-}
-
-// maybeHelmSet reports whether x has the keys of a helm-values set, a
-// `repository` or `repo` and a `tag` or `digest`, written or inherited: the
-// allocation-free test that rules out most sets before checkSet looks.
-func maybeHelmSet(x *syntax.AttrSet) bool {
-	var repo, tag bool
-	key := func(n *syntax.AttrName) {
-		if !n.Static {
+	if !interp {
+		lit, ok := x.Literal()
+		if !ok || !s.unmistakable(lit) {
 			return
 		}
-		switch n.Name {
-		case "repository", "repo":
-			repo = true
-		case "tag", "digest":
-			tag = true
-		}
+		s.addString(s.ev.evalString(x, e, 0), key, false, true, nil)
+		return
 	}
-	for _, b := range x.Bindings {
-		switch b := b.(type) {
-		case *syntax.Assign:
-			if len(b.Path) == 1 {
-				key(b.Path[0])
-			}
-		case *syntax.Inherit:
-			for _, n := range b.Names {
-				key(n)
-			}
-		}
+	sv, ok := s.ev.evalString(x, e, 0).(*strVal)
+	if !ok || !sv.known() || !s.unmistakable(sv.text) {
+		return
 	}
-	return repo && tag
+	s.addString(sv, key, false, true, nil)
 }
 
-// setKeys are the helm-values keys of the attrset form.
-var setKeys = []string{"registry", "repository", "repo", "tag", "digest"}
-
-// checkSet records a helm-values set: one with a `repository` (or `repo`)
-// and a `tag` or `digest`.
-func (s *scanner) checkSet(x *syntax.AttrSet, e *env, path []seg, decl syntax.Node) {
-	if !maybeHelmSet(x) {
+// shapedConcat is shaped for a `+` of strings.
+func (s *scanner) shapedConcat(x *syntax.Binary, e *env, key string) {
+	if isImageAdjacent(key) {
 		return
 	}
-	inner := e
-	if x.Rec {
-		inner = s.ev.scope(x, e)
+	sv, ok := s.ev.eval(x, e, 0).(*strVal)
+	if !ok || !sv.known() || !s.unmistakable(sv.text) {
+		return
 	}
-	keys := map[string]*setKey{}
-	for _, b := range x.Bindings {
-		switch b := b.(type) {
-		case *syntax.Assign:
-			if len(b.Path) != 1 || !b.Path[0].Static || !slices.Contains(setKeys, b.Path[0].Name) {
-				continue
-			}
-			if _, dup := keys[b.Path[0].Name]; !dup {
-				keys[b.Path[0].Name] = &setKey{name: b.Path[0].Name, bind: b}
-			}
-		case *syntax.Inherit:
-			for _, n := range b.Names {
-				if n.Static && slices.Contains(setKeys, n.Name) {
-					if _, dup := keys[n.Name]; !dup {
-						keys[n.Name] = &setKey{name: n.Name, bind: b}
-					}
-				}
-			}
+	s.addString(sv, key, false, true, nil)
+}
+
+// unmistakable reports whether text is an image reference with an
+// explicit registry host and a tag or digest.
+func (s *scanner) unmistakable(text string) bool {
+	r, err := s.parse(text)
+	return err == nil && r.Registry() != "" && (r.Tag != "" || r.Digest != "")
+}
+
+// add returns the candidate of key, making it with mk the first time.
+func (s *scanner) add(key any, mk func() *candidate, decl syntax.Node) *candidate {
+	c, ok := s.cands[key]
+	if !ok {
+		c = mk()
+		c.key = key
+		s.cands[key] = c
+		s.order = append(s.order, c)
+	}
+	if decl != nil {
+		c.decls = append(c.decls, decl)
+	}
+	return c
+}
+
+// helmKeys are the keys of a helm-values image set.
+var helmKeys = [...]string{"registry", "repository", "repo", "tag", "digest"}
+
+// checkSet records a helm-values set: a `repository` (or `repo`) and a
+// `tag` or `digest` under any name, or, under an image-named key, the
+// part of one that a chart completes (a tag alone, a repository alone).
+func (s *scanner) checkSet(m *attrSet, key string) {
+	var found [len(helmKeys)]*ent
+	any := false
+	for i, k := range helmKeys {
+		if b := m.get(k); b != nil && b.kind != entNested {
+			found[i] = b
+			any = true
 		}
 	}
-	repoKey := keys["repository"]
-	if repoKey == nil {
-		repoKey = keys["repo"]
-	}
-	if repoKey == nil || (keys["tag"] == nil && keys["digest"] == nil) {
+	if !any {
 		return
 	}
-	self := &attrsVal{srcs: []attrSrc{{set: x, bindings: x.Bindings, env: inner, outer: e}}}
-	for _, k := range keys {
-		k.val = s.ev.attr(self, k.name, 0)
-	}
-	rv, ok := repoKey.val.(*strVal)
-	if !ok {
+	if isPullSet(m) {
 		return
 	}
-	if !hasName(rv) {
+	reg, repository, repo, tag, digest := found[0], found[1], found[2], found[3], found[4]
+	repoEnt := repository
+	if repoEnt == nil {
+		repoEnt = repo
+	}
+	full := repoEnt != nil && (tag != nil || digest != nil)
+	partial := !full && isImageName(key) && (repoEnt != nil || tag != nil || digest != nil)
+	if !full && !partial {
 		return
+	}
+	keys := map[string]*setKey{}
+	for i, b := range found {
+		if b == nil {
+			continue
+		}
+		keys[helmKeys[i]] = &setKey{name: helmKeys[i], bind: b.decl, val: s.ev.entValue(b, 0)}
 	}
 	for _, name := range []string{"registry", "tag", "digest"} {
 		if k := keys[name]; k != nil {
@@ -525,18 +528,35 @@ func (s *scanner) checkSet(x *syntax.AttrSet, e *env, path []seg, decl syntax.No
 			}
 		}
 	}
-	if repoKey.name == "repo" && rv.known() {
-		// Chart repositories ("https://charts...", "oci://...") share the
-		// key; only an image repository parses.
-		if !s.isRepository(rv.text) {
+	_ = reg
+	if repoEnt != nil {
+		rk := keys[repoEnt.name]
+		rv, ok := rk.val.(*strVal)
+		if !ok || !hasName(rv) {
 			return
 		}
+		if rk.name == "repo" && rv.known() && !s.isRepository(rv.text) {
+			// Chart repositories ("https://charts...", "oci://...")
+			// share the key; only an image repository parses.
+			return
+		}
+		keys["repository"] = rk
+	} else {
+		// A tag alone: it must be written here, as text.
+		for _, name := range []string{"tag", "digest"} {
+			if k := keys[name]; k != nil {
+				if v, ok := k.val.(*strVal); !ok || !hasName(v) {
+					return
+				}
+			}
+		}
 	}
-	c := &candidate{form: FormAttrSet, key: x, set: x, keys: keys}
-	if repoKey.name == "repo" {
-		keys["repository"] = repoKey
+	form := FormAttrSet
+	if partial {
+		form = FormPartial
 	}
-	s.add(c, path, decl)
+	c := s.add(m, func() *candidate { return &candidate{form: form, set: m, keys: keys} }, nil)
+	c.imageKey = key
 }
 
 // refCache remembers what imageref says of a text: a shaped string is
@@ -545,7 +565,6 @@ func (s *scanner) checkSet(x *syntax.AttrSet, e *env, path []seg, decl syntax.No
 type refCache struct {
 	mu    sync.Mutex
 	parse map[string]parsedRef
-	looks map[string]bool
 	repo  map[string]bool
 }
 
@@ -585,16 +604,6 @@ func (s *scanner) parse(text string) (imageref.Ref, error) {
 	return r, err
 }
 
-// looksLikeImage is imageref.LooksLikeImage.
-func (s *scanner) looksLikeImage(text string) bool {
-	if ok, found := cacheGet(s.refs, &s.refs.looks, text); found {
-		return ok
-	}
-	ok := imageref.LooksLikeImage(text)
-	cachePut(s.refs, &s.refs.looks, text, ok)
-	return ok
-}
-
 // isRepository reports whether imageref.ParseRepository accepts text.
 func (s *scanner) isRepository(text string) bool {
 	if ok, found := cacheGet(s.refs, &s.refs.repo, text); found {
@@ -605,172 +614,14 @@ func (s *scanner) isRepository(text string) bool {
 	return err == nil
 }
 
-// nodeInfo is where walk first meets a string or set: its attr path and
-// the binding it is the value of (nil when none).
-type nodeInfo struct {
-	path  string
-	decl  syntax.Node
-	found bool
-}
-
-// locate finds the attr path and binding of each of nodes (strings and
-// sets), as walk first meets them, by walking the file again with the same
-// paths as walk but nothing else. Only the few nodes sites need are
-// located: recording every node during walk costs more than the second,
-// allocation-free pass.
-func (s *scanner) locate(nodes []syntax.Node) {
-	if s.located == nil {
-		s.located = map[syntax.Node]*nodeInfo{}
+// attrName spells one element of an attr path: static names as they are,
+// quoted when they hold a dot (`data."pod.yaml"`), dynamic ones as written.
+func (s *scanner) attrName(n *syntax.AttrName) string {
+	if !n.Static {
+		return s.text(n.Span)
 	}
-	l := &locator{s: s, want: map[syntax.Node]*nodeInfo{}}
-	for _, n := range nodes {
-		if _, done := s.located[n]; done {
-			continue
-		}
-		if _, dup := l.want[n]; dup {
-			continue
-		}
-		ni := &nodeInfo{}
-		l.want[n] = ni
-		s.located[n] = ni
-		l.left++
+	if strings.Contains(n.Name, ".") {
+		return strconv.Quote(n.Name)
 	}
-	if l.left > 0 && s.f.Root != nil {
-		l.walk(s.f.Root, make([]seg, 0, 16), nil)
-	}
-}
-
-// pathOf is the attr path of a located node; ok is false when walk never
-// meets it as a string or set.
-func (s *scanner) pathOf(n syntax.Node) (string, bool) {
-	if ni := s.located[n]; ni != nil && ni.found {
-		return ni.path, true
-	}
-	return "", false
-}
-
-// declOf is the binding a located node is the value of, or nil.
-func (s *scanner) declOf(n syntax.Node) syntax.Node {
-	if ni := s.located[n]; ni != nil && ni.found {
-		return ni.decl
-	}
-	return nil
-}
-
-type locator struct {
-	s    *scanner
-	want map[syntax.Node]*nodeInfo
-	left int
-}
-
-// walk mirrors scanner.walk and walkBindings: the same order, the same
-// paths and bindings.
-func (l *locator) walk(x syntax.Expr, path []seg, decl syntax.Node) {
-	if x == nil || l.left == 0 {
-		return
-	}
-	switch x := x.(type) {
-	case *syntax.String, *syntax.AttrSet:
-		if ni := l.want[x]; ni != nil && !ni.found {
-			ni.found = true
-			ni.path = l.s.joinPath(path)
-			ni.decl = decl
-			l.left--
-		}
-	}
-	switch x := x.(type) {
-	case *syntax.Paren:
-		l.walk(x.X, path, decl)
-	case *syntax.String:
-		for _, p := range x.Parts {
-			if ip, ok := p.(*syntax.Interp); ok {
-				l.walk(ip.X, path, nil)
-			}
-		}
-	case *syntax.Path:
-		for _, p := range x.Parts {
-			if ip, ok := p.(*syntax.Interp); ok {
-				l.walk(ip.X, path, nil)
-			}
-		}
-	case *syntax.List:
-		for i, el := range x.Elems {
-			l.walk(el, append(path, seg{idx: i, kind: segIdx}), nil)
-		}
-	case *syntax.AttrSet:
-		l.walkBindings(x.Bindings, path)
-	case *syntax.LegacyLet:
-		l.walkBindings(x.Bindings, sub(path))
-	case *syntax.Let:
-		l.walkBindings(x.Bindings, sub(path))
-		l.walk(x.Body, path, decl)
-	case *syntax.Lambda:
-		if x.Formals != nil {
-			for _, f := range x.Formals.List {
-				if f.Default == nil || f.Name == nil {
-					continue
-				}
-				l.walk(f.Default, append(sub(path), seg{raw: f.Name.Name, kind: segRaw}), f)
-			}
-		}
-		l.walk(x.Body, path, nil)
-	case *syntax.Select:
-		l.walk(x.X, path, nil)
-		l.walkNames(x.Path, path)
-		l.walk(x.Default, path, nil)
-	case *syntax.HasAttr:
-		l.walk(x.X, path, nil)
-		l.walkNames(x.Path, path)
-	case *syntax.Apply:
-		l.walk(x.Fn, path, nil)
-		l.walk(x.Arg, path, decl)
-	case *syntax.Unary:
-		l.walk(x.X, path, nil)
-	case *syntax.Binary:
-		l.walk(x.X, path, nil)
-		l.walk(x.Y, path, nil)
-	case *syntax.If:
-		l.walk(x.Cond, path, nil)
-		l.walk(x.Then, path, decl)
-		l.walk(x.Else, path, decl)
-	case *syntax.Assert:
-		l.walk(x.Cond, path, nil)
-		l.walk(x.Body, path, decl)
-	case *syntax.With:
-		l.walk(x.Env, path, nil)
-		l.walk(x.Body, path, decl)
-	}
-}
-
-func (l *locator) walkNames(names []*syntax.AttrName, path []seg) {
-	for _, n := range names {
-		switch {
-		case n.Interp != nil:
-			l.walk(n.Interp.X, path, nil)
-		case n.Str != nil && !n.Static:
-			l.walk(n.Str, path, nil)
-		}
-	}
-}
-
-func (l *locator) walkBindings(bs []syntax.Binding, path []seg) {
-	for _, b := range bs {
-		switch b := b.(type) {
-		case *syntax.Assign:
-			if len(b.Path) == 0 {
-				l.walk(b.Value, path, b)
-				continue
-			}
-			l.walkNames(b.Path, path)
-			p := path
-			for _, n := range b.Path {
-				p = append(p, seg{name: n, kind: segAttr})
-			}
-			l.walk(b.Value, p, b)
-		case *syntax.Inherit:
-			if b.From != nil {
-				l.walk(b.From, path, nil)
-			}
-		}
-	}
+	return n.Name
 }

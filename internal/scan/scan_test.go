@@ -266,7 +266,7 @@ in { job.image = bb; }`,
   env.HOST = "localhost:5432";
   env.REMOTE = "s3:homelab-backups/postgres";
   env.MODEL = "openrouter/auto";
-  args = [ "--endpoints=https://127.0.0.1:2379" "qwen3:8b" "ghcr.io/x/y:1" ];
+  args = [ "--endpoints=https://127.0.0.1:2379" "qwen3:8b" "mistral:7b" "docker://ghcr.io/x/y:1" ];
   url = "http://minio.storage.svc:9000";
   sha256 = "sha256-fhk6AAAA=";
   topologyKey = "kubernetes.io/hostname";

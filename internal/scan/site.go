@@ -18,6 +18,13 @@ const (
 	// FormAttrSet is a helm-values set with registry/repository/repo, tag
 	// and digest keys.
 	FormAttrSet Form = "attrset"
+	// FormPartial is a helm-values set under an image-named key that
+	// writes only a tag or only a repository: the rest is the chart's
+	// default. Ref holds the part written (":1.2.3", "ghcr.io/x/y").
+	FormPartial Form = "partial"
+	// FormEmbedded is a reference written inside a larger string, such as
+	// the `image:` line of YAML kept as text.
+	FormEmbedded Form = "embedded"
 	// FormDerived is a string built from another site's parts; it follows
 	// that site and is never edited itself.
 	FormDerived Form = "derived"
@@ -50,6 +57,12 @@ type Site struct {
 	// Edit tells a rewriter which bytes hold each part of the reference.
 	// It is complete only when Editable is true.
 	Edit Edit `json:"-"`
+	// Invalid marks a value written where an image belongs that is not a
+	// valid reference (Reason says why): a finding, never an edit.
+	Invalid bool `json:"-"`
+
+	// decl is the binding the site's value is, for pinner:ignore.
+	decl syntax.Node
 }
 
 // Position formats the site as "file:line:col".
@@ -115,4 +128,7 @@ type AttrSetEdit struct {
 	// Indent is the whitespace before that binding on its line, "" when the
 	// set is written on one line.
 	Indent string
+	// Prefix is the attribute path a new binding beside that one is
+	// written with: "image." when the set is written `image.tag = ...;`.
+	Prefix string
 }

@@ -3,6 +3,7 @@ package scan
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"slices"
 	"strings"
 
@@ -17,15 +18,6 @@ func (s *scanner) sites() []Site {
 		// No site, and no origin for a derived one.
 		return []Site{}
 	}
-	// The candidates' attr paths and bindings, in one pass.
-	keys := make([]syntax.Node, 0, len(s.order))
-	for _, c := range s.order {
-		switch c.key.(type) {
-		case *syntax.String, *syntax.AttrSet:
-			keys = append(keys, c.key)
-		}
-	}
-	s.locate(keys)
 	ignored := s.ignoredLines()
 	isUse := s.setUses()
 	owner := s.owners(isUse)
@@ -34,16 +26,25 @@ func (s *scanner) sites() []Site {
 	var out []*Site
 	derivedOf := map[*candidate]*candidate{}
 	for _, c := range s.order {
-		if c.form != FormString {
-			continue
-		}
-		for _, n := range c.val.nodes {
-			if n == c.key {
-				continue
+		switch c.form {
+		case FormString:
+			for _, n := range c.val.nodes {
+				if n == c.key {
+					continue
+				}
+				if o := owner[n]; o != nil && o != c {
+					derivedOf[c] = o
+					break
+				}
 			}
-			if o := owner[n]; o != nil && o != c {
-				derivedOf[c] = o
-				break
+		case FormEmbedded:
+			// `image: ${toolbox}` in YAML: the interpolation's string
+			// is another site's, and the string is derived from it.
+			for _, p := range c.val.parts {
+				if o := owner[p.str]; p.str != nil && o != nil {
+					derivedOf[c] = o
+					break
+				}
 			}
 		}
 	}
@@ -68,11 +69,15 @@ func (s *scanner) sites() []Site {
 			site = s.stringSite(c)
 		case FormAttrSet:
 			site = s.setSite(c)
+		case FormPartial:
+			site = s.partialSite(c)
+		case FormEmbedded:
+			site = s.embeddedSite(c)
 		}
 		if site == nil {
 			continue
 		}
-		if s.isIgnored(ignored, site.Offset, c.key, c.useDecls) {
+		if s.isIgnored(ignored, site.Offset, c.decls, site.decl) {
 			built[c] = nil
 			continue
 		}
@@ -87,20 +92,20 @@ func (s *scanner) sites() []Site {
 		o *candidate
 	}
 	seen := map[dkey]bool{}
-	addDerived := func(n syntax.Node, pos int, o *candidate, path string, decls []syntax.Node) {
+	addDerived := func(n syntax.Node, pos int, o *candidate, loc location, decls []syntax.Node) {
 		o = origin(o)
 		from := built[o]
 		if from == nil || seen[dkey{n, o}] {
 			return
 		}
 		seen[dkey{n, o}] = true
-		if s.isIgnored(ignored, pos, n, decls) {
+		if s.isIgnored(ignored, pos, decls, loc.decl) {
 			return
 		}
 		p := s.f.Position(pos)
 		out = append(out, &Site{
 			File: s.f.Name, Line: p.Line, Column: p.Column, Offset: pos,
-			Form: FormDerived, AttrPath: path,
+			Form: FormDerived, AttrPath: s.pathString(loc.path),
 			Ref: from.Ref, Image: from.Image, Pinned: from.Pinned,
 			Reason:      "derived from " + from.Position(),
 			DerivedFrom: from,
@@ -108,17 +113,11 @@ func (s *scanner) sites() []Site {
 		})
 	}
 	for _, c := range s.order {
-		if o, ok := derivedOf[c]; ok {
-			addDerived(c.key, spanOf(c.key).Start, o, s.pathFor(c), c.useDecls)
+		if o, ok := derivedOf[c]; ok && c.form == FormString {
+			n := c.key.(syntax.Node)
+			addDerived(n, n.NodeSpan().Start, o, s.locate(n), c.decls)
 		}
 	}
-	// Derived interpolated strings are found first and located together.
-	type pending struct {
-		str *syntax.String
-		pos int
-		o   *candidate
-	}
-	var found []pending
 	for _, is := range s.interps {
 		if _, ok := owner[is.str]; ok {
 			continue
@@ -147,21 +146,9 @@ func (s *scanner) sites() []Site {
 				if is.str.Indented {
 					pos = ip.Start
 				}
-				found = append(found, pending{is.str, pos, o})
+				addDerived(is.str, pos, o, s.locate(is.str), nil)
 				break
 			}
-		}
-	}
-
-	if len(found) > 0 {
-		strs := make([]syntax.Node, len(found))
-		for i, p := range found {
-			strs[i] = p.str
-		}
-		s.locate(strs)
-		for _, p := range found {
-			path, _ := s.pathOf(p.str)
-			addDerived(p.str, p.pos, p.o, path, []syntax.Node{s.declOf(p.str)})
 		}
 	}
 
@@ -191,6 +178,9 @@ type repoText struct {
 
 func repoLiteral(c *candidate) *repoText {
 	k := c.keys["repository"]
+	if k == nil {
+		return nil
+	}
 	sv, ok := k.val.(*strVal)
 	if !ok {
 		return nil
@@ -221,23 +211,26 @@ func (s *scanner) setUses() map[*candidate]bool {
 	}
 	isUse := map[*candidate]bool{}
 	for _, c := range s.order {
-		if c.form != FormAttrSet {
+		if c.form != FormAttrSet && c.form != FormPartial {
 			continue
 		}
 		if str := repoLiteral(c); str != nil {
 			if o := inPlace[str.str]; o != nil && o != c {
 				isUse[c] = true
-				o.useDecls = append(o.useDecls, c.useDecls...)
+				o.decls = append(o.decls, c.decls...)
+				o.decls = append(o.decls, s.setDecl(c))
 			}
 		}
 	}
 	return isUse
 }
 
-// owners maps the strings that hold a site's reference to the site: the
-// whole string of a string site, the repository (and registry) literals of
-// a set. A string whose evaluation passes through one of them is derived
-// from that site.
+// owners maps the nodes that hold a site's reference whole to the site:
+// the string (or `+`) of a string site, the whole value of a set's
+// repository and registry. A string whose evaluation passes through one of
+// them is derived from that site. A fragment used to build a reference
+// (`app` in "ghcr.io/x/${app}:1") owns nothing: a ConfigMap name built
+// from it is no image.
 func (s *scanner) owners(isUse map[*candidate]bool) map[syntax.Node]*candidate {
 	owner := map[syntax.Node]*candidate{}
 	for _, c := range s.order {
@@ -246,33 +239,22 @@ func (s *scanner) owners(isUse map[*candidate]bool) map[syntax.Node]*candidate {
 		}
 		switch c.form {
 		case FormString:
-			owner[c.key] = c
+			owner[c.key.(syntax.Node)] = c
 		case FormAttrSet:
 			for _, name := range []string{"registry", "repository"} {
 				k := c.keys[name]
 				if k == nil {
 					continue
 				}
-				sv, ok := k.val.(*strVal)
-				if !ok {
-					continue
-				}
-				for _, p := range sv.parts {
-					if _, taken := owner[p.str]; p.str != nil && !taken {
-						owner[p.str] = c
+				if sv, ok := k.val.(*strVal); ok && sv.whole != nil {
+					if _, taken := owner[sv.whole]; !taken {
+						owner[sv.whole] = c
 					}
 				}
 			}
 		}
 	}
 	return owner
-}
-
-func (s *scanner) pathFor(c *candidate) string {
-	if p, ok := s.pathOf(c.key); ok {
-		return p
-	}
-	return c.usePath
 }
 
 var ignoreDirective = []byte(IgnoreDirective)
@@ -301,45 +283,82 @@ func (s *scanner) ignoredLines() map[int]bool {
 	return lines
 }
 
-func (s *scanner) isIgnored(lines map[int]bool, pos int, key syntax.Node, decls []syntax.Node) bool {
+func (s *scanner) isIgnored(lines map[int]bool, pos int, decls []syntax.Node, decl syntax.Node) bool {
 	if len(lines) == 0 {
 		return false
 	}
 	if lines[s.f.Position(pos).Line] {
 		return true
 	}
-	if d := s.declOf(key); d != nil && lines[s.f.Position(spanOf(d).Start).Line] {
+	if decl != nil && lines[s.f.Position(decl.NodeSpan().Start).Line] {
 		return true
 	}
 	for _, d := range decls {
-		if d != nil && lines[s.f.Position(spanOf(d).Start).Line] {
+		if d != nil && lines[s.f.Position(d.NodeSpan().Start).Line] {
 			return true
 		}
 	}
 	return false
 }
 
+// newSite is a site of form at offset pos, located at node.
+func (s *scanner) newSite(form Form, pos int, at syntax.Node) *Site {
+	p := s.f.Position(pos)
+	loc := s.locate(at)
+	return &Site{
+		File: s.f.Name, Line: p.Line, Column: p.Column, Offset: pos,
+		Form: form, AttrPath: s.pathString(loc.path),
+		Edit: Edit{End: -1},
+		decl: loc.decl,
+	}
+}
+
+// invalid makes site a report of a value meant as a reference that is not
+// one: a finding for check, never an edit.
+func invalid(site *Site, text string, err error) *Site {
+	site.Ref = text
+	site.Reason = "not a valid image reference: " + invalidDetail(err)
+	site.Invalid = true
+	return site
+}
+
+// invalidDetail is what is wrong with a reference, without the reference.
+func invalidDetail(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, imageref.ErrInvalid.Error()+": "); i >= 0 {
+		return msg[i+len(imageref.ErrInvalid.Error())+2:]
+	}
+	if errors.Is(err, imageref.ErrInvalid) {
+		return "malformed"
+	}
+	return msg
+}
+
 // stringSite builds the site of a whole reference in a string.
 func (s *scanner) stringSite(c *candidate) *Site {
 	sv := c.val
 	known := sv.known()
-	if known {
-		if imageref.IsHostPort(sv.text) {
-			return nil
-		}
-	}
-	r, ref, ok := s.parseWithUnknowns(sv)
-	if !ok {
+	if known && imageref.IsHostPort(sv.text) {
 		return nil
 	}
-	pos := spanOf(c.key).Start
-	p := s.f.Position(pos)
-	site := &Site{
-		File: s.f.Name, Line: p.Line, Column: p.Column, Offset: pos,
-		Form: FormString, AttrPath: s.pathFor(c),
-		Ref: ref, Pinned: r.Digest != "",
-		Edit: Edit{Literal: spanOf(c.key), End: -1},
+	node := c.key.(syntax.Node)
+	pos := node.NodeSpan().Start
+	r, ref, err := s.parseWithUnknowns(sv)
+	if err != nil {
+		if known && c.imageKey != "" && looksAttempted(sv.text) {
+			site := s.newSite(FormString, pos, node)
+			site.Edit.Literal = node.NodeSpan()
+			return invalid(site, sv.text, err)
+		}
+		return nil
 	}
+	if !c.lenient && !c.shaped && r.Registry() == "" && r.Tag == "" && r.Digest == "" {
+		// A bare word under imageName and the like is too often no image.
+		return nil
+	}
+	site := s.newSite(FormString, pos, node)
+	site.Ref, site.Pinned = ref, r.Digest != ""
+	site.Edit.Literal = node.NodeSpan()
 	if known {
 		site.Image = r
 	}
@@ -347,15 +366,56 @@ func (s *scanner) stringSite(c *candidate) *Site {
 	return site
 }
 
-// setSite builds the site of a helm-values set.
-func (s *scanner) setSite(c *candidate) *Site {
+// embeddedSite builds the site of a reference in a larger string.
+func (s *scanner) embeddedSite(c *candidate) *Site {
+	sv := c.val
+	k := c.key.(embKey)
+	r, ref, err := s.parseWithUnknowns(sv)
+	if err != nil {
+		if sv.known() && looksAttempted(sv.text) {
+			site := s.newSite(FormEmbedded, c.pos, k.str)
+			site.Edit.Literal = k.str.Span
+			return invalid(site, sv.text, err)
+		}
+		return nil
+	}
+	if !c.lenient && r.Registry() == "" && r.Tag == "" && r.Digest == "" {
+		return nil
+	}
+	site := s.newSite(FormEmbedded, c.pos, k.str)
+	site.Ref, site.Pinned = ref, r.Digest != ""
+	site.Edit.Literal = k.str.Span
+	if sv.known() {
+		site.Image = r
+	}
+	s.fillEdit(site, sv, r)
+	return site
+}
+
+// setDecl is the binding a set is the value of, or the first binding that
+// writes it (`image.tag = ...;`).
+func (s *scanner) setDecl(c *candidate) syntax.Node {
+	switch n := c.set.node.(type) {
+	case *syntax.Assign:
+		return n
+	default:
+		return s.locate(n).decl
+	}
+}
+
+// composed joins a set's keys into the reference they spell, registry,
+// repository, tag and digest as given.
+func (s *scanner) composed(c *candidate, names []string) *strVal {
 	// The parts are joined once at the end rather than one concat each.
 	var pieceBuf [8]*strVal
 	pieces := pieceBuf[:0]
-	add := func(k *setKey, sep string) {
-		v, src := k.val, s.valueText(k)
+	for _, name := range names {
+		k := c.keys[name]
+		if k == nil {
+			continue
+		}
 		var sv *strVal
-		switch v := v.(type) {
+		switch v := k.val.(type) {
 		case *strVal:
 			sv = v
 			switch b := k.bind.(type) {
@@ -369,70 +429,88 @@ func (s *scanner) setSite(c *candidate) *Site {
 				}
 			}
 		case *unknownVal:
-			text := "${" + src + "}"
+			text := "${" + s.valueText(k) + "}"
 			sv = &strVal{text: text, parts: []part{{end: len(text), unknown: v.reason, arg: v.arg}}}
 		default:
-			return
+			continue
 		}
-		if len(pieces) > 0 {
+		sep := ""
+		switch name {
+		case "repository":
+			if len(pieces) > 0 {
+				sep = "/"
+			}
+		case "tag":
+			sep = ":"
+		case "digest":
+			sep = "@"
+		}
+		if sep != "" {
 			pieces = append(pieces, &strVal{text: sep, parts: []part{{end: len(sep), synthetic: true}}})
 		}
 		pieces = append(pieces, sv)
 	}
-	if k := c.keys["registry"]; k != nil {
-		add(k, "")
-	}
-	repo := c.keys["repository"]
-	add(repo, "/")
-	if k := c.keys["tag"]; k != nil {
-		add(k, ":")
-	}
-	if k := c.keys["digest"]; k != nil {
-		add(k, "@")
-	}
-	var comp *strVal
 	switch len(pieces) {
 	case 0:
 		return nil
 	case 1:
-		comp = pieces[0].clone()
-	default:
-		comp = concatAll(pieces)
+		return pieces[0].clone()
 	}
-	r, ref, ok := s.parseWithUnknowns(comp)
-	if !ok {
-		return nil
-	}
-	// The site is at the literal holding the repository.
-	pos := spanOf(repo.bind).Start
-	var lit syntax.Span
-	if rv, ok := repo.val.(*strVal); ok {
+	return concatAll(pieces)
+}
+
+// firstLiteral is the first literal string of a key's value, and where
+// it starts; the binding's start when it has none.
+func firstLiteral(k *setKey) (int, syntax.Span) {
+	if rv, ok := k.val.(*strVal); ok {
 		for _, p := range rv.parts {
 			if p.str != nil {
-				pos = p.str.Start
-				lit = p.str.Span
-				break
+				return p.str.Start, p.str.Span
 			}
 		}
 	}
-	p := s.f.Position(pos)
-	site := &Site{
-		File: s.f.Name, Line: p.Line, Column: p.Column, Offset: pos,
-		Form: FormAttrSet, AttrPath: s.pathFor(c),
-		Ref: ref, Pinned: r.Digest != "",
-		Edit: Edit{Literal: lit, End: -1},
+	return k.bind.NodeSpan().Start, syntax.Span{}
+}
+
+// setSite builds the site of a helm-values set.
+func (s *scanner) setSite(c *candidate) *Site {
+	comp := s.composed(c, []string{"registry", "repository", "tag", "digest"})
+	if comp == nil {
+		return nil
 	}
-	ae := &AttrSetEdit{Span: c.set.Span}
+	repo := c.keys["repository"]
+	// The site is at the literal holding the repository.
+	pos, lit := firstLiteral(repo)
+	r, ref, err := s.parseWithUnknowns(comp)
+	if err != nil {
+		if comp.known() && looksAttempted(comp.text) {
+			site := s.newSite(FormAttrSet, pos, repo.bind)
+			site.AttrPath = s.setPath(c)
+			site.Edit.Literal = lit
+			return invalid(site, comp.text, err)
+		}
+		return nil
+	}
+	site := s.newSite(FormAttrSet, pos, repo.bind)
+	site.AttrPath = s.setPath(c)
+	site.decl = s.setDecl(c)
+	site.Ref, site.Pinned = ref, r.Digest != ""
+	site.Edit.Literal = lit
+	ae := &AttrSetEdit{Span: c.set.node.NodeSpan()}
 	after := repo.bind
 	if k := c.keys["tag"]; k != nil {
-		ae.Tag = spanOf(k.bind)
+		ae.Tag = k.bind.NodeSpan()
 		after = k.bind
 	}
 	if k := c.keys["digest"]; k != nil {
-		ae.Digest = spanOf(k.bind)
+		ae.Digest = k.bind.NodeSpan()
 	}
-	ae.InsertAt = spanOf(after).End
-	ae.Indent = s.indentOf(spanOf(after).Start)
+	ae.InsertAt = after.NodeSpan().End
+	ae.Indent = s.indentOf(after.NodeSpan().Start)
+	if a, ok := after.(*syntax.Assign); ok && len(a.Path) > 1 {
+		// `image.tag = "1";`: a key written beside it is spelled the same.
+		ae.Prefix = s.text(syntax.Span{Start: a.Path[0].Start, End: a.Path[len(a.Path)-1].Start})
+	}
 	site.Edit.AttrSet = ae
 	if comp.known() {
 		site.Image = r
@@ -441,10 +519,73 @@ func (s *scanner) setSite(c *candidate) *Site {
 	return site
 }
 
+// setPath is the attr path of a set: the path its repository's binding is
+// written at, without the key's own name.
+func (s *scanner) setPath(c *candidate) string {
+	for _, name := range []string{"repository", "tag", "digest", "registry"} {
+		if k := c.keys[name]; k != nil {
+			return s.pathString(s.locate(k.bind).path)
+		}
+	}
+	return ""
+}
+
+// partialSite builds the site of a values set that writes only part of an
+// image, the rest being the chart's default.
+func (s *scanner) partialSite(c *candidate) *Site {
+	var comp *strVal
+	var at *setKey
+	var reason string
+	repoOnly := c.keys["repository"] != nil
+	if repoOnly {
+		comp = s.composed(c, []string{"registry", "repository"})
+		at = c.keys["repository"]
+		reason = "repository-only: the tag comes from the chart"
+	} else {
+		comp = s.composed(c, []string{"tag", "digest"})
+		at = c.keys["tag"]
+		if at == nil {
+			at = c.keys["digest"]
+		}
+		reason = "tag-only: the repository comes from the chart"
+	}
+	if comp == nil || at == nil {
+		return nil
+	}
+	pos, lit := firstLiteral(at)
+	// Parse what is written as the part of a reference it is.
+	probe := comp.text
+	if !repoOnly {
+		probe = placeholder + comp.text
+	}
+	var err error
+	if comp.known() {
+		if repoOnly {
+			_, err = imageref.ParseRepository(probe)
+		} else {
+			_, err = s.parse(probe)
+		}
+	}
+	site := s.newSite(FormPartial, pos, at.bind)
+	site.AttrPath = s.setPath(c)
+	site.decl = s.setDecl(c)
+	site.Edit.Literal = lit
+	if err != nil {
+		if looksAttempted(comp.text) {
+			return invalid(site, comp.text, err)
+		}
+		return nil
+	}
+	site.Ref = comp.text
+	site.Pinned = strings.Contains(comp.text, "@sha256:")
+	site.Reason = reason
+	return site
+}
+
 // valueText is the source of a key's value, for showing it when unknown.
 func (s *scanner) valueText(k *setKey) string {
 	if a, ok := k.bind.(*syntax.Assign); ok {
-		return s.text(spanOf(a.Value))
+		return s.text(a.Value.NodeSpan())
 	}
 	return k.name
 }
@@ -464,10 +605,10 @@ func (s *scanner) indentOf(off int) string {
 
 // parseWithUnknowns parses a string whose unknown parts are replaced by a
 // placeholder. ref is the reference as shown: unknown parts as written.
-func (s *scanner) parseWithUnknowns(sv *strVal) (imageref.Ref, string, bool) {
+func (s *scanner) parseWithUnknowns(sv *strVal) (imageref.Ref, string, error) {
 	if sv.known() {
 		r, err := s.parse(sv.text)
-		return r, sv.text, err == nil
+		return r, sv.text, err
 	}
 	var b strings.Builder
 	last := 0
@@ -481,7 +622,7 @@ func (s *scanner) parseWithUnknowns(sv *strVal) (imageref.Ref, string, bool) {
 	}
 	b.WriteString(sv.text[last:])
 	r, err := s.parse(b.String())
-	return r, sv.text, err == nil
+	return r, sv.text, err
 }
 
 // roles of a parsed reference: the ranges of repository, tag and digest in
@@ -545,12 +686,18 @@ func (s *scanner) fillEdit(site *Site, sv *strVal, r imageref.Ref) {
 		site.Reason = "the reference does not end in a literal"
 		return
 	}
-	if _, exact := s.srcOffset(p, end); !exact {
-		site.Reason = "the reference is written with escape sequences"
-		return
+	for i := range sv.parts {
+		q := &sv.parts[i]
+		if q.lit == nil {
+			continue
+		}
+		if _, _, exact := s.srcRange(q, q.off, q.end); !exact {
+			site.Reason = "the reference is written with escape sequences"
+			return
+		}
 	}
 	if p.via == nil && p.use == (syntax.Span{}) {
-		site.Edit.End, _ = s.srcOffset(p, end)
+		_, site.Edit.End, _ = s.srcRange(p, p.off, end)
 	}
 	site.Editable = true
 }
@@ -590,18 +737,55 @@ func partAt(sv *strVal, off int) *part {
 	return nil
 }
 
-// srcOffset maps an offset of sv.text inside part p (or just past it) to
-// the source. exact is false when the literal has escapes, so that text
-// and source bytes do not line up.
-func (s *scanner) srcOffset(p *part, off int) (int, bool) {
+// srcRange maps [lo, hi) of sv.text, inside part p, to the source. exact
+// is false when escape sequences lie in the range, so that text and source
+// bytes do not line up there.
+func (s *scanner) srcRange(p *part, lo, hi int) (start, end int, exact bool) {
 	if p.lit == nil {
-		return 0, false
+		return 0, 0, false
 	}
-	in := p.litOff + (off - p.off)
-	if p.lit.Raw != p.lit.Value {
-		return p.lit.Start, false
+	a, b := p.litOff+(lo-p.off), p.litOff+(hi-p.off)
+	if p.lit.Raw == p.lit.Value {
+		return p.lit.Start + a, p.lit.Start + b, true
 	}
-	return p.lit.Start + in, true
+	m := rawOffsets(p.lit.Raw, p.str != nil && p.str.Indented)
+	if len(m) != len(p.lit.Value)+1 || a < 0 || b >= len(m) {
+		return p.lit.Start, p.lit.End, false
+	}
+	return p.lit.Start + m[a], p.lit.Start + m[b], m[b]-m[a] == b-a
+}
+
+// rawOffsets maps each offset of a literal's decoded text to its raw
+// bytes (one more entry, for the end): Nix's escapes and line endings.
+func rawOffsets(raw string, indented bool) []int {
+	m := make([]int, 0, len(raw)+1)
+	for i := 0; i < len(raw); {
+		switch {
+		case raw[i] == '\r' && !indented:
+			m = append(m, i)
+			if i+1 < len(raw) && raw[i+1] == '\n' {
+				i += 2
+			} else {
+				i++
+			}
+		case !indented && raw[i] == '\\' && i+1 < len(raw):
+			m = append(m, i)
+			i += 2
+		case indented && strings.HasPrefix(raw[i:], "'''"):
+			m = append(m, i, i+1)
+			i += 3
+		case indented && strings.HasPrefix(raw[i:], "''$"):
+			m = append(m, i)
+			i += 3
+		case indented && strings.HasPrefix(raw[i:], "''\\") && i+3 < len(raw):
+			m = append(m, i)
+			i += 4
+		default:
+			m = append(m, i)
+			i++
+		}
+	}
+	return append(m, len(raw))
 }
 
 // texts returns the source texts covering [a, b) of sv.
@@ -614,9 +798,7 @@ func (s *scanner) texts(sv *strVal, a, b int) []Text {
 		}
 		lo, hi := max(a, p.off), min(b, p.end)
 		t := Text{Value: sv.text[lo:hi], Literal: p.str.Span}
-		start, ok1 := s.srcOffset(p, lo)
-		end, ok2 := s.srcOffset(p, hi)
-		if ok1 && ok2 {
+		if start, end, ok := s.srcRange(p, lo, hi); ok {
 			t.Span = syntax.Span{Start: start, End: end}
 		} else {
 			t.Span = p.lit.Span
@@ -625,7 +807,7 @@ func (s *scanner) texts(sv *strVal, a, b int) []Text {
 		if p.via != nil {
 			t.Var = p.via.name
 			if p.via.decl != nil {
-				t.Binding = spanOf(p.via.decl)
+				t.Binding = p.via.decl.NodeSpan()
 			}
 			t.Uses = p.via.uses
 		}

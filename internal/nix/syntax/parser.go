@@ -1878,10 +1878,17 @@ func (s *slab[T]) grow() {
 	s.used++
 }
 
-// reset zeroes the chunks handed out, to hand them out again.
+// reset zeroes what was handed out, to hand it out again: the chunks
+// used whole, and of the last one the part before what is left of it.
+// A large chunk a big file needed is not cleared whole for every small
+// file after it.
 func (s *slab[T]) reset() {
-	for _, c := range s.chunks[:s.used] {
-		clear(c)
+	if s.used > 0 {
+		for _, c := range s.chunks[:s.used-1] {
+			clear(c)
+		}
+		last := s.chunks[s.used-1]
+		clear(last[:len(last)-len(s.buf)])
 	}
 	s.used, s.buf = 0, nil
 }

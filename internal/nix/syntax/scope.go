@@ -193,7 +193,9 @@ func (c *scopeChecker) reset() {
 	c.scopes.reset()
 	c.models.reset()
 	c.entries.reset()
-	clear(c.names[:cap(c.names)])
+	// Only what this file appended holds names: the capacity past it was
+	// cleared when an earlier file was done, or never used.
+	clear(c.names)
 	c.names = c.names[:0]
 }
 
