@@ -153,6 +153,24 @@ type Ref struct {
 	Digest string
 }
 
+// Clone returns r with its own copy of the text, sharing no memory with
+// the string it was parsed from.
+func (r Ref) Clone() Ref {
+	if r.Written == "" {
+		return Ref{Repository: strings.Clone(r.Repository), Tag: strings.Clone(r.Tag), Digest: strings.Clone(r.Digest)}
+	}
+	w := strings.Clone(r.Written)
+	c := Ref{Written: w, Repository: w[:len(r.Repository)]}
+	if r.Tag != "" {
+		at := len(r.Repository) + 1
+		c.Tag = w[at : at+len(r.Tag)]
+	}
+	if r.Digest != "" {
+		c.Digest = w[len(w)-len(r.Digest):]
+	}
+	return c
+}
+
 // Parse parses s as an image reference
 // `[registry/]repository[:tag][@sha256:<64 hex>]`.
 func Parse(s string) (Ref, error) {

@@ -29,78 +29,16 @@ func Files(ctx context.Context, paths []string, jobs int) (sites []Site, errs sy
 	if err != nil {
 		return nil, nil, err
 	}
-	if jobs < 1 {
-		jobs = 1
-	}
-	jobs = min(jobs, len(files))
-	perFile := make([][]Site, len(files))
-	perr := make([]syntax.ErrorList, len(files))
-	// A fixed pool of workers takes the files in order: each worker's stack
-	// grows once for the parser's recursion and is reused for every file,
-	// instead of a fresh goroutine per file growing its own.
-	refs := &refCache{}
-	var (
-		next     atomic.Int64
-		failed   atomic.Bool
-		firstErr error
-		errOnce  sync.Once
-		wg       sync.WaitGroup
-	)
-	fail := func(err error) {
-		errOnce.Do(func() { firstErr = err })
-		failed.Store(true)
-	}
-	for range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// Each file's tree is dropped once scanned (sites hold none of
-			// it), so the next file's tree can take its memory.
-			var arena syntax.Arena
-			var mem evalMem
-			for !failed.Load() {
-				i := int(next.Add(1) - 1)
-				if i >= len(files) {
-					return
-				}
-				if err := ctx.Err(); err != nil {
-					fail(err)
-					return
-				}
-				name := files[i]
-				src, err := os.ReadFile(name)
-				if err != nil {
-					fail(fmt.Errorf("reading %q: %w", name, err))
-					return
-				}
-				// src is ours and never modified: the tree may alias it.
-				// The scan needs the tokens only for rare directives.
-				arena.Reset()
-				f, err := arena.Parse(name, src, syntax.SkipTokens|syntax.ShareSource)
-				if err != nil {
-					var list syntax.ErrorList
-					if !errors.As(err, &list) {
-						fail(fmt.Errorf("parsing %q: %w", name, err))
-						return
-					}
-					perr[i] = list
-				}
-				if f != nil {
-					perFile[i] = file(f, refs, &mem)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, nil, firstErr
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, nil, err
-	}
+	var perFile [][]Site
 	n := 0
-	for _, fs := range perFile {
-		n += len(fs)
+	err = Stream(ctx, files, jobs, func(fs FileSites) error {
+		perFile = append(perFile, fs.Sites)
+		n += len(fs.Sites)
+		errs = append(errs, fs.Errors...)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	sites = make([]Site, 0, n)
 	for _, fs := range perFile {
@@ -119,12 +57,114 @@ func Files(ctx context.Context, paths []string, jobs int) (sites []Site, errs sy
 			}
 		}
 	}
-	var all syntax.ErrorList
-	for _, l := range perr {
-		all = append(all, l...)
+	errs.Sort()
+	return sites, errs, nil
+}
+
+// FileSites is what Stream reports of one file: its sites in source
+// order, and its syntax errors.
+type FileSites struct {
+	Name   string
+	Sites  []Site
+	Errors syntax.ErrorList
+}
+
+// Stream scans files, as given, with up to jobs goroutines (jobs < 1 means
+// one), and calls fn with each file's sites in the order of files, one
+// call at a time. Only a few files are held at once, whatever the size of
+// the tree: a worker waits while the files before its own are not yet
+// handed to fn. An error of fn, or a file that cannot be read, stops the
+// scan and is returned.
+func Stream(parent context.Context, files []string, jobs int, fn func(FileSites) error) error {
+	if len(files) == 0 {
+		return parent.Err()
 	}
-	all.Sort()
-	return sites, all, nil
+	jobs = min(max(jobs, 1), len(files))
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	// window bounds the files scanned but not yet handed to fn.
+	window := make(chan struct{}, 4*jobs)
+	results := make([]chan FileSites, len(files))
+	for i := range results {
+		results[i] = make(chan FileSites, 1)
+	}
+	refs := &refCache{}
+	var (
+		next     atomic.Int64
+		firstErr error
+		errOnce  sync.Once
+		wg       sync.WaitGroup
+	)
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err })
+		cancel()
+	}
+	// A fixed pool of workers takes the files in order: each worker's stack
+	// grows once for the parser's recursion and is reused for every file,
+	// instead of a fresh goroutine per file growing its own.
+	for range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Each file's tree is dropped once scanned (sites hold none of
+			// it), so the next file's tree can take its memory.
+			var arena syntax.Arena
+			var mem evalMem
+			for {
+				select {
+				case window <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					<-window
+					return
+				}
+				name := files[i]
+				src, err := os.ReadFile(name)
+				if err != nil {
+					fail(fmt.Errorf("reading %q: %w", name, err))
+					return
+				}
+				// src is ours and never modified: the tree may alias it.
+				// The scan needs the tokens only for rare directives.
+				arena.Reset()
+				r := FileSites{Name: name}
+				f, err := arena.Parse(name, src, syntax.SkipTokens|syntax.ShareSource)
+				if err != nil {
+					if !errors.As(err, &r.Errors) {
+						fail(fmt.Errorf("parsing %q: %w", name, err))
+						return
+					}
+				}
+				if f != nil {
+					r.Sites = file(f, refs, &mem)
+				}
+				results[i] <- r
+			}
+		}()
+	}
+	var err error
+	for i := range files {
+		select {
+		case r := <-results[i]:
+			<-window
+			if err = fn(r); err != nil {
+				fail(err)
+			}
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	cancel()
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return parent.Err()
 }
 
 // Collect is the list of files Files would scan for paths: files as

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,7 +36,38 @@ func file(f *syntax.File, refs *refCache, mem *evalMem) []Site {
 	if f.Root != nil {
 		s.walk(f.Root, nil, "", 0)
 	}
-	return s.sites()
+	sites := s.sites()
+	for i := range sites {
+		sites[i].detach()
+	}
+	return sites
+}
+
+// detach gives the site its own copy of every text it holds. A string of
+// the source shares the source's memory (Files parses with
+// syntax.ShareSource), and a site that kept one would keep the whole file:
+// scanning a large tree would hold all of it.
+func (s *Site) detach() {
+	s.Ref = strings.Clone(s.Ref)
+	s.Image = s.Image.Clone()
+	s.Reason = strings.Clone(s.Reason)
+	for i := range s.Edit.Repository {
+		s.Edit.Repository[i].detach()
+	}
+	for _, t := range []*Text{s.Edit.Tag, s.Edit.Digest} {
+		if t != nil {
+			t.detach()
+		}
+	}
+	// The tree lives in an arena the next file reuses.
+	s.decl = nil
+}
+
+func (t *Text) detach() {
+	t.Value = strings.Clone(t.Value)
+	t.Var = strings.Clone(t.Var)
+	// The uses live in chunks the whole file's names share.
+	t.Uses = slices.Clone(t.Uses)
 }
 
 // candidate is a site before classification (primary, derived or a use).
@@ -599,6 +631,8 @@ func (s *scanner) parse(text string) (imageref.Ref, error) {
 	if p, ok := cacheGet(s.refs, &s.refs.parse, text); ok {
 		return p.r, p.err
 	}
+	// The cache outlives the file: it must not hold the file's memory.
+	text = strings.Clone(text)
 	r, err := imageref.Parse(text)
 	cachePut(s.refs, &s.refs.parse, text, parsedRef{r, err})
 	return r, err
@@ -610,7 +644,7 @@ func (s *scanner) isRepository(text string) bool {
 		return ok
 	}
 	_, err := imageref.ParseRepository(text)
-	cachePut(s.refs, &s.refs.repo, text, err == nil)
+	cachePut(s.refs, &s.refs.repo, strings.Clone(text), err == nil)
 	return err == nil
 }
 
