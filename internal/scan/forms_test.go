@@ -76,9 +76,13 @@ func TestFileForms(t *testing.T) {
 			want: []got{{At: `"nginx`, Form: FormString, AttrPath: "options.image.default", Ref: "nginx", Editable: true}},
 		},
 		{
-			name: "a short default of another image-named option",
-			src:  `{ mkOption, ... }: { options.initImage = mkOption { default = "busybox"; }; }`,
-			want: []got{{At: `"busybox`, Form: FormString, AttrPath: "options.initImage.default", Ref: "busybox", Editable: true}},
+			name: "a Docker Hub default of another image-named option, not a bare word",
+			src: `{ mkOption, ... }: {
+  options.initImage = mkOption { default = "bitnami/os-shell"; };
+  options.homeImage = mkOption { default = "home.img"; };
+  options.vm.imageName = mkOption { default = "debian-12-generic-amd64"; };
+}`,
+			want: []got{{At: `"bitnami`, Form: FormString, AttrPath: "options.initImage.default", Ref: "bitnami/os-shell", Editable: true}},
 		},
 		{
 			name: "a submodule's option defaults make a set",

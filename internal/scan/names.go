@@ -18,6 +18,10 @@ func isImageName(n string) bool {
 		n == "imageName" || strings.HasSuffix(n, "ImageName")
 }
 
+// isImageNameKey reports whether n is `imageName` or ends in "ImageName":
+// the name of an image as a CRD writes it, or of a VM's disk image.
+func isImageNameKey(n string) bool { return n == "imageName" || strings.HasSuffix(n, "ImageName") }
+
 // isImageListName reports whether an attribute named n holds a list of
 // images: `images`, or a name ending in "Images" (extraImages).
 func isImageListName(n string) bool {

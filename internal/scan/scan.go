@@ -135,6 +135,9 @@ const (
 	ctxConcat
 	// ctxOption: the attribute set of an mkOption call.
 	ctxOption
+	// ctxImage: inside the value of an image-named attribute, where a
+	// set of helm image keys is part of an image (`image.longhorn.engine`).
+	ctxImage
 )
 
 // walk visits every expression once with its scope. key is the attribute
@@ -296,7 +299,7 @@ func (s *scanner) walkSet(m *attrSet, key string, ctx wctx, scope bool) {
 	}
 	m.walked = true
 	if !scope && ctx&ctxDoc == 0 {
-		s.checkSet(m, key)
+		s.checkSet(m, key, ctx&ctxImage != 0)
 	}
 	// The arguments of pullImage name an image Nix fetches by digest: not
 	// a reference to pin here.
@@ -319,6 +322,9 @@ func (s *scanner) walkEnt(b *ent, ctx wctx, pull bool) {
 		ctx |= ctxDoc
 	}
 	c := ctx &^ ctxOption
+	if isImageName(b.name) || isImageListName(b.name) {
+		c |= ctxImage
+	}
 	if ctx&ctxOption != 0 && docNames[b.name] {
 		c |= ctxDoc
 	}
@@ -373,10 +379,19 @@ func (s *scanner) imageValue(x syntax.Expr, e *env, key string, decl syntax.Node
 		s.imageValue(c.Else, e, key, decl)
 		return
 	}
-	// An option's default is the image a module library ships: a short
-	// Docker Hub name is one there.
-	lenient := isLenientName(key) || isOption(x)
-	s.addString(s.ev.eval(x, e, 0), key, lenient, false, decl)
+	// An option's default is the image a module library ships: a Docker
+	// Hub name is one there. Under `image` even a bare word is; under
+	// another image-named option it needs a namespace, since a bare word
+	// there is as often a disk image ("home.img"), and an imageName option
+	// needs a registry or a tag like any imageName.
+	lenient := isLenientName(key)
+	v := s.ev.eval(x, e, 0)
+	if !lenient && isOption(x) && !isImageNameKey(key) {
+		if sv, ok := v.(*strVal); ok && strings.Contains(sv.text, "/") {
+			lenient = true
+		}
+	}
+	s.addString(v, key, lenient, false, decl)
 }
 
 // imageList records the string elements of a list of images.
@@ -519,7 +534,7 @@ var helmKeys = [...]string{"registry", "repository", "repo", "tag", "digest"}
 // checkSet records a helm-values set: a `repository` (or `repo`) and a
 // `tag` or `digest` under any name, or, under an image-named key, the
 // part of one that a chart completes (a tag alone, a repository alone).
-func (s *scanner) checkSet(m *attrSet, key string) {
+func (s *scanner) checkSet(m *attrSet, key string, underImage bool) {
 	var found [len(helmKeys)]*ent
 	any := false
 	for i, k := range helmKeys {
@@ -531,16 +546,25 @@ func (s *scanner) checkSet(m *attrSet, key string) {
 	if !any {
 		return
 	}
-	if isPullSet(m) {
+	if isPullSet(m) || isFetchSet(m) {
 		return
 	}
-	reg, repository, repo, tag, digest := found[0], found[1], found[2], found[3], found[4]
+	// An empty tag or digest is no tag: charts read `tag: ""` as "the
+	// chart's appVersion".
+	for _, i := range []int{3, 4} {
+		if b := found[i]; b != nil && b.kind == entExpr {
+			if str, ok := unparen(b.expr).(*syntax.String); ok && len(str.Parts) == 0 {
+				found[i] = nil
+			}
+		}
+	}
+	_, repository, repo, tag, digest := found[0], found[1], found[2], found[3], found[4]
 	repoEnt := repository
 	if repoEnt == nil {
 		repoEnt = repo
 	}
 	full := repoEnt != nil && (tag != nil || digest != nil)
-	partial := !full && isImageName(key) && (repoEnt != nil || tag != nil || digest != nil)
+	partial := !full && (isImageName(key) || underImage) && (repoEnt != nil || tag != nil || digest != nil) && onlyImageKeys(m)
 	if !full && !partial {
 		return
 	}
@@ -560,7 +584,6 @@ func (s *scanner) checkSet(m *attrSet, key string) {
 			}
 		}
 	}
-	_ = reg
 	if repoEnt != nil {
 		rk := keys[repoEnt.name]
 		rv, ok := rk.val.(*strVal)
@@ -589,6 +612,37 @@ func (s *scanner) checkSet(m *attrSet, key string) {
 	}
 	c := s.add(m, func() *candidate { return &candidate{form: form, set: m, keys: keys} }, nil)
 	c.imageKey = key
+}
+
+// isFetchSet reports whether m is the argument set of a source fetcher
+// (fetchFromGitHub { owner; repo; tag; hash; }): its repo and tag name a
+// repository of code.
+func isFetchSet(m *attrSet) bool {
+	for _, k := range []string{"owner", "hash", "sha256", "rev", "url"} {
+		if m.get(k) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// imageValueKeys are the keys a chart's image values hold.
+var imageValueKeys = map[string]bool{
+	"registry": true, "repository": true, "repo": true, "tag": true, "digest": true,
+	"pullPolicy": true, "pullSecrets": true, "imagePullPolicy": true, "sha": true, "debug": true,
+	"useDigest": true,
+}
+
+// onlyImageKeys reports whether every attribute of m is one a chart's
+// image values hold: a set with other keys (a build's `name`, `contents`)
+// is something else that happens to have a tag.
+func onlyImageKeys(m *attrSet) bool {
+	for _, b := range m.ents {
+		if !imageValueKeys[b.name] {
+			return false
+		}
+	}
+	return len(m.dyn) == 0
 }
 
 // refCache remembers what imageref says of a text: a shaped string is

@@ -437,7 +437,8 @@ func (s *scanner) composed(c *candidate, names []string) *strVal {
 		sep := ""
 		switch name {
 		case "repository":
-			if len(pieces) > 0 {
+			// A chart's `registry: docker.io/` ends in the slash itself.
+			if len(pieces) > 0 && !strings.HasSuffix(pieces[len(pieces)-1].text, "/") {
 				sep = "/"
 			}
 		case "tag":
@@ -459,10 +460,15 @@ func (s *scanner) composed(c *candidate, names []string) *strVal {
 	return concatAll(pieces)
 }
 
-// firstLiteral is the first literal string of a key's value, and where
-// it starts; the binding's start when it has none.
+// firstLiteral is the literal holding a key's value, and where it
+// starts: the string that is its whole value (a string with
+// interpolations, the literal a variable is bound to), else its first
+// literal piece; the binding's start when it has none.
 func firstLiteral(k *setKey) (int, syntax.Span) {
 	if rv, ok := k.val.(*strVal); ok {
+		if str, ok := rv.whole.(*syntax.String); ok {
+			return str.Start, str.Span
+		}
 		for _, p := range rv.parts {
 			if p.str != nil {
 				return p.str.Start, p.str.Span
