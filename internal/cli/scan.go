@@ -32,7 +32,9 @@ type ScanCmd struct {
 
 // Help is shown by "pinner scan --help".
 func (ScanCmd) Help() string {
-	return `Parses every *.nix file below each PATH with pinner's Nix parser and lists each place a container image is written: its file:line:column, form (string, attrset, derived), the reference, whether it is pinned to a digest and whether pinner can edit it.
+	return `Parses every *.nix file below each PATH with pinner's Nix parser and lists each place a container image is written: its file:line:column, form, the reference, whether it is pinned to a digest and whether pinner can edit it.
+
+Forms: string (a whole reference in a string), attrset (helm values: repository and tag or digest, however the set is written), partial (helm values that set only the tag or only the repository; the rest is the chart's default), embedded (an image: line of YAML kept in a string), derived (a string built from another site; it follows that site).
 
 Exits 1 when any file fails to parse, 2 on bad usage.`
 }
