@@ -42,22 +42,39 @@ type checkOutput struct {
 
 // Run checks and prints.
 func (c *CheckCmd) Run(ctx context.Context, env *Env, g *Globals) error {
-	cfg, res, err := loadAndScan(ctx, g, c.Paths)
+	cfg, err := loadConfig(g)
 	if err != nil {
 		return err
 	}
-	fs := findings(cfg, res.sites)
+	files, err := scanFiles(cfg, c.Paths)
+	if err != nil {
+		return err
+	}
+	var l *lock.Lock
 	if path := cfg.LockPath(); path != "" {
-		l, _, err := lock.Read(path)
-		if err != nil {
+		if l, _, err = lock.Read(path); err != nil {
 			return withCode(ExitBadInput, err)
 		}
-		fs = append(fs, lockFindings(cfg, res.sites, l)...)
-		slices.SortStableFunc(fs, func(a, b finding) int {
-			return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
-		})
 	}
-	out := checkOutput{Findings: fs, Errors: res.errors}
+	// Files are scanned and dropped one by one: only findings are kept.
+	fs := []finding{}
+	errs := []fileError{}
+	err = streamSites(ctx, files, func(sites []scan.Site, perrs []fileError) error {
+		errs = append(errs, perrs...)
+		fs = append(fs, findings(cfg, sites)...)
+		if l != nil {
+			fs = append(fs, lockFindings(cfg, sites, l)...)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sortFileErrors(errs)
+	slices.SortStableFunc(fs, func(a, b finding) int {
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
+	out := checkOutput{Findings: fs, Errors: errs}
 	if c.JSON {
 		if err := writeJSON(env.Stdout, out); err != nil {
 			return err

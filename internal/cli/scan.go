@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -41,15 +43,14 @@ Exits 1 when any file fails to parse, 2 on bad usage.`
 
 // Run scans and prints.
 func (c *ScanCmd) Run(ctx context.Context, env *Env, g *Globals) error {
+	if c.JSON {
+		return c.runJSON(ctx, env, g)
+	}
 	_, res, err := loadAndScan(ctx, g, c.Paths)
 	if err != nil {
 		return err
 	}
-	if c.JSON {
-		if err := writeJSON(env.Stdout, scanOutput{Sites: res.sites, Errors: res.errors}); err != nil {
-			return err
-		}
-	} else {
+	{
 		if err := printSites(env.Stdout, res.sites, env.Color); err != nil {
 			return err
 		}
@@ -59,6 +60,115 @@ func (c *ScanCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		return withCode(ExitFindings, nil)
 	}
 	return nil
+}
+
+// runJSON prints the sites as the files are scanned, so that a tree of
+// any size takes the memory of a few files, not of all its sites.
+func (c *ScanCmd) runJSON(ctx context.Context, env *Env, g *Globals) error {
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return err
+	}
+	files, err := scanFiles(cfg, c.Paths)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(env.Stdout)
+	arr := jsonArray{w: w, indent: "    "}
+	fmt.Fprint(w, "{\n  \"sites\": ")
+	var errs []fileError
+	err = streamSites(ctx, files, func(sites []scan.Site, perrs []fileError) error {
+		errs = append(errs, perrs...)
+		for i := range sites {
+			if err := arr.add(&sites[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	arr.close()
+	fmt.Fprint(w, ",\n  \"errors\": ")
+	sortFileErrors(errs)
+	errArr := jsonArray{w: w, indent: "    "}
+	for i := range errs {
+		if err := errArr.add(&errs[i]); err != nil {
+			return err
+		}
+	}
+	errArr.close()
+	fmt.Fprint(w, "\n}\n")
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return withCode(ExitFindings, nil)
+	}
+	return nil
+}
+
+// jsonArray writes a JSON array one element at a time, indented as
+// writeJSON indents a whole document.
+type jsonArray struct {
+	w      *bufio.Writer
+	indent string
+	n      int
+}
+
+func (a *jsonArray) add(v any) error {
+	b, err := json.MarshalIndent(v, a.indent, "  ")
+	if err != nil {
+		return err
+	}
+	if a.n == 0 {
+		a.w.WriteString("[\n")
+	} else {
+		a.w.WriteString(",\n")
+	}
+	a.n++
+	a.w.WriteString(a.indent)
+	_, err = a.w.Write(b)
+	return err
+}
+
+func (a *jsonArray) close() {
+	if a.n == 0 {
+		a.w.WriteString("[]")
+		return
+	}
+	a.w.WriteString("\n" + a.indent[:len(a.indent)-2] + "]")
+}
+
+// streamSites scans files and hands fn each file's sites and syntax
+// errors, file names relative to the working directory where possible.
+func streamSites(ctx context.Context, files []string, fn func([]scan.Site, []fileError) error) error {
+	cwd, _ := os.Getwd()
+	err := scan.Stream(ctx, files, runtime.NumCPU(), func(fs scan.FileSites) error {
+		for i := range fs.Sites {
+			fs.Sites[i].File = displayPath(cwd, fs.Sites[i].File)
+		}
+		var errs []fileError
+		for _, e := range fs.Errors {
+			errs = append(errs, fileError{
+				File: displayPath(cwd, e.Pos.Filename), Line: e.Pos.Line, Column: e.Pos.Column, Message: e.Msg,
+			})
+		}
+		return fn(fs.Sites, errs)
+	})
+	if err != nil {
+		return withCode(ExitOutside, err)
+	}
+	return nil
+}
+
+// sortFileErrors orders errors by file and position, as syntax.ErrorList
+// sorts them.
+func sortFileErrors(errs []fileError) {
+	slices.SortStableFunc(errs, func(a, b fileError) int {
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
 }
 
 // scanResult is what scan and check share: the sites and the parse errors,
@@ -118,6 +228,32 @@ func loadAndScan(ctx context.Context, g *Globals, paths []string) (*config.Confi
 // every staged .nix file. Explicit paths are not limited to the modules
 // globs: naming a file is asking for it.
 func scanPaths(ctx context.Context, cfg *config.Config, paths []string) (*scanResult, error) {
+	files, err := scanFiles(cfg, paths)
+	if err != nil {
+		return nil, err
+	}
+	sites, perrs, err := scan.Files(ctx, files, runtime.NumCPU())
+	if err != nil {
+		return nil, withCode(ExitOutside, err)
+	}
+	res := &scanResult{sites: sites, errors: []fileError{}}
+	if res.sites == nil {
+		res.sites = []scan.Site{}
+	}
+	cwd, _ := os.Getwd()
+	for i := range res.sites {
+		res.sites[i].File = displayPath(cwd, res.sites[i].File)
+	}
+	for _, e := range perrs {
+		res.errors = append(res.errors, fileError{
+			File: displayPath(cwd, e.Pos.Filename), Line: e.Pos.Line, Column: e.Pos.Column, Message: e.Msg,
+		})
+	}
+	return res, nil
+}
+
+// scanFiles lists the files scanPaths scans.
+func scanFiles(cfg *config.Config, paths []string) ([]string, error) {
 	explicit := len(paths) > 0
 	if len(paths) == 0 && cfg.Path != "" {
 		files, err := cfg.ModuleFiles()
@@ -148,27 +284,7 @@ func scanPaths(ctx context.Context, cfg *config.Config, paths []string) (*scanRe
 		files = slices.DeleteFunc(files, cfg.Excluded)
 	}
 	// After exclusion, as for the modules globs: an excluded link is no error.
-	if files, err = insideRoot(cfg, files); err != nil {
-		return nil, err
-	}
-	sites, perrs, err := scan.Files(ctx, files, runtime.NumCPU())
-	if err != nil {
-		return nil, withCode(ExitOutside, err)
-	}
-	res := &scanResult{sites: sites, errors: []fileError{}}
-	if res.sites == nil {
-		res.sites = []scan.Site{}
-	}
-	cwd, _ := os.Getwd()
-	for i := range res.sites {
-		res.sites[i].File = displayPath(cwd, res.sites[i].File)
-	}
-	for _, e := range perrs {
-		res.errors = append(res.errors, fileError{
-			File: displayPath(cwd, e.Pos.Filename), Line: e.Pos.Line, Column: e.Pos.Column, Message: e.Msg,
-		})
-	}
-	return res, nil
+	return insideRoot(cfg, files)
 }
 
 // displayPath makes p relative to cwd when it lies below it, as the contract

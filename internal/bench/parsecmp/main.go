@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -29,6 +30,7 @@ func main() {
 	runs := flag.Int("runs", 3, "runs of each command; the median is reported")
 	batch := flag.Int("batch", 64, "files per nix-instantiate invocation")
 	out := flag.String("generate", "", "only generate the corpus into this directory and exit")
+	rssMB := flag.Int("rss-mb", 240, "also measure pinner's peak RSS scanning a generated corpus of about this many MB (0: skip)")
 	flag.Parse()
 	if *out != "" {
 		if err := generate(*out, *files); err != nil {
@@ -41,6 +43,45 @@ func main() {
 		fmt.Fprintln(os.Stderr, "parsecmp:", err)
 		os.Exit(1)
 	}
+	if *rssMB > 0 {
+		if err := peakRSS(*pinner, *rssMB); err != nil {
+			fmt.Fprintln(os.Stderr, "parsecmp:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// peakRSS generates a corpus of about mb megabytes and reports the peak
+// resident memory of one `pinner scan --json` over it.
+func peakRSS(pinner string, mb int) error {
+	dir, err := os.MkdirTemp("", "pinner-rss-corpus-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	// The generated modules average about 4.4 KB.
+	if err := generate(dir, mb*1_000_000/4430); err != nil {
+		return fmt.Errorf("generating corpus: %w", err)
+	}
+	paths, size, err := nixFiles(dir)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(pinner, "scan", "--json", dir)
+	cmd.Env = append(os.Environ(), "GOMAXPROCS=2")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("pinner scan: %w: %s", err, stderr.String())
+	}
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return fmt.Errorf("no resource usage on this platform")
+	}
+	fmt.Printf("peak RSS of pinner scan --json over %d files, %.0f MB: %.0f MB in %.1f s (goal: < 300 MB)\n",
+		len(paths), float64(size)/1e6, float64(ru.Maxrss)/1024, time.Since(start).Seconds())
+	return nil
 }
 
 func run(pinner, corpus string, n, runs, batch int) error {
@@ -103,8 +144,8 @@ func run(pinner, corpus string, n, runs, batch int) error {
 	}
 	fmt.Printf("pinner scan (GOMAXPROCS=2):                 %8.1f ms  (%.1f MB/s)\n", ms(tp), float64(size)/1e6/tp.Seconds())
 	fmt.Printf("nix-instantiate --parse (2 parallel, %d/call): %8.1f ms  (%.1f MB/s)\n", batch, ms(tn), float64(size)/1e6/tn.Seconds())
-	fmt.Printf("ratio (wall): pinner is %.1fx faster (goal: >= 5x)\n", tn.Seconds()/tp.Seconds())
-	fmt.Printf("CPU per run: pinner %.0f ms, nix-instantiate %.0f ms; ratio (CPU): %.1fx\n",
+	fmt.Printf("ratio (wall): pinner is %.1fx faster\n", tn.Seconds()/tp.Seconds())
+	fmt.Printf("CPU per run: pinner %.0f ms, nix-instantiate %.0f ms; ratio (CPU): %.1fx (goal: >= 4x)\n",
 		ms(cpuPinner)/float64(runs), ms(cpuNix)/float64(runs), cpuNix.Seconds()/cpuPinner.Seconds())
 	return nil
 }
