@@ -40,8 +40,51 @@ func (s *scanner) embedded(x *syntax.String, e *env) {
 		}
 		if key, vs, ve, ok := yamlImageLine(text, start, end); ok {
 			s.addEmbedded(x, sv, key, vs, ve)
+		} else {
+			for _, f := range flagImages(text, start, end) {
+				s.addEmbedded(x, sv, f.flag, f.vs, f.ve)
+			}
 		}
 		start = end + 1
+	}
+}
+
+type flagValue struct {
+	flag   string
+	vs, ve int
+}
+
+// flagImages finds `--engine-image=ghcr.io/x/y:1` on the line
+// text[start:end]: a flag naming an image, and its value.
+func flagImages(text string, start, end int) []flagValue {
+	var out []flagValue
+	line := text[start:end]
+	for i := 0; ; {
+		j := strings.Index(line[i:], "mage=")
+		if j < 0 {
+			return out
+		}
+		eq := i + j + len("mage")
+		i = eq + 1
+		// The flag: back to the start of its word.
+		k := eq
+		for k > 0 && (isAlnum(line[k-1]) || line[k-1] == '-' || line[k-1] == '_') {
+			k--
+		}
+		flag := line[k:eq]
+		if !strings.HasPrefix(flag, "-") || !strings.HasSuffix(strings.ToLower(flag), "image") {
+			continue
+		}
+		if k > 0 && !strings.ContainsRune(" \t\"'", rune(line[k-1])) {
+			continue
+		}
+		ve := i
+		for ve < len(line) && !strings.ContainsRune(" \t\"',;", rune(line[ve])) {
+			ve++
+		}
+		if ve > i && !strings.Contains(line[i:ve], "{{") {
+			out = append(out, flagValue{flag: flag, vs: start + i, ve: start + ve})
+		}
 	}
 }
 

@@ -157,10 +157,11 @@ type evaluator struct {
 }
 
 func newEvaluator(f *syntax.File, mem *evalMem) *evaluator {
+	// About one set per 150 bytes of a module, one scope per 1500.
 	ev := &evaluator{
 		f:         f,
-		envs:      map[modelKey]*env{},
-		models:    map[modelKey]*attrSet{},
+		envs:      make(map[modelKey]*env, len(f.Src)/1500+4),
+		models:    make(map[modelKey]*attrSet, len(f.Src)/150+4),
 		mem:       mem,
 		budget:    minSteps + stepsPerByte*len(f.Src),
 		textLimit: max(minTextLimit, len(f.Src)),
@@ -176,6 +177,7 @@ type evalMem struct {
 	sets  slab[attrSet]
 	envs  slab[env]
 	spans []syntax.Span // see useSpans
+	ptrs  []*ent        // see entSlice
 }
 
 // useSpans returns room for n uses of a name. The names of a file share
@@ -190,11 +192,26 @@ func (m *evalMem) useSpans(n int) []syntax.Span {
 	return m.spans[l : l : l+n]
 }
 
+// entSlice returns room for n entries of a set. A file's sets share
+// chunks of it instead of growing each slice from one entry; a set that
+// outgrows its room moves to a slice of its own.
+func (m *evalMem) entSlice(n int) []*ent {
+	n = max(n, 1)
+	if cap(m.ptrs)-len(m.ptrs) < n {
+		m.ptrs = make([]*ent, 0, max(256, n))
+	}
+	l := len(m.ptrs)
+	m.ptrs = m.ptrs[:l+n]
+	return m.ptrs[l : l : l+n]
+}
+
 // reset readies m for the next file; what it held must no longer be used.
 func (m *evalMem) reset() {
 	m.ents.reset()
 	m.sets.reset()
 	m.envs.reset()
+	// The pointer chunks die with the file's sets.
+	m.ptrs = nil
 }
 
 func (ev *evaluator) newEnt(e ent) *ent {
@@ -205,7 +222,7 @@ func (ev *evaluator) newEnt(e ent) *ent {
 
 func (ev *evaluator) newSet(node syntax.Node) *attrSet {
 	m := ev.mem.sets.alloc()
-	m.node = node
+	m.node, m.mem, m.hint = node, ev.mem, 2
 	return m
 }
 
@@ -309,12 +326,19 @@ func (ev *evaluator) eval(x syntax.Expr, e *env, depth int) value {
 		return ev.evalIdent(x, e, depth)
 	case *syntax.Select:
 		v := ev.eval(x.X, e, depth)
-		v = ev.selectPath(v, x.Path, depth)
-		if _, missing := v.(missingVal); missing {
+		v = ev.selectPath(v, x.Path, e, depth)
+		switch v.(type) {
+		case missingVal:
 			if x.Default != nil {
 				return ev.eval(x.Default, e, depth)
 			}
 			return unknown("missing attribute " + ev.text(x.Span))
+		case *unknownVal:
+			// `cfg.image or "haproxy:2.9"`: what the file writes is the
+			// fallback, an image like an option's default.
+			if x.Default != nil {
+				return ev.eval(x.Default, e, depth)
+			}
 		}
 		return v
 	case *syntax.AttrSet:
@@ -469,12 +493,22 @@ func (ev *evaluator) varValue(b *ent, depth int) value {
 	return s
 }
 
-func (ev *evaluator) selectPath(v value, path []*syntax.AttrName, depth int) value {
+func (ev *evaluator) selectPath(v value, path []*syntax.AttrName, e *env, depth int) value {
 	for _, n := range path {
+		name := n.Name
 		if !n.Static {
-			return unknownDynamic
+			// `config.${m}` with m a let-bound literal is a static name.
+			var x syntax.Expr = n.Str
+			if n.Interp != nil {
+				x = n.Interp.X
+			}
+			sv, ok := ev.eval(x, e, depth).(*strVal)
+			if !ok || !sv.known() {
+				return unknownDynamic
+			}
+			name = sv.text
 		}
-		v = ev.selectName(v, n.Name, depth)
+		v = ev.selectName(v, name, depth)
 		if _, missing := v.(missingVal); missing {
 			return v
 		}

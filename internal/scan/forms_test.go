@@ -199,6 +199,87 @@ in { c.image = "${merged.image.repository}:${merged.image.tag}"; }`,
 				{At: `"${merged`, Form: FormDerived, AttrPath: "c.image", Ref: "ghcr.io/x/y:1", Reason: "derived from test.nix:2:35"},
 			},
 		},
+		// What an audit of public repositories found the scanner missed
+		// or got wrong.
+		{
+			name: "a fallback after or is the file's image",
+			src: `{ f = cfg: {
+  image = cfg.image or "haproxy:2.9";
+  values.image = { repository = cfg.repo or "ghcr.io/acme/proxy"; tag = cfg.tag or "1.4"; };
+}; }`,
+			want: []got{
+				{At: `"haproxy`, Form: FormString, AttrPath: "f.image", Ref: "haproxy:2.9", Editable: true},
+				{At: `"ghcr`, Form: FormAttrSet, AttrPath: "f.values.image", Ref: "ghcr.io/acme/proxy:1.4", Editable: true},
+			},
+		},
+		{
+			name: "function argument defaults are no images unless image-named",
+			src: `{ v = { size ? "10Gi", mode ? "Block" }: 1; c = { addr ? "cache:6379", model ? "llama3:8b" }: 1;
+  w = { image ? "nginx:1.25" }: image; }`,
+			want: []got{{At: `"nginx`, Form: FormString, AttrPath: "image", Ref: "nginx:1.25", Editable: true}},
+		},
+		{
+			name: "an image flag names the next argument, or its value",
+			src: `{ command = [ "mgr" "--engine-image" "acme/engine:1.0" "--log" "debug" ];
+  args = [ "--solver-image=quay.io/acme/solver:1.0" "--x=y" ]; }`,
+			want: []got{
+				{At: `"acme/engine`, Form: FormString, AttrPath: "command.2", Ref: "acme/engine:1.0", Editable: true},
+				{At: `quay.io/acme/solver`, Form: FormEmbedded, AttrPath: "args.0", Ref: "quay.io/acme/solver:1.0", Editable: true},
+			},
+		},
+		{
+			name: "an environment variable naming an image",
+			src: `{ env = [ { name = "WORKER_IMAGE"; value = "acme/worker:2.3"; } { name = "MODE"; value = "acme/x:1"; } ];
+  other.OPERATOR_IMAGE_NAME = "quay.io/acme/op:1"; }`,
+			want: []got{
+				{At: `"acme/worker`, Form: FormString, AttrPath: "env.0.value", Ref: "acme/worker:2.3", Editable: true},
+				{At: `"quay`, Form: FormString, AttrPath: "other.OPERATOR_IMAGE_NAME", Ref: "quay.io/acme/op:1", Editable: true},
+			},
+		},
+		{
+			name: "a set of images",
+			src:  `{ images = rec { registry = "ghcr.io/acme"; web = "acme/web:1.2.0"; db = "${registry}/db:3.1"; }; }`,
+			want: []got{
+				{At: `"acme/web`, Form: FormString, AttrPath: "images.web", Ref: "acme/web:1.2.0", Editable: true},
+				{At: `"${registry}`, Form: FormString, AttrPath: "images.db", Ref: "ghcr.io/acme/db:3.1", Editable: true},
+			},
+		},
+		{
+			name: "a repository-only set may hold other keys; a null tag is none",
+			src: `{ values.image = { repository = "quay.io/acme/proxy"; tag = ""; command = [ ]; };
+  other.image = { repository = "quay.io/acme/other"; tag = null; }; }`,
+			want: []got{
+				{At: `"quay.io/acme/proxy`, Form: FormPartial, AttrPath: "values.image", Ref: "quay.io/acme/proxy", Reason: "repository-only: the tag comes from the chart"},
+				{At: `"quay.io/acme/other`, Form: FormPartial, AttrPath: "other.image", Ref: "quay.io/acme/other", Reason: "repository-only: the tag comes from the chart"},
+			},
+		},
+		{
+			name: "node taints, disks and local images are no images",
+			src: `{ services.k3s.nodeTaint = [ "node.example.io/not-ready:NoExecute" ];
+  volumes = [ { image = "state.img"; } ];
+  c = { image = "my-local-app:latest"; imagePullPolicy = "Never"; }; }`,
+		},
+		{
+			name: "a dynamic name from a let-bound literal is static",
+			src:  `{ config, ... }: let m = "x"; cfg = config.${m}; in { image = "ghcr.io/acme/x:${cfg.version}"; }`,
+			want: []got{{At: `"ghcr`, Form: FormString, AttrPath: "image", Ref: "ghcr.io/acme/x:${cfg.version}", Reason: "tag depends on function argument 'config'"}},
+		},
+		{
+			name: "a digest of zeros is a placeholder, not a pin",
+			src:  `{ values.image = { repository = "ghcr.io/a/b"; tag = "latest"; digest = "sha256:` + strings.Repeat("0", 64) + `"; }; }`,
+			want: []got{{At: `"ghcr`, Form: FormAttrSet, AttrPath: "values.image", Ref: "ghcr.io/a/b:latest@sha256:" + strings.Repeat("0", 64), Editable: true}},
+		},
+		{
+			name: "a string built from an image-named word that is no image is a site",
+			src:  `let appImage = "tool"; in { image = "ghcr.io/acme/${appImage}:1.0"; }`,
+			want: []got{{At: `"ghcr`, Form: FormString, AttrPath: "image", Ref: "ghcr.io/acme/tool:1.0", Editable: true}},
+		},
+		{
+			name: "flattened image keys: a whole image, never a registry alone",
+			src: `{ values.app = { imageRepository = "ghcr.io/acme/app"; imageTag = "2.0"; };
+  kubeadm.etcd.local = { imageRepository = "registry.k8s.io"; imageTag = "3.5.17-0"; }; }`,
+			want: []got{{At: `"ghcr`, Form: FormAttrSet, AttrPath: "values.app", Ref: "ghcr.io/acme/app:2.0", Editable: true}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

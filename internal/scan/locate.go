@@ -43,7 +43,7 @@ const (
 
 // locate finds target (a node of the file) by its span.
 func (s *scanner) locate(target syntax.Node) location {
-	var loc location
+	loc := location{path: make([]pathSeg, 0, 16)}
 	sp := target.NodeSpan()
 	within := func(n syntax.Node) bool {
 		if n == nil {

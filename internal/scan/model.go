@@ -25,6 +25,10 @@ type attrSet struct {
 	dyn []*ent
 	// walked marks a set the scanner has visited.
 	walked bool
+	// mem and hint: where the first entries' room comes from, and how
+	// much of it (see evalMem.entSlice).
+	mem  *evalMem
+	hint int
 }
 
 type entKind uint8
@@ -86,6 +90,9 @@ func (m *attrSet) get(name string) *ent {
 }
 
 func (m *attrSet) add(e *ent) {
+	if m.ents == nil && m.mem != nil {
+		m.ents = m.mem.entSlice(m.hint)
+	}
 	m.ents = append(m.ents, e)
 	const small = 12
 	switch {
@@ -141,6 +148,7 @@ func (ev *evaluator) setOf(node syntax.Node, bs []syntax.Binding, inner, outer *
 		return m
 	}
 	m := ev.newSet(node)
+	m.hint = len(bs)
 	ev.models[k] = m
 	ev.addBindings(m, bs, inner, outer, false)
 	return m

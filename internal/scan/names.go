@@ -15,7 +15,9 @@ import (
 // or `imageName` and a name ending in "ImageName".
 func isImageName(n string) bool {
 	return strings.HasSuffix(n, "Image") || strings.HasSuffix(n, "image") ||
-		n == "imageName" || strings.HasSuffix(n, "ImageName")
+		n == "imageName" || strings.HasSuffix(n, "ImageName") ||
+		// Environment variables: WORKER_IMAGE, OPERATOR_IMAGE_NAME.
+		n == "IMAGE" || strings.HasSuffix(n, "_IMAGE") || strings.HasSuffix(n, "_IMAGE_NAME")
 }
 
 // isImageNameKey reports whether n is `imageName` or ends in "ImageName":

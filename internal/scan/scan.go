@@ -171,8 +171,12 @@ func (s *scanner) walk(x syntax.Expr, e *env, key string, ctx wctx) {
 			}
 		}
 	case *syntax.List:
-		for _, el := range x.Elems {
+		for i, el := range x.Elems {
 			s.walk(el, e, "", ctx&^ctxConcat)
+			// A command line's `--engine-image` names the next argument.
+			if flag := imageFlag(el); flag != "" && i+1 < len(x.Elems) && ctx&ctxDoc == 0 {
+				s.imageValue(x.Elems[i+1], e, flag, nil)
+			}
 		}
 	case *syntax.AttrSet:
 		inner := e
@@ -194,7 +198,7 @@ func (s *scanner) walk(x syntax.Expr, e *env, key string, ctx wctx) {
 					continue
 				}
 				s.walk(f.Default, inner, f.Name.Name, ctx&^ctxConcat)
-				if ctx&ctxDoc == 0 {
+				if ctx&ctxDoc == 0 && isImageName(f.Name.Name) {
 					s.imageValue(f.Default, inner, f.Name.Name, f)
 				}
 			}
@@ -301,15 +305,73 @@ func (s *scanner) walkSet(m *attrSet, key string, ctx wctx, scope bool) {
 	if !scope && ctx&ctxDoc == 0 {
 		s.checkSet(m, key, ctx&ctxImage != 0)
 	}
-	// The arguments of pullImage name an image Nix fetches by digest: not
+	// The arguments of pullImage name an image Nix fetches by digest, and
+	// a container whose image is never pulled runs a local one: neither is
 	// a reference to pin here.
-	pull := !scope && isPullSet(m)
+	skip := !scope && (isPullSet(m) || isLocalImage(m))
 	for _, b := range m.ents {
-		s.walkEnt(b, ctx, pull)
+		s.walkEnt(b, ctx, skip)
 	}
 	for _, b := range m.dyn {
-		s.walkEnt(b, ctx, pull)
+		s.walkEnt(b, ctx, skip)
 	}
+	if !scope && ctx&ctxDoc == 0 {
+		s.envImage(m)
+	}
+}
+
+// envImage records the value of an environment variable that names an
+// image: `{ name = "WORKER_IMAGE"; value = "acme/worker:2.3"; }`.
+func (s *scanner) envImage(m *attrSet) {
+	name, value := m.get("name"), m.get("value")
+	if name == nil || value == nil || name.kind != entExpr || value.kind != entExpr || len(m.ents) > 3 {
+		return
+	}
+	str, ok := unparen(name.expr).(*syntax.String)
+	if !ok {
+		return
+	}
+	if n, ok := str.Literal(); ok && isImageName(n) {
+		s.imageValue(value.expr, value.env, n, value.decl)
+	}
+}
+
+// isLocalImage reports whether m is a container whose image is never
+// pulled (imagePullPolicy = "Never"): it runs what the node has.
+func isLocalImage(m *attrSet) bool {
+	for _, k := range []string{"imagePullPolicy", "pullPolicy"} {
+		if b := m.get(k); b != nil && b.kind == entExpr {
+			if str, ok := unparen(b.expr).(*syntax.String); ok {
+				if v, ok := str.Literal(); ok && v == "Never" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// imageFlag returns the flag x is when it is a command-line flag naming an
+// image (`--engine-image`), or "".
+func imageFlag(x syntax.Expr) string {
+	str, ok := unparen(x).(*syntax.String)
+	if !ok {
+		return ""
+	}
+	v, ok := str.Literal()
+	if !ok || !strings.HasPrefix(v, "-") {
+		return ""
+	}
+	name := strings.TrimLeft(v, "-")
+	if len(v)-len(name) > 2 || !strings.HasSuffix(strings.ToLower(name), "image") {
+		return ""
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !isAlnum(c) && c != '-' && c != '_' {
+			return ""
+		}
+	}
+	return v
 }
 
 // isPullSet reports whether m is the argument set of a pullImage call.
@@ -317,8 +379,8 @@ func isPullSet(m *attrSet) bool {
 	return m.get("imageDigest") != nil && m.get("imageName") != nil
 }
 
-func (s *scanner) walkEnt(b *ent, ctx wctx, pull bool) {
-	if pull && (b.name == "imageName" || b.name == "finalImageName") {
+func (s *scanner) walkEnt(b *ent, ctx wctx, skip bool) {
+	if skip && isImageName(b.name) {
 		ctx |= ctxDoc
 	}
 	c := ctx &^ ctxOption
@@ -396,12 +458,26 @@ func (s *scanner) imageValue(x syntax.Expr, e *env, key string, decl syntax.Node
 
 // imageList records the string elements of a list of images.
 func (s *scanner) imageList(x syntax.Expr, e *env, key string, decl syntax.Node) {
-	l, ok := s.ev.eval(x, e, 0).(*listVal)
-	if !ok {
-		return
-	}
-	for _, el := range l.elems {
-		s.addString(s.ev.eval(el, l.env, 0), key, false, false, decl)
+	switch v := s.ev.eval(x, e, 0).(type) {
+	case *listVal:
+		for _, el := range v.elems {
+			s.addString(s.ev.eval(el, v.env, 0), key, false, false, decl)
+		}
+	case *attrsVal:
+		// images = { web = "acme/web:1.2"; db = ...; }: the values that
+		// have a tag or digest; a registry prefix beside them is none.
+		for _, m := range v.sets {
+			for _, b := range m.ents {
+				if b.kind != entExpr {
+					continue
+				}
+				if sv, ok := s.ev.entValue(b, 0).(*strVal); ok && sv.known() {
+					if r, err := s.parse(sv.text); err == nil && (r.Tag != "" || r.Digest != "") {
+						s.addString(sv, key, false, false, b.decl)
+					}
+				}
+			}
+		}
 	}
 }
 
@@ -510,8 +586,12 @@ func (s *scanner) shapedConcat(x *syntax.Binary, e *env, key string) {
 // explicit registry host and a tag or digest.
 func (s *scanner) unmistakable(text string) bool {
 	r, err := s.parse(text)
-	return err == nil && r.Registry() != "" && (r.Tag != "" || r.Digest != "")
+	return err == nil && r.Registry() != "" && (r.Tag != "" || r.Digest != "") && !taintEffects[r.Tag]
 }
+
+// taintEffects end a node taint (`node.example.io/not-ready:NoExecute`),
+// which reads like host/path:tag.
+var taintEffects = map[string]bool{"NoSchedule": true, "PreferNoSchedule": true, "NoExecute": true}
 
 // add returns the candidate of key, making it with mk the first time.
 func (s *scanner) add(key any, mk func() *candidate, decl syntax.Node) *candidate {
@@ -536,9 +616,16 @@ var helmKeys = [...]string{"registry", "repository", "repo", "tag", "digest"}
 // part of one that a chart completes (a tag alone, a repository alone).
 func (s *scanner) checkSet(m *attrSet, key string, underImage bool) {
 	var found [len(helmKeys)]*ent
-	any := false
+	any, flat := false, false
 	for i, k := range helmKeys {
-		if b := m.get(k); b != nil && b.kind != entNested {
+		b := m.get(k)
+		if b == nil && flatKeys[k] != "" {
+			// Charts that flatten their values: imageRepository, imageTag.
+			if b = m.get(flatKeys[k]); b != nil {
+				flat = true
+			}
+		}
+		if b != nil && b.kind != entNested {
 			found[i] = b
 			any = true
 		}
@@ -549,12 +636,19 @@ func (s *scanner) checkSet(m *attrSet, key string, underImage bool) {
 	if isPullSet(m) || isFetchSet(m) {
 		return
 	}
-	// An empty tag or digest is no tag: charts read `tag: ""` as "the
-	// chart's appVersion".
+	// An empty or null tag or digest is no tag: charts read `tag: ""` as
+	// "the chart's appVersion".
 	for _, i := range []int{3, 4} {
 		if b := found[i]; b != nil && b.kind == entExpr {
-			if str, ok := unparen(b.expr).(*syntax.String); ok && len(str.Parts) == 0 {
-				found[i] = nil
+			switch x := unparen(b.expr).(type) {
+			case *syntax.String:
+				if len(x.Parts) == 0 {
+					found[i] = nil
+				}
+			case *syntax.Ident:
+				if x.Name == "null" {
+					found[i] = nil
+				}
 			}
 		}
 	}
@@ -564,7 +658,23 @@ func (s *scanner) checkSet(m *attrSet, key string, underImage bool) {
 		repoEnt = repo
 	}
 	full := repoEnt != nil && (tag != nil || digest != nil)
-	partial := !full && (isImageName(key) || underImage) && (repoEnt != nil || tag != nil || digest != nil) && onlyImageKeys(m)
+	partial := false
+	switch {
+	case flat:
+		// Flattened keys make a whole image only: kubeadm's
+		// imageRepository alone is a registry, its imageTag a tag of an
+		// image whose name kubeadm adds.
+		if !full || !s.flatRepository(repoEnt) {
+			return
+		}
+	case full:
+	case repoEnt != nil:
+		partial = isImageName(key) || underImage
+	case tag != nil || digest != nil:
+		// A tag alone is part of an image only among image keys: a
+		// build's { name; tag; contents; } is something else.
+		partial = (isImageName(key) || underImage) && onlyImageKeys(m)
+	}
 	if !full && !partial {
 		return
 	}
@@ -585,7 +695,11 @@ func (s *scanner) checkSet(m *attrSet, key string, underImage bool) {
 		}
 	}
 	if repoEnt != nil {
-		rk := keys[repoEnt.name]
+		repoName := "repository"
+		if repository == nil {
+			repoName = "repo"
+		}
+		rk := keys[repoName]
 		rv, ok := rk.val.(*strVal)
 		if !ok || !hasName(rv) {
 			return
@@ -626,9 +740,21 @@ func isFetchSet(m *attrSet) bool {
 	return false
 }
 
+// flatKeys are what charts that flatten their image values call the keys
+// (Elasticsearch's imageTag, some charts' imageRepository).
+var flatKeys = map[string]string{"registry": "imageRegistry", "repository": "imageRepository", "tag": "imageTag"}
+
+// flatRepository reports whether a flattened imageRepository holds a
+// repository path, not a registry alone.
+func (s *scanner) flatRepository(b *ent) bool {
+	sv, ok := s.ev.entValue(b, 0).(*strVal)
+	return ok && strings.Contains(strings.Trim(sv.text, "/"), "/")
+}
+
 // imageValueKeys are the keys a chart's image values hold.
 var imageValueKeys = map[string]bool{
 	"registry": true, "repository": true, "repo": true, "tag": true, "digest": true,
+	"imageRegistry": true, "imageRepository": true, "imageTag": true,
 	"pullPolicy": true, "pullSecrets": true, "imagePullPolicy": true, "sha": true, "debug": true,
 	"useDigest": true,
 }

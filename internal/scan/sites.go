@@ -20,7 +20,30 @@ func (s *scanner) sites() []Site {
 	}
 	ignored := s.ignoredLines()
 	isUse := s.setUses()
-	owner := s.owners(isUse)
+	// Every candidate's site, before derived strings are told apart: a
+	// candidate that makes no site (a bare word under imageName) owns
+	// nothing, and a string built from it is a site of its own.
+	prim := map[*candidate]*Site{}
+	for _, c := range s.order {
+		if isUse[c] {
+			continue
+		}
+		var site *Site
+		switch c.form {
+		case FormString:
+			site = s.stringSite(c)
+		case FormAttrSet:
+			site = s.setSite(c)
+		case FormPartial:
+			site = s.partialSite(c)
+		case FormEmbedded:
+			site = s.embeddedSite(c)
+		}
+		if site != nil {
+			prim[c] = site
+		}
+	}
+	owner := s.owners(prim)
 
 	built := map[*candidate]*Site{}
 	var out []*Site
@@ -60,21 +83,8 @@ func (s *scanner) sites() []Site {
 	}
 
 	for _, c := range s.order {
-		if _, derived := derivedOf[c]; derived || isUse[c] {
-			continue
-		}
-		var site *Site
-		switch c.form {
-		case FormString:
-			site = s.stringSite(c)
-		case FormAttrSet:
-			site = s.setSite(c)
-		case FormPartial:
-			site = s.partialSite(c)
-		case FormEmbedded:
-			site = s.embeddedSite(c)
-		}
-		if site == nil {
+		site := prim[c]
+		if _, derived := derivedOf[c]; derived || site == nil {
 			continue
 		}
 		if s.isIgnored(ignored, site.Offset, c.decls, site.decl) {
@@ -231,10 +241,10 @@ func (s *scanner) setUses() map[*candidate]bool {
 // them is derived from that site. A fragment used to build a reference
 // (`app` in "ghcr.io/x/${app}:1") owns nothing: a ConfigMap name built
 // from it is no image.
-func (s *scanner) owners(isUse map[*candidate]bool) map[syntax.Node]*candidate {
+func (s *scanner) owners(prim map[*candidate]*Site) map[syntax.Node]*candidate {
 	owner := map[syntax.Node]*candidate{}
 	for _, c := range s.order {
-		if isUse[c] {
+		if prim[c] == nil {
 			continue
 		}
 		switch c.form {
@@ -313,6 +323,27 @@ func (s *scanner) newSite(form Form, pos int, at syntax.Node) *Site {
 	}
 }
 
+// pinnedDigest reports whether a reference's digest pins it: a digest of
+// zeros is a placeholder waiting for one.
+func pinnedDigest(d string) bool {
+	return d != "" && strings.Trim(strings.TrimPrefix(d, "sha256:"), "0") != ""
+}
+
+// fileExtensions end the names of files that image-named keys also hold:
+// disks and pictures.
+var fileExtensions = []string{".img", ".qcow2", ".iso", ".raw", ".vmdk", ".vhd", ".vhdx", ".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp", ".ico"}
+
+// isFileName reports whether text names a file rather than an image.
+func isFileName(text string) bool {
+	l := strings.ToLower(text)
+	for _, ext := range fileExtensions {
+		if strings.HasSuffix(l, ext) {
+			return true
+		}
+	}
+	return false
+}
+
 // invalid makes site a report of a value meant as a reference that is not
 // one: a finding for check, never an edit.
 func invalid(site *Site, text string, err error) *Site {
@@ -356,8 +387,11 @@ func (s *scanner) stringSite(c *candidate) *Site {
 		// A bare word under imageName and the like is too often no image.
 		return nil
 	}
+	if isFileName(sv.text) {
+		return nil // a disk or picture under an image key: "state.img"
+	}
 	site := s.newSite(FormString, pos, node)
-	site.Ref, site.Pinned = ref, r.Digest != ""
+	site.Ref, site.Pinned = ref, pinnedDigest(r.Digest)
 	site.Edit.Literal = node.NodeSpan()
 	if known {
 		site.Image = r
@@ -383,7 +417,7 @@ func (s *scanner) embeddedSite(c *candidate) *Site {
 		return nil
 	}
 	site := s.newSite(FormEmbedded, c.pos, k.str)
-	site.Ref, site.Pinned = ref, r.Digest != ""
+	site.Ref, site.Pinned = ref, pinnedDigest(r.Digest)
 	site.Edit.Literal = k.str.Span
 	if sv.known() {
 		site.Image = r
@@ -500,7 +534,7 @@ func (s *scanner) setSite(c *candidate) *Site {
 	site := s.newSite(FormAttrSet, pos, repo.bind)
 	site.AttrPath = s.setPath(c)
 	site.decl = s.setDecl(c)
-	site.Ref, site.Pinned = ref, r.Digest != ""
+	site.Ref, site.Pinned = ref, pinnedDigest(r.Digest)
 	site.Edit.Literal = lit
 	ae := &AttrSetEdit{Span: c.set.node.NodeSpan()}
 	after := repo.bind
