@@ -25,9 +25,14 @@ func TestMakeForms(t *testing.T) {
         image: ghcr.io/x/c:1.0
   '';
   args = [ "--image" "ghcr.io/x/d:1.0" ];
+  valuesContent = ''
+    image:
+      repository: ghcr.io/x/e
+      tag: "1.0"
+  '';
 }
 `
-	third := Fixed{"ghcr.io/x/a:1.0": dA, "ghcr.io/x/b:1.0": dA, "ghcr.io/x/c:1.0": dB, "ghcr.io/x/d:1.0": dB}
+	third := Fixed{"ghcr.io/x/a:1.0": dA, "ghcr.io/x/b:1.0": dA, "ghcr.io/x/c:1.0": dB, "ghcr.io/x/d:1.0": dB, "ghcr.io/x/e:1.0": dA}
 	tests := []struct {
 		style config.Style
 		want  string
@@ -37,12 +42,14 @@ func TestMakeForms(t *testing.T) {
 			`split.tag = "1.0";`, `split.tag = "1.0@`+dA+`";`,
 			`image: ghcr.io/x/c:1.0`, `image: ghcr.io/x/c:1.0@`+dB,
 			`"ghcr.io/x/d:1.0"`, `"ghcr.io/x/d:1.0@`+dB+`"`,
+			`tag: "1.0"`, `tag: "1.0@`+dA+`"`,
 		).Replace(src)},
 		{config.StyleDigestKey, strings.NewReplacer(
 			`values.image.tag = "1.0";`, `values.image.tag = "1.0";`+"\n  "+`values.image.digest = "`+dA+`";`,
 			`split.tag = "1.0";`, `split.tag = "1.0";`+"\n  "+`split.digest = "`+dA+`";`,
 			`image: ghcr.io/x/c:1.0`, `image: ghcr.io/x/c:1.0@`+dB,
 			`"ghcr.io/x/d:1.0"`, `"ghcr.io/x/d:1.0@`+dB+`"`,
+			`tag: "1.0"`, `tag: "1.0@`+dA+`"`,
 		).Replace(src)},
 	}
 	for _, tt := range tests {
@@ -57,7 +64,7 @@ func TestMakeForms(t *testing.T) {
 			if diff := cmp.Diff(tt.want, string(p.Files[0].New)); diff != "" {
 				t.Errorf("new file (-want +got):\n%s", diff)
 			}
-			if len(p.Changes) != 4 {
+			if len(p.Changes) != 5 {
 				t.Errorf("changes: %+v", p.Changes)
 			}
 		})

@@ -32,21 +32,112 @@ func (s *scanner) embedded(x *syntax.String, e *env) {
 	}
 	text := sv.text
 	for start := 0; start < len(text); {
-		end := strings.IndexByte(text[start:], '\n')
-		if end < 0 {
-			end = len(text)
-		} else {
-			end += start
-		}
-		if key, vs, ve, ok := yamlImageLine(text, start, end); ok {
+		end := lineEnd(text, start)
+		switch key, vs, ve, ok := yamlImageLine(text, start, end); {
+		case ok:
 			s.addEmbedded(x, sv, key, vs, ve)
-		} else {
+		case key != "" && vs < 0:
+			// `image:` opening a block of helm values.
+			s.yamlImageBlock(x, sv, key, start, end)
+		default:
 			for _, f := range flagImages(text, start, end) {
 				s.addEmbedded(x, sv, f.flag, f.vs, f.ve)
 			}
 		}
 		start = end + 1
 	}
+}
+
+func lineEnd(text string, start int) int {
+	if end := strings.IndexByte(text[start:], '\n'); end >= 0 {
+		return start + end
+	}
+	return len(text)
+}
+
+// indentOfLine is the number of spaces (and list dashes) before the key
+// on the line starting at start.
+func indentOfLine(text string, start, end int) int {
+	i := start
+	for i < end && (text[i] == ' ' || (text[i] == '-' && i+1 < end && text[i+1] == ' ')) {
+		i++
+	}
+	return i - start
+}
+
+// yamlImageBlock reads the helm values under an `image:` line that has no
+// value of its own:
+//
+//	image:
+//	  repository: ghcr.io/acme/api
+//	  tag: "1.4.2"
+//
+// A repository with a tag or digest is one embedded reference, reported
+// at the repository and pinned after the tag.
+func (s *scanner) yamlImageBlock(x *syntax.String, sv *strVal, key string, start, end int) {
+	text := sv.text
+	parent := indentOfLine(text, start, end)
+	type kv struct{ vs, ve int }
+	keys := map[string]kv{}
+	child := -1
+	// The block ends at the first line not indented deeper; a block of
+	// helm image values is a few lines, so look at a few only.
+	for n, ls := 0, end+1; ls < len(text) && n < 16; n++ {
+		le := lineEnd(text, ls)
+		if strings.TrimSpace(text[ls:le]) == "" {
+			ls = le + 1
+			continue
+		}
+		ind := indentOfLine(text, ls, le)
+		if ind <= parent {
+			break
+		}
+		if child < 0 {
+			child = ind
+		}
+		if ind == child {
+			if k, vs, ve, ok := yamlKeyValue(text, ls, le); ok {
+				switch k {
+				case "registry", "repository", "tag", "digest":
+					if _, dup := keys[k]; !dup {
+						keys[k] = kv{vs, ve}
+					}
+				}
+			}
+		}
+		ls = le + 1
+	}
+	repo, ok := keys["repository"]
+	if !ok {
+		return
+	}
+	_, tag := keys["tag"]
+	_, digest := keys["digest"]
+	if !tag && !digest {
+		return
+	}
+	var pieces []*strVal
+	sep := func(t string) {
+		pieces = append(pieces, &strVal{text: t, parts: []part{{end: len(t), synthetic: true}}})
+	}
+	if r, ok := keys["registry"]; ok {
+		pieces = append(pieces, sv.slice(r.vs, r.ve))
+		if !strings.HasSuffix(text[r.vs:r.ve], "/") {
+			sep("/")
+		}
+	}
+	pieces = append(pieces, sv.slice(repo.vs, repo.ve))
+	if t, ok := keys["tag"]; ok {
+		sep(":")
+		pieces = append(pieces, sv.slice(t.vs, t.ve))
+	}
+	if d, ok := keys["digest"]; ok {
+		sep("@")
+		pieces = append(pieces, sv.slice(d.vs, d.ve))
+	}
+	val := concatAll(pieces)
+	val.whole, val.nodes = sv.whole, sv.nodes
+	s.addEmbeddedValue(x, sv, key, repo.vs, val)
 }
 
 type flagValue struct {
@@ -89,8 +180,20 @@ func flagImages(text string, start, end int) []flagValue {
 }
 
 // yamlImageLine finds `key: value` on the line text[start:end] with an
-// image-named key, and returns the key and the value's range.
+// image-named key, and returns the key and the value's range. A key with
+// no value on its line (a block follows) is returned with vs -1.
 func yamlImageLine(text string, start, end int) (key string, vs, ve int, ok bool) {
+	key, vs, ve, ok = yamlKeyValue(text, start, end)
+	if key == "" || !isImageName(key) {
+		return "", 0, 0, false
+	}
+	return key, vs, ve, ok
+}
+
+// yamlKeyValue reads `[- ]key: value` on the line text[start:end]: the
+// key, and the range of the value inside any quotes. A key without a
+// value returns vs -1 and ok false.
+func yamlKeyValue(text string, start, end int) (key string, vs, ve int, ok bool) {
 	i := start
 	skip := func() {
 		for i < end && (text[i] == ' ' || text[i] == '\t') {
@@ -118,7 +221,7 @@ func yamlImageLine(text string, start, end int) (key string, vs, ve int, ok bool
 		}
 		i++
 	}
-	if key == "" || !isImageName(key) || i >= end || text[i] != ':' {
+	if key == "" || i >= end || text[i] != ':' {
 		return "", 0, 0, false
 	}
 	i++
@@ -126,8 +229,8 @@ func yamlImageLine(text string, start, end int) (key string, vs, ve int, ok bool
 		return "", 0, 0, false
 	}
 	skip()
-	if i >= end {
-		return "", 0, 0, false
+	if i >= end || text[i] == '#' {
+		return key, -1, -1, false
 	}
 	switch text[i] {
 	case '"', '\'':
@@ -137,7 +240,7 @@ func yamlImageLine(text string, start, end int) (key string, vs, ve int, ok bool
 			return "", 0, 0, false
 		}
 		vs, ve = i+1, i+1+j
-	case '{', '[', '&', '*', '!', '|', '>', '#', '%', '@', '`':
+	case '{', '[', '&', '*', '!', '|', '>', '%', '@', '`':
 		return "", 0, 0, false
 	default:
 		vs = i
@@ -163,7 +266,12 @@ func isAlnum(c byte) bool {
 
 // addEmbedded records the reference at [vs, ve) of x's value sv.
 func (s *scanner) addEmbedded(x *syntax.String, sv *strVal, key string, vs, ve int) {
-	val := sv.slice(vs, ve)
+	s.addEmbeddedValue(x, sv, key, vs, sv.slice(vs, ve))
+}
+
+// addEmbeddedValue records val, a reference read from x's value sv
+// starting at vs.
+func (s *scanner) addEmbeddedValue(x *syntax.String, sv *strVal, key string, vs int, val *strVal) {
 	if val.known() && imageref.IsHostPort(val.text) {
 		return
 	}

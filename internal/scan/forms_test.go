@@ -139,6 +139,11 @@ func TestFileForms(t *testing.T) {
 			},
 		},
 		{
+			name: "a YAML block of helm image values",
+			src:  "let t = \"0.9.1\"; in { v = ''\n  image:\n    registry: ghcr.io\n    repository: acme/exp\n    tag: \"${t}\"\n  other:\n    tag: x\n''; }",
+			want: []got{{At: `acme/exp`, Form: FormEmbedded, AttrPath: "v", Ref: "ghcr.io/acme/exp:0.9.1", Editable: true}},
+		},
+		{
 			name: "YAML with a tag from a let-bound literal",
 			src:  "let v = \"1.2\"; in { text = ''\n  image: ghcr.io/x/y:${v}\n''; }",
 			want: []got{{At: `ghcr.io/x/y:$`, Form: FormEmbedded, AttrPath: "text", Ref: "ghcr.io/x/y:1.2", Editable: true}},
