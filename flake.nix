@@ -25,7 +25,7 @@
           # nixpkgs needed); `make lint` fails while it is stale. Without
           # Go at hand: set it to pkgs.lib.fakeHash, run `nix build`, and
           # copy the hash from the "got:" line of the mismatch error.
-          vendorHash = "sha256-6wa/VHLP3PjrrpOhTGq7NMxwKfobh0Z/iM+JoMQYRFw=";
+          vendorHash = "sha256-lhMvaksFvuoUq/Tp/zNbHDIEgEz8jolat7EDochQV7A=";
 
           subPackages = [ "cmd/pinner" ];
           ldflags = [ "-s" "-w" "-X github.com/pinner-dev/pinner/internal/cli.Version=${version}" ];

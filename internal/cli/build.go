@@ -14,7 +14,7 @@ import (
 
 // BuildCmd builds images of the repository and prints their digests.
 type BuildCmd struct {
-	Names    []string `arg:"" name:"name" help:"Image names from registry.yaml (images:)."`
+	Names    []string `arg:"" name:"name" predictor:"images" help:"Image names from registry.yaml (images:)."`
 	Platform []string `help:"Build only these platforms (linux/amd64, linux/arm64, ...); repeatable." placeholder:"OS/ARCH"`
 	JSON     bool     `help:"Print a JSON list: [{\"name\",\"repository\",\"tag\",\"digest\",\"platforms\":[{\"platform\",\"output\",\"digest\"}]}]."`
 }

@@ -16,7 +16,7 @@ import (
 // CheckCmd is the offline pre-commit gate.
 type CheckCmd struct {
 	JSON  bool     `help:"Print one JSON object: {\"findings\":[...],\"errors\":[...]}."`
-	Paths []string `arg:"" optional:"" name:"path" help:"Files or directories (every *.nix below them). Default: ${default_modules}."`
+	Paths []string `arg:"" optional:"" name:"path" predictor:"nix" help:"Files or directories (every *.nix below them). Default: ${default_modules}."`
 }
 
 // Help is shown by "pinner check --help".

@@ -30,8 +30,8 @@ const (
 
 // Globals are the flags every command shares.
 type Globals struct {
-	Config   string `help:"Path to registry.yaml (default: registry.yaml in the working directory, when present)." env:"PINNER_CONFIG" placeholder:"FILE"`
-	Chdir    string `short:"C" help:"Change to DIR before doing anything else." placeholder:"DIR"`
+	Config   string `help:"Path to registry.yaml (default: registry.yaml in the working directory, when present)." env:"PINNER_CONFIG" placeholder:"FILE" predictor:"yaml"`
+	Chdir    string `short:"C" help:"Change to DIR before doing anything else." placeholder:"DIR" predictor:"dir"`
 	LogLevel string `help:"Log level: debug, info, warn, error." enum:"debug,info,warn,error" default:"warn"`
 	Progress string `help:"Progress on stderr: auto (live bars on a terminal, else timestamped lines), plain, tty, none." enum:"auto,plain,tty,none" default:"auto" env:"PINNER_PROGRESS"`
 	Quiet    bool   `short:"q" help:"Print no progress and no informational messages; warnings and errors still go to stderr."`
@@ -49,8 +49,6 @@ type CLI struct {
 	Outdated   OutdatedCmd   `cmd:"" help:"List third-party images that have a newer semver tag."`
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script (bash, zsh, fish)."`
 	Version    VersionCmd    `cmd:"" help:"Print pinner's version."`
-
-	Complete CompleteCmd `cmd:"" name:"__complete" hidden:"" help:"Print completion candidates (used by the completion scripts)."`
 }
 
 // Env is what a command needs from the process, bound into every Run.
@@ -132,6 +130,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code in
 		}
 	}()
 
+	completeLine(parser)
 	kctx, err := parser.Parse(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "pinner: %v\n", err)

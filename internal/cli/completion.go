@@ -3,11 +3,19 @@ package cli
 import (
 	"fmt"
 	"io"
-	"slices"
-	"strings"
+	"os"
 
 	"github.com/alecthomas/kong"
+	"github.com/posener/complete"
+	"github.com/willabides/kongplete"
+
+	"github.com/pinner-dev/pinner/internal/config"
 )
+
+// Shell completion is kongplete's: the shell runs pinner itself with the
+// command line in COMP_LINE, and pinner answers from its command model
+// (every command, flag and enum value) before parsing anything. The
+// scripts `pinner completion SHELL` prints only hand the line over.
 
 // CompletionCmd prints a shell completion script.
 type CompletionCmd struct {
@@ -16,399 +24,70 @@ type CompletionCmd struct {
 
 // Help is shown by "pinner completion --help".
 func (CompletionCmd) Help() string {
-	return `Prints a completion script generated from pinner's own command model: every command, flag and enum value. Arguments complete as files for scan, check and outdated, and as the image names of registry.yaml for update and build (the script asks "pinner __complete images", in the directory you are in).
+	return `Prints the lines that make a shell complete pinner's commands, flags and enum values. The shell asks pinner itself, so completion always matches the pinner on PATH: arguments complete as .nix files and directories for scan, check and outdated, and as the image names of registry.yaml (in the directory you are in) for update and build.
 
   bash: source <(pinner completion bash)            (or save it to /etc/bash_completion.d/pinner)
   zsh:  pinner completion zsh > "${fpath[1]}/_pinner"
   fish: pinner completion fish > ~/.config/fish/completions/pinner.fish`
 }
 
+// completionScripts are the shells' hooks; kongplete's installer writes the
+// same ones into a shell's rc file.
+var completionScripts = map[string]string{
+	"bash": "complete -C pinner pinner\n",
+	"zsh": `#compdef pinner
+autoload -U +X bashcompinit && bashcompinit
+complete -C pinner pinner
+`,
+	"fish": `function __complete_pinner
+    set -lx COMP_LINE (commandline -cp)
+    test -z (commandline -ct)
+    and set COMP_LINE "$COMP_LINE "
+    pinner
+end
+complete -f -c pinner -a "(__complete_pinner)"
+`,
+}
+
 // Run prints the script.
-func (c *CompletionCmd) Run(kctx *kong.Context, env *Env) error {
-	m := completionModel(kctx.Model)
-	var script string
-	switch c.Shell {
-	case "bash":
-		script = m.bash()
-	case "zsh":
-		script = m.zsh()
-	case "fish":
-		script = m.fish()
-	}
-	_, err := io.WriteString(env.Stdout, script)
+func (c *CompletionCmd) Run(env *Env) error {
+	_, err := io.WriteString(env.Stdout, completionScripts[c.Shell])
 	return err
 }
 
-// CompleteCmd answers the completion scripts' questions at completion time.
-type CompleteCmd struct {
-	What string `arg:"" enum:"images" help:"What to list: images (the names under images: in registry.yaml)."`
+// completeLine answers a completion request (COMP_LINE is set) and exits
+// through parser's exit hook; otherwise it returns and parsing goes on.
+func completeLine(parser *kong.Kong) {
+	if os.Getenv("COMP_LINE") == "" {
+		return
+	}
+	kongplete.Complete(parser,
+		// Files matching a pattern, and the directories to reach them.
+		kongplete.WithPredictor("nix", complete.PredictFiles("*.nix")),
+		kongplete.WithPredictor("yaml", complete.PredictFiles("*.yaml")),
+		kongplete.WithPredictor("dir", complete.PredictDirs("*")),
+		kongplete.WithPredictor("file", complete.PredictFiles("*")),
+		kongplete.WithPredictor("images", complete.PredictFunc(imageNames)),
+		// Completion must never complain: a failure lists nothing.
+		kongplete.WithErrorHandler(func(err error) { fmt.Fprintln(parser.Stderr, err) }),
+	)
 }
 
-// Run prints one candidate per line. Completion must never complain, so a
-// missing or broken registry.yaml lists nothing.
-func (c *CompleteCmd) Run(env *Env, g *Globals) error {
-	cfg, err := loadConfig(g)
+// imageNames are the names under images: in the registry.yaml of the
+// working directory (or $PINNER_CONFIG); none when it is missing or
+// broken.
+func imageNames(complete.Args) []string {
+	path, found, err := config.Find(os.Getenv("PINNER_CONFIG"), ".")
+	if err != nil || !found {
+		return nil
+	}
+	cfg, err := config.Load(path)
 	if err != nil {
 		return nil
 	}
+	names := make([]string, 0, len(cfg.Images))
 	for _, img := range cfg.Images {
-		fmt.Fprintln(env.Stdout, img.Name)
+		names = append(names, img.Name)
 	}
-	return nil
-}
-
-// compModel is the part of kong's model the scripts need.
-type compModel struct {
-	name    string
-	globals []compFlag
-	cmds    []compCmd
-}
-
-type compCmd struct {
-	name, help string
-	flags      []compFlag
-	// args: what the positional arguments are: "files", "images", an
-	// enum's values ("bash zsh fish"), or "" for free text.
-	args    string
-	hasArgs bool
-}
-
-type compFlag struct {
-	long, short, help string
-	// value: "" for a boolean; "file", "dir", "enum", or "text".
-	value string
-	enum  []string
-	// negation is "--no-x" for a negatable flag.
-	negation string
-}
-
-func completionModel(app *kong.Application) compModel {
-	m := compModel{name: app.Name, globals: compFlags(app.Node.Flags)}
-	for _, n := range app.Node.Children {
-		if n.Hidden || n.Type != kong.CommandNode {
-			continue
-		}
-		c := compCmd{name: n.Name, help: firstSentence(n.Help), flags: compFlags(n.Flags)}
-		for _, p := range n.Positional {
-			c.hasArgs = true
-			switch {
-			case p.Enum != "":
-				c.args = strings.Join(p.EnumSlice(), " ")
-			case p.Name == "path":
-				c.args = "files"
-			case strings.HasPrefix(p.Name, "name"):
-				c.args = "images"
-			}
-		}
-		m.cmds = append(m.cmds, c)
-	}
-	return m
-}
-
-func compFlags(flags []*kong.Flag) []compFlag {
-	var out []compFlag
-	for _, f := range flags {
-		if f.Hidden {
-			continue
-		}
-		cf := compFlag{long: "--" + f.Name, help: firstSentence(f.Help)}
-		if f.Short != 0 {
-			cf.short = "-" + string(f.Short)
-		}
-		switch {
-		case f.IsBool():
-			switch neg := f.Tag.Negatable; neg {
-			case "":
-			case "_":
-				cf.negation = "--no-" + f.Name
-			default:
-				cf.negation = "--" + neg
-			}
-		case f.Enum != "":
-			cf.value, cf.enum = "enum", f.EnumSlice()
-		case f.PlaceHolder == "DIR":
-			cf.value = "dir"
-		case f.PlaceHolder == "FILE":
-			cf.value = "file"
-		default:
-			cf.value = "text"
-		}
-		out = append(out, cf)
-	}
-	return out
-}
-
-// firstSentence keeps completion descriptions to one line.
-func firstSentence(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if i := strings.Index(s, ". "); i >= 0 {
-		s = s[:i]
-	}
-	return strings.TrimSuffix(s, ".")
-}
-
-func (c compCmd) allFlags(m compModel) []compFlag { return slices.Concat(m.globals, c.flags) }
-
-func (m compModel) cmdNames() string {
-	names := make([]string, len(m.cmds))
-	for i, c := range m.cmds {
-		names[i] = c.name
-	}
-	return strings.Join(names, " ")
-}
-
-func flagWords(flags []compFlag) string {
-	var w []string
-	for _, f := range flags {
-		w = append(w, f.long)
-		if f.short != "" {
-			w = append(w, f.short)
-		}
-		if f.negation != "" {
-			w = append(w, f.negation)
-		}
-	}
-	return strings.Join(w, " ")
-}
-
-func (m compModel) bash() string {
-	var b strings.Builder
-	fn := "_" + m.name
-	fmt.Fprintf(&b, "# bash completion for %[1]s; generated by \"%[1]s completion bash\".\n", m.name)
-	fmt.Fprintf(&b, "# Load it with: source <(%s completion bash)\n", m.name)
-	fmt.Fprintf(&b, "%s() {\n", fn)
-	b.WriteString("    local cur prev cmd i\n")
-	b.WriteString("    cur=\"${COMP_WORDS[COMP_CWORD]}\"\n")
-	b.WriteString("    prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n")
-	b.WriteString("    COMPREPLY=()\n")
-	b.WriteString("    cmd=\"\"\n")
-	b.WriteString("    for ((i = 1; i < COMP_CWORD; i++)); do\n")
-	b.WriteString("        case \"${COMP_WORDS[i]}\" in\n")
-	fmt.Fprintf(&b, "            %s) cmd=\"${COMP_WORDS[i]}\"; break ;;\n", strings.ReplaceAll(m.cmdNames(), " ", "|"))
-	b.WriteString("        esac\n")
-	b.WriteString("    done\n")
-
-	// Values of the flag before the cursor; every command's flags, as
-	// the names do not clash.
-	b.WriteString("    case \"$prev\" in\n")
-	seen := map[string]bool{}
-	all := slices.Clone(m.globals)
-	for _, c := range m.cmds {
-		all = append(all, c.flags...)
-	}
-	for _, f := range all {
-		if f.value == "" || seen[f.long] {
-			continue
-		}
-		seen[f.long] = true
-		pat := f.long
-		if f.short != "" {
-			pat += "|" + f.short
-		}
-		switch f.value {
-		case "enum":
-			fmt.Fprintf(&b, "        %s) COMPREPLY=($(compgen -W %s -- \"$cur\")); return 0 ;;\n", pat, shQuote(strings.Join(f.enum, " ")))
-		case "file":
-			fmt.Fprintf(&b, "        %s) COMPREPLY=($(compgen -f -- \"$cur\")); return 0 ;;\n", pat)
-		case "dir":
-			fmt.Fprintf(&b, "        %s) COMPREPLY=($(compgen -d -- \"$cur\")); return 0 ;;\n", pat)
-		default:
-			fmt.Fprintf(&b, "        %s) return 0 ;;\n", pat)
-		}
-	}
-	b.WriteString("    esac\n")
-
-	b.WriteString("    case \"$cmd\" in\n")
-	fmt.Fprintf(&b, "        \"\")\n")
-	fmt.Fprintf(&b, "            if [[ \"$cur\" == -* ]]; then\n")
-	fmt.Fprintf(&b, "                COMPREPLY=($(compgen -W %s -- \"$cur\"))\n", shQuote(flagWords(m.globals)))
-	fmt.Fprintf(&b, "            else\n")
-	fmt.Fprintf(&b, "                COMPREPLY=($(compgen -W %s -- \"$cur\"))\n", shQuote(m.cmdNames()))
-	fmt.Fprintf(&b, "            fi\n")
-	fmt.Fprintf(&b, "            ;;\n")
-	for _, c := range m.cmds {
-		fmt.Fprintf(&b, "        %s)\n", c.name)
-		fmt.Fprintf(&b, "            if [[ \"$cur\" == -* ]]; then\n")
-		fmt.Fprintf(&b, "                COMPREPLY=($(compgen -W %s -- \"$cur\"))\n", shQuote(flagWords(c.allFlags(m))))
-		switch {
-		case !c.hasArgs:
-		case c.args == "files":
-			fmt.Fprintf(&b, "            else\n")
-			fmt.Fprintf(&b, "                compopt -o filenames 2>/dev/null\n")
-			fmt.Fprintf(&b, "                COMPREPLY=($(compgen -f -- \"$cur\"))\n")
-		case c.args == "images":
-			fmt.Fprintf(&b, "            else\n")
-			fmt.Fprintf(&b, "                COMPREPLY=($(compgen -W \"$(%s __complete images 2>/dev/null)\" -- \"$cur\"))\n", m.name)
-		case c.args != "":
-			fmt.Fprintf(&b, "            else\n")
-			fmt.Fprintf(&b, "                COMPREPLY=($(compgen -W %s -- \"$cur\"))\n", shQuote(c.args))
-		}
-		fmt.Fprintf(&b, "            fi\n")
-		fmt.Fprintf(&b, "            ;;\n")
-	}
-	b.WriteString("    esac\n")
-	b.WriteString("    return 0\n")
-	b.WriteString("}\n")
-	fmt.Fprintf(&b, "complete -o default -F %s %s\n", fn, m.name)
-	return b.String()
-}
-
-// shQuote quotes s for bash and zsh.
-func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
-// zshDesc escapes a description for _arguments' [...] and _describe.
-func zshDesc(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`)
-	return r.Replace(s)
-}
-
-func (m compModel) zshFlags(flags []compFlag) []string {
-	var out []string
-	for _, f := range flags {
-		desc := "[" + zshDesc(f.help) + "]"
-		var action string
-		switch f.value {
-		case "enum":
-			action = ":" + strings.TrimPrefix(f.long, "--") + ":(" + strings.Join(f.enum, " ") + ")"
-		case "file":
-			action = ":file:_files"
-		case "dir":
-			action = ":directory:_files -/"
-		case "text":
-			action = ":" + strings.TrimPrefix(f.long, "--") + ": "
-		}
-		eq := ""
-		if f.value != "" {
-			eq = "="
-		}
-		if f.short != "" {
-			excl := "(" + f.short + " " + f.long + ")"
-			out = append(out, shQuote(excl+f.short+desc+action), shQuote(excl+f.long+eq+desc+action))
-		} else {
-			out = append(out, shQuote(f.long+eq+desc+action))
-		}
-		if f.negation != "" {
-			out = append(out, shQuote(f.negation+"["+zshDesc("Turn "+f.long+" off")+"]"))
-		}
-	}
-	return out
-}
-
-func (m compModel) zsh() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "#compdef %s\n", m.name)
-	fmt.Fprintf(&b, "# zsh completion for %[1]s; generated by \"%[1]s completion zsh\".\n", m.name)
-	fmt.Fprintf(&b, "# Save it as _%[1]s in a directory of $fpath: %[1]s completion zsh > \"${fpath[1]}/_%[1]s\"\n", m.name)
-	fmt.Fprintf(&b, "_%s() {\n", m.name)
-	b.WriteString("    local curcontext=\"$curcontext\" state line ret=1\n")
-	b.WriteString("    typeset -A opt_args\n")
-	b.WriteString("    local -a globals commands\n")
-	b.WriteString("    globals=(\n")
-	for _, s := range m.zshFlags(m.globals) {
-		fmt.Fprintf(&b, "        %s\n", s)
-	}
-	b.WriteString("    )\n")
-	b.WriteString("    commands=(\n")
-	for _, c := range m.cmds {
-		fmt.Fprintf(&b, "        %s\n", shQuote(c.name+":"+zshDesc(c.help)))
-	}
-	b.WriteString("    )\n")
-	b.WriteString("    _arguments -C $globals '1: :->command' '*:: :->args' && ret=0\n")
-	b.WriteString("    case $state in\n")
-	b.WriteString("        command)\n")
-	fmt.Fprintf(&b, "            _describe -t commands '%s command' commands && ret=0\n", m.name)
-	b.WriteString("            ;;\n")
-	b.WriteString("        args)\n")
-	b.WriteString("            case $line[1] in\n")
-	for _, c := range m.cmds {
-		fmt.Fprintf(&b, "                %s)\n", c.name)
-		fmt.Fprintf(&b, "                    _arguments $globals \\\n")
-		for _, s := range m.zshFlags(c.flags) {
-			fmt.Fprintf(&b, "                        %s \\\n", s)
-		}
-		switch {
-		case !c.hasArgs:
-		case c.args == "files":
-			fmt.Fprintf(&b, "                        '*:path:_files' \\\n")
-		case c.args == "images":
-			fmt.Fprintf(&b, "                        '*:image name:{compadd -- ${(f)\"$(%s __complete images 2>/dev/null)\"}}' \\\n", m.name)
-		case c.args != "":
-			fmt.Fprintf(&b, "                        %s \\\n", shQuote("1:"+c.name+":("+c.args+")"))
-		default:
-			fmt.Fprintf(&b, "                        '*:argument: ' \\\n")
-		}
-		fmt.Fprintf(&b, "                        && ret=0\n")
-		fmt.Fprintf(&b, "                    ;;\n")
-	}
-	b.WriteString("            esac\n")
-	b.WriteString("            ;;\n")
-	b.WriteString("    esac\n")
-	b.WriteString("    return ret\n")
-	b.WriteString("}\n")
-	fmt.Fprintf(&b, "if [[ $zsh_eval_context[-1] == loadautofunc ]]; then\n    _%[1]s \"$@\"\nelse\n    compdef _%[1]s %[1]s\nfi\n", m.name)
-	return b.String()
-}
-
-// fishQuote quotes s for fish.
-func fishQuote(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, "'", `\'`).Replace(s) + "'"
-}
-
-func (m compModel) fishFlag(b *strings.Builder, cond string, f compFlag) {
-	line := "complete -c " + m.name
-	if cond != "" {
-		line += " -n " + fishQuote(cond)
-	}
-	line += " -l " + strings.TrimPrefix(f.long, "--")
-	if f.short != "" {
-		line += " -s " + strings.TrimPrefix(f.short, "-")
-	}
-	switch f.value {
-	case "enum":
-		line += " -x -a " + fishQuote(strings.Join(f.enum, " "))
-	case "file":
-		line += " -r -F"
-	case "dir":
-		line += " -x -a '(__fish_complete_directories)'"
-	case "text":
-		line += " -x"
-	}
-	line += " -d " + fishQuote(f.help)
-	fmt.Fprintln(b, line)
-	if f.negation != "" {
-		line := "complete -c " + m.name
-		if cond != "" {
-			line += " -n " + fishQuote(cond)
-		}
-		fmt.Fprintf(b, "%s -l %s -d %s\n", line, strings.TrimPrefix(f.negation, "--"), fishQuote("Turn "+f.long+" off"))
-	}
-}
-
-func (m compModel) fish() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# fish completion for %[1]s; generated by \"%[1]s completion fish\".\n", m.name)
-	fmt.Fprintf(&b, "# Save it: %[1]s completion fish > ~/.config/fish/completions/%[1]s.fish\n", m.name)
-	fmt.Fprintf(&b, "complete -c %s -f\n", m.name)
-	for _, c := range m.cmds {
-		fmt.Fprintf(&b, "complete -c %s -n __fish_use_subcommand -a %s -d %s\n", m.name, c.name, fishQuote(c.help))
-	}
-	for _, f := range m.globals {
-		m.fishFlag(&b, "", f)
-	}
-	for _, c := range m.cmds {
-		cond := "__fish_seen_subcommand_from " + c.name
-		for _, f := range c.flags {
-			m.fishFlag(&b, cond, f)
-		}
-		switch {
-		case !c.hasArgs:
-		case c.args == "files":
-			fmt.Fprintf(&b, "complete -c %s -n %s -F\n", m.name, fishQuote(cond))
-		case c.args == "images":
-			fmt.Fprintf(&b, "complete -c %s -n %s -x -a '(%s __complete images 2>/dev/null)'\n", m.name, fishQuote(cond), m.name)
-		case c.args != "":
-			fmt.Fprintf(&b, "complete -c %s -n %s -x -a %s\n", m.name, fishQuote(cond), fishQuote(c.args))
-		}
-	}
-	return b.String()
+	return names
 }

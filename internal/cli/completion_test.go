@@ -4,13 +4,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/alecthomas/kong"
 )
 
-// model is pinner's command model, as the completion scripts see it.
+// model is pinner's command model, as completion sees it.
 func model(t *testing.T) *kong.Application {
 	t.Helper()
 	var root CLI
@@ -21,65 +22,61 @@ func model(t *testing.T) *kong.Application {
 	return p.Model
 }
 
-func completionScript(t *testing.T, shell string) string {
+// completions asks pinner, in process, what completes the last word of
+// line, as a shell does through COMP_LINE.
+func completions(t *testing.T, dir, line string) []string {
 	t.Helper()
-	code, out, stderr := run(t, "", "completion", shell)
-	if code != 0 || out == "" {
-		t.Fatalf("completion %s: exit %d, stderr %q", shell, code, stderr)
+	t.Setenv("COMP_LINE", line)
+	t.Setenv("COMP_POINT", "")
+	code, out, stderr := run(t, dir, "ignored")
+	if code != 0 {
+		t.Fatalf("completing %q: exit %d, stderr %q", line, code, stderr)
 	}
-	return out
+	got := strings.Fields(out)
+	slices.Sort(got)
+	return got
 }
 
-// TestCompletionScriptsNameEverything: every visible command and flag of
-// the model appears in every script, and the hidden ones do not.
-func TestCompletionScriptsNameEverything(t *testing.T) {
+func TestCompletionCompletes(t *testing.T) {
+	root := filepath.Join(testDir, "..", "..")
+	nixDir := writeFiles(t, map[string]string{"a.nix": "{}", "b.txt": "", "sub/c.nix": "{}"})
+	for _, tc := range []struct {
+		dir, line string
+		want      []string
+	}{
+		{root, "pinner up", []string{"update"}},
+		{root, "pinner --log-level w", []string{"warn"}},
+		{root, "pinner --progress ", []string{"auto", "none", "plain", "tty"}},
+		{root, "pinner outdated --ma", []string{"--major"}},
+		{root, "pinner update --dry", []string{"--dry-run"}},
+		{root, "pinner update backup", []string{"backup-toolbox"}},
+		{root, "pinner build valoris-", []string{"valoris-backend", "valoris-frontend"}},
+		{root, "pinner completion f", []string{"fish"}},
+		{root, "pinner -q ch", []string{"check"}},
+		{nixDir, "pinner scan ", []string{"./", "a.nix", "sub/"}},
+	} {
+		if got := completions(t, tc.dir, tc.line); !slices.Equal(got, tc.want) {
+			t.Errorf("completing %q: got %q, want %q", tc.line, got, tc.want)
+		}
+	}
+	// Every visible command and flag is offered; hidden ones are not.
 	app := model(t)
-	for _, shell := range []string{"bash", "zsh", "fish"} {
-		script := completionScript(t, shell)
-		for _, f := range app.Node.Flags {
-			if f.Hidden {
-				continue
-			}
-			wantFlag(t, shell, script, f)
+	cmds := completions(t, root, "pinner ")
+	for _, n := range app.Node.Children {
+		if got := slices.Contains(cmds, n.Name); got == n.Hidden {
+			t.Errorf("command %s offered %v, hidden %v", n.Name, got, n.Hidden)
 		}
-		for _, n := range app.Node.Children {
-			if n.Hidden {
-				if strings.Contains(script, " "+n.Name+" ") && n.Name != "__complete" {
-					t.Errorf("%s: hidden command %s is offered", shell, n.Name)
-				}
-				continue
-			}
-			if !strings.Contains(script, n.Name) {
-				t.Errorf("%s: command %s is missing", shell, n.Name)
-			}
-			for _, f := range n.Flags {
-				if f.Hidden {
-					if strings.Contains(script, "-"+f.Name) {
-						t.Errorf("%s: hidden flag --%s of %s is offered", shell, f.Name, n.Name)
-					}
-					continue
-				}
-				wantFlag(t, shell, script, f)
+		flags := completions(t, root, "pinner "+n.Name+" --")
+		for _, f := range n.Flags {
+			if got := slices.Contains(flags, "--"+f.Name); got == f.Hidden {
+				t.Errorf("flag --%s of %s offered %v, hidden %v", f.Name, n.Name, got, f.Hidden)
 			}
 		}
 	}
-}
-
-func wantFlag(t *testing.T, shell, script string, f *kong.Flag) {
-	t.Helper()
-	want := "--" + f.Name
-	if shell == "fish" {
-		want = "-l " + f.Name
-	}
-	if !strings.Contains(script, want) {
-		t.Errorf("%s: flag --%s is missing", shell, f.Name)
-	}
-	if f.Enum != "" {
-		for _, v := range f.EnumSlice() {
-			if !strings.Contains(script, v) {
-				t.Errorf("%s: value %q of --%s is missing", shell, v, f.Name)
-			}
-		}
+	// A broken configuration lists no image, and says nothing.
+	broken := writeFiles(t, map[string]string{"registry.yaml": "version: 9\n"})
+	if got := completions(t, broken, "pinner update "); len(got) != 0 {
+		t.Errorf("broken config: %q", got)
 	}
 }
 
@@ -96,8 +93,12 @@ func TestCompletionScriptsParse(t *testing.T) {
 				}
 				t.Skipf("%s is not installed", shell)
 			}
+			code, script, stderr := run(t, "", "completion", shell)
+			if code != 0 || script == "" {
+				t.Fatalf("completion %s: exit %d, stderr %q", shell, code, stderr)
+			}
 			path := filepath.Join(t.TempDir(), "pinner."+shell)
-			if err := os.WriteFile(path, []byte(completionScript(t, shell)), 0o644); err != nil {
+			if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			out, err := exec.Command(check[0], append(check[1:], path)...).CombinedOutput()
@@ -108,57 +109,28 @@ func TestCompletionScriptsParse(t *testing.T) {
 	}
 }
 
-// TestBashCompletionCompletes runs the bash function on a few command
-// lines. A shell function stands in for "pinner __complete images".
-func TestBashCompletionCompletes(t *testing.T) {
+// TestBashCompletionRunsPinner: bash, given the script, asks the pinner
+// on PATH and offers what it answers.
+func TestBashCompletionRunsPinner(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Fatal("bash is not installed")
 	}
-	path := filepath.Join(t.TempDir(), "pinner.bash")
-	if err := os.WriteFile(path, []byte(completionScript(t, "bash")), 0o644); err != nil {
-		t.Fatal(err)
+	bin := pinnerBinary(t)
+	code, script, _ := run(t, "", "completion", "bash")
+	if code != 0 {
+		t.Fatal("completion bash failed")
 	}
-	for _, tc := range []struct {
-		line string // words; the last is the one completed
-		want string
-	}{
-		{"pinner up", "update"},
-		{"pinner --log-level w", "warn"},
-		{"pinner --progress ", "auto plain tty none"},
-		{"pinner outdated --no-", "--no-major"},
-		{"pinner update --dry", "--dry-run"},
-		{"pinner update back", "backup-toolbox"},
-		{"pinner build ", "backup-toolbox grafana-sidecar"},
-		{"pinner completion f", "fish"},
-		{"pinner -q ch", "check"},
-	} {
-		script := `source "$1"
-pinner() { [ "$1 $2" = "__complete images" ] && printf '%s\n' backup-toolbox grafana-sidecar; }
-read -ra COMP_WORDS <<< "$2"
-[[ "$2" == *" " ]] && COMP_WORDS+=("")
-COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
-_pinner
-echo "${COMPREPLY[*]}"`
-		out, err := exec.Command("bash", "-c", script, "bash", path, tc.line).CombinedOutput()
-		if err != nil {
-			t.Fatalf("%q: %v\n%s", tc.line, err, out)
-		}
-		if got := strings.TrimSpace(string(out)); got != tc.want {
-			t.Errorf("completing %q: got %q, want %q", tc.line, got, tc.want)
-		}
-	}
-}
-
-func TestCompleteImages(t *testing.T) {
-	root := filepath.Join(testDir, "..", "..")
-	code, out, _ := run(t, root, "__complete", "images")
-	if code != 0 || !strings.Contains(out, "backup-toolbox\n") {
-		t.Fatalf("exit %d, output %q", code, out)
-	}
-	// Never an error, even with a broken configuration.
-	dir := writeFiles(t, map[string]string{"registry.yaml": "version: 9\n"})
-	code, out, stderr := run(t, dir, "__complete", "images")
-	if code != 0 || out != "" || stderr != "" {
-		t.Fatalf("broken config: exit %d, output %q, stderr %q", code, out, stderr)
+	// The function bash registered with `complete -C` runs the command
+	// with COMP_LINE and COMP_POINT, as completion does.
+	probe := script + `
+spec=$(complete -p pinner)
+[[ "$spec" == *"-C "*pinner* ]] || { echo "no command completion: $spec"; exit 1; }
+COMP_LINE="pinner update --dry" COMP_POINT=19 pinner`
+	cmd := exec.Command("bash", "-c", probe)
+	cmd.Dir = filepath.Join(testDir, "..", "..")
+	cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(bin)+":"+os.Getenv("PATH"))
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "--dry-run" {
+		t.Fatalf("bash: %v\n%s", err, out)
 	}
 }

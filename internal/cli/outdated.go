@@ -20,7 +20,7 @@ type OutdatedCmd struct {
 	JSON       bool     `help:"Print a JSON list: [{\"file\",\"line\",\"ref\",\"current\",\"latest\"}]."`
 	Prerelease bool     `help:"Consider pre-release tags (1.2.0-rc.1) too."`
 	Major      bool     `help:"Consider new major versions; --no-major keeps each image's current major." default:"true" negatable:""`
-	Paths      []string `arg:"" optional:"" name:"path" help:"Files or directories (every *.nix below them). Default: ${default_modules}."`
+	Paths      []string `arg:"" optional:"" name:"path" predictor:"nix" help:"Files or directories (every *.nix below them). Default: ${default_modules}."`
 	registryFlags
 }
 

@@ -29,7 +29,7 @@ const defaultModules = "modules/kubenix"
 // ScanCmd lists image sites.
 type ScanCmd struct {
 	JSON  bool     `help:"Print one JSON object: {\"sites\":[...],\"errors\":[...]}."`
-	Paths []string `arg:"" optional:"" name:"path" help:"Files or directories (every *.nix below them). Default: ${default_modules}."`
+	Paths []string `arg:"" optional:"" name:"path" predictor:"nix" help:"Files or directories (every *.nix below them). Default: ${default_modules}."`
 }
 
 // Help is shown by "pinner scan --help".

@@ -32,12 +32,12 @@ import (
 // UpdateCmd pins images to the digests their tags name now.
 type UpdateCmd struct {
 	All         bool     `help:"Update every image site."`
-	Targets     []string `arg:"" optional:"" name:"name|ref" help:"Image names from registry.yaml, or references/repositories (ghcr.io/x/y, busybox:1.37) whose sites to update."`
+	Targets     []string `arg:"" optional:"" name:"name|ref" predictor:"images" help:"Image names from registry.yaml, or references/repositories (ghcr.io/x/y, busybox:1.37) whose sites to update."`
 	DryRun      bool     `help:"Print the changes as a unified diff; write nothing."`
 	NoBuild     bool     `help:"Owned images: do not build them; their sites are left alone."`
 	NoPush      bool     `help:"Owned images: build, and pin the digest a push would produce, without pushing."`
 	PushTo      string   `help:"Owned images: push there instead of push_to: oci:DIR (an OCI image layout), or \"registry\" (each image's repository)." placeholder:"DEST"`
-	PRBody      string   `name:"pr-body" help:"Write a Markdown summary of the changes (a table) for a pull request description, also with --dry-run." placeholder:"FILE" type:"path"`
+	PRBody      string   `name:"pr-body" help:"Write a Markdown summary of the changes (a table) for a pull request description, also with --dry-run." placeholder:"FILE" type:"path" predictor:"file"`
 	NoChangelog bool     `help:"Do not record the changes in the changelog."`
 	ExitCode    bool     `help:"Exit 1 when files changed (or, with --dry-run, would change)."`
 	Wait        bool     `help:"When another pinner update is running in this repository, wait for it instead of failing."`
