@@ -77,12 +77,12 @@ func (c *ScanCmd) runJSON(ctx context.Context, env *Env, g *Globals) error {
 	arr := jsonArray{w: w, indent: "    "}
 	fmt.Fprint(w, "{\n  \"sites\": ")
 	var errs []fileError
+	var buf []byte
 	err = streamSites(ctx, files, func(sites []scan.Site, perrs []fileError) error {
 		errs = append(errs, perrs...)
 		for i := range sites {
-			if err := arr.add(&sites[i]); err != nil {
-				return err
-			}
+			buf = appendSiteJSON(buf[:0], &sites[i], arr.indent)
+			arr.addRaw(buf)
 		}
 		return nil
 	})
@@ -122,6 +122,12 @@ func (a *jsonArray) add(v any) error {
 	if err != nil {
 		return err
 	}
+	a.addRaw(b)
+	return nil
+}
+
+// addRaw adds an element already encoded, indented for the array.
+func (a *jsonArray) addRaw(b []byte) {
 	if a.n == 0 {
 		a.w.WriteString("[\n")
 	} else {
@@ -129,8 +135,7 @@ func (a *jsonArray) add(v any) error {
 	}
 	a.n++
 	a.w.WriteString(a.indent)
-	_, err = a.w.Write(b)
-	return err
+	a.w.Write(b)
 }
 
 func (a *jsonArray) close() {
@@ -146,8 +151,14 @@ func (a *jsonArray) close() {
 func streamSites(ctx context.Context, files []string, fn func([]scan.Site, []fileError) error) error {
 	cwd, _ := os.Getwd()
 	err := scan.Stream(ctx, files, runtime.NumCPU(), func(fs scan.FileSites) error {
+		// Every site of a file has the file's name.
+		shown := displayPath(cwd, fs.Name)
 		for i := range fs.Sites {
-			fs.Sites[i].File = displayPath(cwd, fs.Sites[i].File)
+			if fs.Sites[i].File == fs.Name {
+				fs.Sites[i].File = shown
+			} else {
+				fs.Sites[i].File = displayPath(cwd, fs.Sites[i].File)
+			}
 		}
 		var errs []fileError
 		for _, e := range fs.Errors {

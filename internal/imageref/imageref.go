@@ -206,7 +206,10 @@ func Parse(s string) (Ref, error) {
 	var ref name.Reference
 	var err error
 	if r.Digest != "" {
-		ref, err = name.NewDigest(s)
+		// name.NewDigest checks the digest with a regular expression, then
+		// parses the rest as NewTag does; validDigest has already checked
+		// it, more strictly, so only the rest is parsed here.
+		ref, err = name.NewTag(s[:len(s)-len(r.Digest)-1])
 	} else {
 		ref, err = name.NewTag(s)
 	}

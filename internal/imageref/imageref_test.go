@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
 )
 
 const hex64 = "08bda3ee3383b093cc0ed74d42ed9b167ecb92dd7c01e090a542d0a75dec8abb"
@@ -260,6 +261,13 @@ func FuzzParse(f *testing.F) {
 		}
 		if r.Digest != "" && !ValidDigest(r.Digest) {
 			t.Fatalf("accepted digest %q", r.Digest)
+		}
+		// Parse skips name.NewDigest's own check of the digest: the
+		// reference must still be one it accepts.
+		if r.Digest != "" {
+			if _, err := name.NewDigest(s); err != nil {
+				t.Fatalf("accepted %q, which name.NewDigest rejects: %v", s, err)
+			}
 		}
 		// Normalising must give something Parse accepts again, with the
 		// same identity.

@@ -14,6 +14,10 @@ import (
 // `image`, a name ending in "Image" or "image" (toolboxImage, initimage),
 // or `imageName` and a name ending in "ImageName".
 func isImageName(n string) bool {
+	// Every such name ends in e or E: most names are ruled out at once.
+	if len(n) < 5 || (n[len(n)-1] != 'e' && n[len(n)-1] != 'E') {
+		return false
+	}
 	return strings.HasSuffix(n, "Image") || strings.HasSuffix(n, "image") ||
 		n == "imageName" || strings.HasSuffix(n, "ImageName") ||
 		// Environment variables: WORKER_IMAGE, OPERATOR_IMAGE_NAME.

@@ -355,11 +355,11 @@ func isLocalImage(m *attrSet) bool {
 // image (`--engine-image`), or "".
 func imageFlag(x syntax.Expr) string {
 	str, ok := unparen(x).(*syntax.String)
-	if !ok {
+	if !ok || str.Indented || len(str.Parts) != 1 {
 		return ""
 	}
-	v, ok := str.Literal()
-	if !ok || !strings.HasPrefix(v, "-") {
+	v := str.TextValue(0)
+	if !strings.HasPrefix(v, "-") {
 		return ""
 	}
 	name := strings.TrimLeft(v, "-")
@@ -615,23 +615,31 @@ var helmKeys = [...]string{"registry", "repository", "repo", "tag", "digest"}
 // `tag` or `digest` under any name, or, under an image-named key, the
 // part of one that a chart completes (a tag alone, a repository alone).
 func (s *scanner) checkSet(m *attrSet, key string, underImage bool) {
-	var found [len(helmKeys)]*ent
-	any, flat := false, false
-	for i, k := range helmKeys {
-		b := m.get(k)
-		if b == nil && flatKeys[k] != "" {
-			// Charts that flatten their values: imageRepository, imageTag.
-			if b = m.get(flatKeys[k]); b != nil {
-				flat = true
-			}
+	// One pass over the entries: most sets have none of these keys, and
+	// a switch on the name costs less than a lookup per key.
+	var found, flatFound [len(helmKeys)]*ent
+	any := false
+	for _, b := range m.ents {
+		i, flatName := helmKeyIndex(b.name)
+		if i < 0 || b.kind == entNested {
+			continue
 		}
-		if b != nil && b.kind != entNested {
+		any = true
+		if flatName {
+			flatFound[i] = b
+		} else {
 			found[i] = b
-			any = true
 		}
 	}
 	if !any {
 		return
+	}
+	// Charts that flatten their values: imageRepository, imageTag.
+	flat := false
+	for i, b := range flatFound {
+		if b != nil && found[i] == nil {
+			found[i], flat = b, true
+		}
 	}
 	if isPullSet(m) || isFetchSet(m) {
 		return
@@ -740,9 +748,30 @@ func isFetchSet(m *attrSet) bool {
 	return false
 }
 
-// flatKeys are what charts that flatten their image values call the keys
-// (Elasticsearch's imageTag, some charts' imageRepository).
-var flatKeys = map[string]string{"registry": "imageRegistry", "repository": "imageRepository", "tag": "imageTag"}
+// helmKeyIndex is the index in helmKeys of the key n names, and whether
+// n is the flattened name charts give it (Elasticsearch's imageTag, some
+// charts' imageRepository); -1 when n is none.
+func helmKeyIndex(n string) (int, bool) {
+	switch n {
+	case "registry":
+		return 0, false
+	case "repository":
+		return 1, false
+	case "repo":
+		return 2, false
+	case "tag":
+		return 3, false
+	case "digest":
+		return 4, false
+	case "imageRegistry":
+		return 0, true
+	case "imageRepository":
+		return 1, true
+	case "imageTag":
+		return 3, true
+	}
+	return -1, false
+}
 
 // flatRepository reports whether a flattened imageRepository holds a
 // repository path, not a registry alone.
