@@ -135,12 +135,16 @@ type AttrSet struct {
 	LBrace   Span
 	RBrace   Span
 	Bindings []Binding
+
+	clash bool // see hasClash; the parser sets it once
 }
 
 // LegacyLet is the old `let { ...; body = ...; }` form.
 type LegacyLet struct {
 	Span
 	Bindings []Binding
+
+	clash bool
 }
 
 // Let is `let bindings in Body`.
@@ -148,6 +152,8 @@ type Let struct {
 	Span
 	Bindings []Binding
 	Body     Expr
+
+	clash bool
 }
 
 // Binding is *Assign or *Inherit.

@@ -594,8 +594,8 @@ func (p *parser) parseLetIn() Expr {
 			break
 		}
 	}
-	p.checkBindings(binds)
-	return &Let{Span: Span{start, body.NodeSpan().End}, Bindings: binds, Body: body}
+	clash := p.checkBindings(binds)
+	return &Let{Span: Span{start, body.NodeSpan().End}, Bindings: binds, Body: body, clash: clash}
 }
 
 // Binary operator precedence, loosest first; see NIX-SYNTAX.md.
@@ -919,8 +919,8 @@ func (p *parser) parseSimple() Expr {
 		if !p.expect(RBRACE) {
 			end = p.prevEnd
 		}
-		p.checkBindings(binds)
-		return &LegacyLet{Span: Span{start, end}, Bindings: binds}
+		clash := p.checkBindings(binds)
+		return &LegacyLet{Span: Span{start, end}, Bindings: binds, clash: clash}
 	case LBRACK:
 		p.enter()
 		l := p.parseList(start)
@@ -1457,7 +1457,7 @@ func (p *parser) parseAttrSet(start int, rec bool) Expr {
 		p.unexpected(RBRACE.String())
 	}
 	set.Span = Span{start, p.prevEnd}
-	p.checkBindings(set.Bindings)
+	set.clash = p.checkBindings(set.Bindings)
 	return set
 }
 
@@ -1652,11 +1652,14 @@ func (s *attrScope) add(name string, e *attrEntry) {
 
 // checkBindings reports duplicate definitions. Two bindings can only clash
 // when they start with the same static name, so sets without such a pair
-// (nearly all) skip the full analysis.
-func (p *parser) checkBindings(binds []Binding) {
+// (nearly all) skip the full analysis. It returns whether they clash, for
+// the scope check to reuse.
+func (p *parser) checkBindings(binds []Binding) bool {
 	if hasClash(binds) {
 		p.scopeOfBindings(binds)
+		return true
 	}
+	return false
 }
 
 // hasClash reports whether two bindings start with the same static name, the

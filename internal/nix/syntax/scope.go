@@ -249,7 +249,7 @@ func (c *scopeChecker) expr(x Expr, s *scope) {
 		}
 	case *AttrSet:
 		switch {
-		case hasClash(x.Bindings):
+		case x.clash:
 			c.model(c.buildModel(x.Bindings, x.Rec), s)
 		case x.Rec:
 			c.recBindings(x.Bindings, s)
@@ -257,14 +257,14 @@ func (c *scopeChecker) expr(x Expr, s *scope) {
 			c.bindings(x.Bindings, s, s)
 		}
 	case *LegacyLet:
-		if hasClash(x.Bindings) {
+		if x.clash {
 			c.model(c.buildModel(x.Bindings, true), s)
 		} else {
 			c.recBindings(x.Bindings, s)
 		}
 	case *Let:
 		var inner *scope
-		if hasClash(x.Bindings) {
+		if x.clash {
 			inner = c.model(c.buildModel(x.Bindings, true), s)
 		} else {
 			inner = c.recBindings(x.Bindings, s)
