@@ -157,11 +157,16 @@ type evaluator struct {
 }
 
 func newEvaluator(f *syntax.File, mem *evalMem) *evaluator {
-	// About one set per 150 bytes of a module, one scope per 1500.
+	// The maps are the memory's, emptied for each file: a map keeps its
+	// room when cleared.
+	if mem.envMap == nil {
+		mem.envMap = map[modelKey]*env{}
+		mem.modelMap = map[modelKey]*attrSet{}
+	}
 	ev := &evaluator{
 		f:         f,
-		envs:      make(map[modelKey]*env, len(f.Src)/1500+4),
-		models:    make(map[modelKey]*attrSet, len(f.Src)/150+4),
+		envs:      mem.envMap,
+		models:    mem.modelMap,
 		mem:       mem,
 		budget:    minSteps + stepsPerByte*len(f.Src),
 		textLimit: max(minTextLimit, len(f.Src)),
@@ -177,7 +182,10 @@ type evalMem struct {
 	sets  slab[attrSet]
 	envs  slab[env]
 	spans []syntax.Span // see useSpans
-	ptrs  []*ent        // see entSlice
+	ptrs  slab[*ent]    // see entSlice
+	// envMap and modelMap are the evaluator's maps, cleared by reset.
+	envMap   map[modelKey]*env
+	modelMap map[modelKey]*attrSet
 }
 
 // useSpans returns room for n uses of a name. The names of a file share
@@ -197,12 +205,22 @@ func (m *evalMem) useSpans(n int) []syntax.Span {
 // outgrows its room moves to a slice of its own.
 func (m *evalMem) entSlice(n int) []*ent {
 	n = max(n, 1)
-	if cap(m.ptrs)-len(m.ptrs) < n {
-		m.ptrs = make([]*ent, 0, max(256, n))
+	if n > 256 {
+		return make([]*ent, 0, n)
 	}
-	l := len(m.ptrs)
-	m.ptrs = m.ptrs[:l+n]
-	return m.ptrs[l : l : l+n]
+	p := &m.ptrs
+	if len(p.buf) < n {
+		if p.used < len(p.chunks) {
+			p.buf = p.chunks[p.used] // zeroed by reset
+		} else {
+			p.buf = make([]*ent, 256)
+			p.chunks = append(p.chunks, p.buf)
+		}
+		p.used++
+	}
+	s := p.buf[:0:n]
+	p.buf = p.buf[n:]
+	return s
 }
 
 // reset readies m for the next file; what it held must no longer be used.
@@ -210,8 +228,14 @@ func (m *evalMem) reset() {
 	m.ents.reset()
 	m.sets.reset()
 	m.envs.reset()
-	// The pointer chunks die with the file's sets.
-	m.ptrs = nil
+	m.ptrs.reset()
+	// Clearing costs the room a map has grown to: after a large file,
+	// start small again.
+	if len(m.modelMap) > 4096 {
+		m.envMap, m.modelMap = nil, nil
+	}
+	clear(m.envMap)
+	clear(m.modelMap)
 }
 
 func (ev *evaluator) newEnt(e ent) *ent {

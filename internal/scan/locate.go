@@ -41,9 +41,11 @@ const (
 	segIdx
 )
 
-// locate finds target (a node of the file) by its span.
+// locate finds target (a node of the file) by its span. The path it
+// returns is scratch space the next locate reuses: use it at once.
 func (s *scanner) locate(target syntax.Node) location {
-	loc := location{path: make([]pathSeg, 0, 16)}
+	loc := location{path: s.pathBuf[:0]}
+	defer func() { s.pathBuf = loc.path[:0] }()
 	sp := target.NodeSpan()
 	within := func(n syntax.Node) bool {
 		if n == nil {

@@ -120,6 +120,7 @@ type scanner struct {
 	order   []*candidate
 	refs    *refCache
 	interps []interpString
+	pathBuf []pathSeg // see locate
 }
 
 func (s *scanner) text(sp syntax.Span) string { return string(s.f.Src[sp.Start:sp.End]) }
