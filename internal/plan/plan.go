@@ -481,9 +481,10 @@ func check(fs *fileState, nf *syntax.File, resolved map[string]string) error {
 	for i := range after {
 		at[after[i].Offset] = &after[i]
 	}
+	offsets := rewrite.NewOffsets(fs.edits)
 	for _, t := range fs.pinned {
 		want := resolved[t.key]
-		off := rewrite.Shift(fs.edits, t.site.Offset)
+		off := offsets.Map(t.site.Offset)
 		s, ok := at[off]
 		switch {
 		case !ok:
