@@ -360,6 +360,24 @@ func TestUpdateFaults(t *testing.T) {
 			inject: func(f *registry.Faults) { f.FailN(404, 1000) },
 			want:   ExitOutside, message: "resolving",
 		},
+		{
+			// A captive portal or a web UI at the mirror URL: its page
+			// was once pinned as every image's manifest.
+			name:   "mirror answers with a web page",
+			inject: func(f *registry.Faults) { f.ServeBody("text/html", "<html><body>Log in</body></html>") },
+			want:   ExitOutside, message: "not an image manifest: the registry answered with a body of type text/html",
+		},
+		{
+			name:   "mirror answers with JSON that is no manifest",
+			inject: func(f *registry.Faults) { f.ServeBody("application/json", `{"status":"ok"}`) },
+			want:   ExitOutside, message: "not an image manifest",
+		},
+		{
+			// HEAD's digest is a header; the registry does not have it.
+			name:   "HEAD names a digest the registry does not have",
+			inject: func(f *registry.Faults) { f.HeadDigest("sha256:" + strings.Repeat("e", 64)) },
+			want:   ExitOutside, message: "digest not confirmed: registry ",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -395,6 +413,37 @@ func TestUpdateFaults(t *testing.T) {
 				sameFiles(t, before, snapshot(t, fx.dir))
 			}
 		})
+	}
+}
+
+// TestUpdateConfirmsChangedOnly: a digest that changes is confirmed with
+// one more request (a GET by digest) before it is written; a run that
+// changes nothing stays at one HEAD per reference.
+func TestUpdateConfirmsChangedOnly(t *testing.T) {
+	quickRetries(t)
+	fx := newFixture(t, "")
+	t.Chdir(fx.dir)
+	if code, _, stderr := run(t, "", "update", "--all"); code != 0 {
+		t.Fatalf("update: exit %d; %s", code, stderr)
+	}
+	refs := len(fx.digests)
+	if h, g := fx.faults.Count("HEAD"), fx.faults.Count("GET"); h != refs || g != refs {
+		t.Errorf("first run: %d HEAD and %d GET for %d references pinned anew, want %d of each", h, g, refs, refs)
+	}
+	fx.faults.Reset()
+	if code, _, stderr := run(t, "", "update", "--all"); code != 0 {
+		t.Fatalf("second update: exit %d; %s", code, stderr)
+	}
+	if h, g := fx.faults.Count("HEAD"), fx.faults.Count("GET"); h != refs || g != 0 {
+		t.Errorf("unchanged run: %d HEAD and %d GET for %d references, want %d and 0", h, g, refs, refs)
+	}
+	fx.push(t, "ghcr.io/qdm12/gluetun:v3.40.0", "2")
+	fx.faults.Reset()
+	if code, _, stderr := run(t, "", "update", "--all"); code != 0 {
+		t.Fatalf("third update: exit %d; %s", code, stderr)
+	}
+	if h, g := fx.faults.Count("HEAD"), fx.faults.Count("GET"); h != refs || g != 1 {
+		t.Errorf("one tag moved: %d HEAD and %d GET for %d references, want %d and 1", h, g, refs, refs)
 	}
 }
 

@@ -17,6 +17,12 @@ var (
 	// ErrDigestMismatch: the manifest bytes do not hash to the
 	// Docker-Content-Digest the registry sent with them.
 	ErrDigestMismatch = errors.New("manifest digest mismatch")
+	// ErrNotManifest: the registry answered 200 with something that is not
+	// an image manifest or index (a web page, a JSON error, schema 1).
+	ErrNotManifest = errors.New("not an image manifest")
+	// ErrNotConfirmed: a digest about to be written could not be
+	// confirmed: the registry does not serve it, or not all of it.
+	ErrNotConfirmed = errors.New("digest not confirmed")
 )
 
 // AttemptsError is the last failure of a request that was tried Attempts

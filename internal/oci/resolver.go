@@ -29,6 +29,10 @@ type Resolver struct {
 
 	mu      sync.Mutex
 	pullers map[string]*remote.Puller // by the registry host contacted
+	// verified are the manifests a GET fetched and checked, by
+	// "repository@digest" of the reference fetched: Confirm needs no
+	// second GET of those.
+	verified map[string]manifestInfo
 
 	lookups atomic.Int64
 }
@@ -70,7 +74,7 @@ func NewResolver(opts ...Option) (*Resolver, error) {
 	}
 	rt := newRetryTransport(o)
 	rt.pings = newPingCache()
-	return &Resolver{o: o, rt: rt, pullers: map[string]*remote.Puller{}}, nil
+	return &Resolver{o: o, rt: rt, pullers: map[string]*remote.Puller{}, verified: map[string]manifestInfo{}}, nil
 }
 
 // Stats reports the work done so far.
@@ -190,6 +194,11 @@ func (r *Resolver) resolve(ctx context.Context, ref name.Reference) (Result, err
 	log := r.o.logger.With(slog.String("ref", ref.Name()), slog.String("fetch", target.Name()))
 
 	desc, err := p.Head(ctx, target)
+	if err == nil && !isManifestType(mediaType(string(desc.MediaType))) {
+		// Only a manifest's media type counts; the GET that follows
+		// checks the body, and says what it is instead.
+		err = fmt.Errorf("HEAD answered with media type %q, not a manifest's", string(desc.MediaType))
+	}
 	if err == nil {
 		if desc.Size > MaxManifestSize {
 			return Result{}, fmt.Errorf("registry %s: %w: %d bytes, the limit is %d", reg, ErrManifestTooLarge, desc.Size, MaxManifestSize)
@@ -202,29 +211,48 @@ func (r *Resolver) resolve(ctx context.Context, ref name.Reference) (Result, err
 	}
 	log.LogAttrs(ctx, slog.LevelDebug, "HEAD failed, trying GET", slog.String("error", err.Error()))
 
+	digest, info, err := r.get(ctx, p, reg, target)
+	if err != nil {
+		return Result{}, err
+	}
+	log.LogAttrs(ctx, slog.LevelDebug, "resolved", slog.String("digest", digest), slog.String("via", "GET"))
+	return Result{Digest: digest, MediaType: string(info.mediaType)}, nil
+}
+
+// get fetches target's manifest and checks it: within MaxManifestSize,
+// hashing to the Docker-Content-Digest the registry claims (and, for a
+// digest reference, to that digest: pkg/v1/remote checks it), and a
+// manifest or index. It remembers what it checked for Confirm.
+func (r *Resolver) get(ctx context.Context, p *remote.Puller, reg string, target name.Reference) (string, manifestInfo, error) {
 	cctx, claimed := withCapture(ctx)
 	got, err := p.Get(cctx, target)
 	if err != nil {
-		return Result{}, registryError(reg, target, err)
+		return "", manifestInfo{}, registryError(reg, target, err)
 	}
 	if len(got.Manifest) > MaxManifestSize {
-		return Result{}, fmt.Errorf("registry %s: %w: %d bytes, the limit is %d", reg, ErrManifestTooLarge, len(got.Manifest), MaxManifestSize)
+		return "", manifestInfo{}, fmt.Errorf("registry %s: %w: %d bytes, the limit is %d", reg, ErrManifestTooLarge, len(got.Manifest), MaxManifestSize)
 	}
 	digest, err := hashOf("sha256", got.Manifest)
 	if err != nil {
-		return Result{}, err
+		return "", manifestInfo{}, err
 	}
 	if c := claimed.get(); c != "" {
 		h, err := v1.NewHash(c)
 		if err != nil {
-			return Result{}, &mismatchError{registry: reg, got: digest, claimed: c}
+			return "", manifestInfo{}, &mismatchError{registry: reg, got: digest, claimed: c}
 		}
 		if want, err := hashOf(h.Algorithm, got.Manifest); err != nil || want != c {
-			return Result{}, &mismatchError{registry: reg, got: digest, claimed: c}
+			return "", manifestInfo{}, &mismatchError{registry: reg, got: digest, claimed: c}
 		}
 	}
-	log.LogAttrs(ctx, slog.LevelDebug, "resolved", slog.String("digest", digest), slog.String("via", "GET"))
-	return Result{Digest: digest, MediaType: string(got.MediaType)}, nil
+	info, err := checkManifest(got.Manifest, string(got.MediaType))
+	if err != nil {
+		return "", manifestInfo{}, fmt.Errorf("registry %s: %w", reg, err)
+	}
+	r.mu.Lock()
+	r.verified[target.Context().Name()+"@"+digest] = info
+	r.mu.Unlock()
+	return digest, info, nil
 }
 
 func hashOf(algo string, b []byte) (string, error) {
@@ -303,6 +331,9 @@ func registryError(reg string, target name.Reference, err error) error {
 	}
 	var te *transport.Error
 	if errors.As(err, &te) && te.StatusCode == http.StatusNotFound {
+		if _, ok := target.(name.Digest); ok {
+			return fmt.Errorf("registry %s: no manifest %s in %s: %w", reg, target.Identifier(), target.Context().RepositoryStr(), ErrNotFound)
+		}
 		return fmt.Errorf("registry %s: no tag %q in %s: %w", reg, target.Identifier(), target.Context().RepositoryStr(), ErrNotFound)
 	}
 	return fmt.Errorf("registry %s: %w", reg, err)

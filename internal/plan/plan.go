@@ -160,6 +160,9 @@ func Make(ctx context.Context, sites []scan.Site, o Options) (*Plan, error) {
 	if err := p.resolve(ctx, targets, o); err != nil {
 		return nil, err
 	}
+	if err := p.confirm(ctx, targets, o); err != nil {
+		return nil, err
+	}
 
 	failed, err := p.edit(targets, o)
 	if err != nil {
@@ -307,6 +310,29 @@ func (p *Plan) resolve(ctx context.Context, targets []target, o Options) error {
 		}
 	}
 	return nil
+}
+
+// confirm asks the third-party source, when it can, to confirm each digest
+// that some site will change to; digests the sites already carry need no
+// second look.
+func (p *Plan) confirm(ctx context.Context, targets []target, o Options) error {
+	c, ok := o.ThirdParty.(Confirmer)
+	if !ok {
+		return nil
+	}
+	changed := map[string]string{}
+	for _, t := range targets {
+		if d := p.Resolved[t.key]; !t.owned && t.site.Image.Digest != d {
+			changed[t.key] = d
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	if err := c.Confirm(ctx, changed); err != nil {
+		return &ResolveError{Err: err}
+	}
+	return ctx.Err()
 }
 
 func validDigest(d string) bool {

@@ -134,3 +134,41 @@ func TestBadDigestFromSource(t *testing.T) {
 		t.Fatalf("err = %v, want a ResolveError", err)
 	}
 }
+
+// confirming is a Fixed source that records what it is asked to confirm
+// and fails for the references in refuse.
+type confirming struct {
+	Fixed
+	asked  map[string]string
+	refuse map[string]bool
+}
+
+func (c *confirming) Confirm(_ context.Context, pins map[string]string) error {
+	c.asked = pins
+	for ref := range pins {
+		if c.refuse[ref] {
+			return errors.New("not there: " + ref)
+		}
+	}
+	return nil
+}
+
+// TestConfirmChangedOnly: Make asks a Confirmer about the digests that
+// some site changes to, and only those (b already carries its digest),
+// and plans nothing when one is refused.
+func TestConfirmChangedOnly(t *testing.T) {
+	sites := sitesOf(t, module)
+	src := &confirming{Fixed: Fixed{"ghcr.io/x/a:1.0": dA, "ghcr.io/x/b:1.0": dB}}
+	if _, err := Make(context.Background(), sites, Options{ThirdParty: src, IsOwned: isOwned}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]string{"ghcr.io/x/a:1.0": dA}, src.asked); diff != "" {
+		t.Errorf("confirmed (-want +got):\n%s", diff)
+	}
+	src.refuse = map[string]bool{"ghcr.io/x/a:1.0": true}
+	p, err := Make(context.Background(), sites, Options{ThirdParty: src, IsOwned: isOwned})
+	var re *ResolveError
+	if !errors.As(err, &re) || p != nil {
+		t.Fatalf("Make = %v, %v; want a ResolveError and no plan", p, err)
+	}
+}

@@ -27,6 +27,9 @@ type Faults struct {
 	hang           bool
 	wrongDigest    bool
 	dropHeadDigest bool
+	headDigest     string
+	bodyType       string
+	body           string
 	counts         map[string]int
 	release        chan struct{}
 	released       bool
@@ -98,6 +101,24 @@ func (f *Faults) DropHeadDigest() *Faults {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.dropHeadDigest = true
+	return f
+}
+
+// ServeBody makes every manifest read answer 200 with the given Content-Type
+// and body (HEAD: the headers only), and no Docker-Content-Digest: a
+// captive portal or a web UI at the registry's URL.
+func (f *Faults) ServeBody(contentType, body string) *Faults {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.bodyType, f.body = contentType, body
+	return f
+}
+
+// HeadDigest makes HEAD answers claim digest d, whatever the manifest is.
+func (f *Faults) HeadDigest(d string) *Faults {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.headDigest = d
 	return f
 }
 
@@ -203,6 +224,11 @@ func (f *Faults) Wrap(next http.Handler) http.Handler {
 		}
 		wrong := f.wrongDigest && r.Method == http.MethodGet
 		drop := f.dropHeadDigest && r.Method == http.MethodHead
+		var headDigest string
+		if r.Method == http.MethodHead {
+			headDigest = f.headDigest
+		}
+		bodyType, body := f.bodyType, f.body
 		f.mu.Unlock()
 
 		switch {
@@ -218,6 +244,21 @@ func (f *Faults) Wrap(next http.Handler) http.Handler {
 			}
 			w.WriteHeader(status)
 			return
+		case bodyType != "" || body != "":
+			w.Header().Set("Content-Type", bodyType)
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(http.StatusOK)
+			if r.Method == http.MethodGet {
+				io.WriteString(w, body)
+			}
+			return
+		}
+		if headDigest != "" {
+			w = &headerRewriter{ResponseWriter: w, rewrite: func(h http.Header) {
+				if h.Get("Docker-Content-Digest") != "" {
+					h.Set("Docker-Content-Digest", headDigest)
+				}
+			}}
 		}
 		if wrong || drop {
 			w = &headerRewriter{ResponseWriter: w, rewrite: func(h http.Header) {
