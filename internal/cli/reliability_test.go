@@ -485,6 +485,22 @@ func TestSecretsNeverShown(t *testing.T) {
 	}
 	leaks("wrong-credentials stdout", out)
 	leaks("wrong-credentials stderr", stderr)
+
+	// A registry that quotes the credentials it refuses in its error
+	// bodies: the message is shown, the credentials are not.
+	auth.Echo(true)
+	code, out, stderr = run(t, "", "--log-level", "debug", "resolve", "busybox:1.37")
+	if code != ExitOutside || !strings.Contains(stderr, "refused request with Authorization: REDACTED") {
+		t.Errorf("echoing registry, wrong credentials: exit %d; stderr:\n%s", code, stderr)
+	}
+	leaks("echoed wrong-credentials stderr", stderr)
+	writeFile(t, filepath.Join(dockerConfig, "config.json"), `{"auths":{"`+host+`":{"auth":"`+basic+`"}}}`)
+	code, out, stderr = run(t, "", "--log-level", "debug", "update", "--all")
+	if code != ExitOutside || !strings.Contains(stderr, "DENIED: refused request with Authorization: REDACTED") {
+		t.Errorf("echoing registry: exit %d; stderr:\n%s", code, stderr)
+	}
+	leaks("echoed stdout", out)
+	leaks("echoed stderr", stderr)
 }
 
 // TestPlainHTTPRefused: a mirror over plain http to a host that is neither

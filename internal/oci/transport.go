@@ -28,7 +28,8 @@ const MaxManifestSize = 4 << 20
 //   - puts a deadline on each request,
 //   - retries idempotent requests on 429, 500, 502, 503, 504, timeouts and
 //     connection resets, with exponential backoff, jitter and Retry-After,
-//   - caps manifest bodies at MaxManifestSize,
+//   - caps manifest bodies at MaxManifestSize, and error bodies at 64 KiB
+//     with the credentials a registry may quote in them removed,
 //   - records Docker-Content-Digest for the caller (see withCapture),
 //   - counts requests and logs them without credentials.
 //
@@ -160,6 +161,10 @@ func (t *retryTransport) try(req *http.Request, manifest, idempotent bool, attem
 		slog.String("status", resp.Status),
 		slog.String("docker-content-digest", resp.Header.Get("Docker-Content-Digest")))
 
+	if resp.StatusCode >= 400 {
+		// Before anyone reads it: the body may quote the credentials.
+		redactErrorBody(r, resp)
+	}
 	if idempotent && retryableStatus(resp.StatusCode) {
 		se := statusError(resp)
 		after, _ := retryAfter(resp.Header.Get("Retry-After"), time.Now())

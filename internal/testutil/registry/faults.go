@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"encoding/json"
 	"io"
 	"log"
 	"net"
@@ -349,7 +350,33 @@ type BearerAuth struct {
 
 	mu       sync.Mutex
 	required bool
+	echo     bool
 	tokens   int
+}
+
+// Echo makes the registry repeat the credentials it got in its error
+// bodies, as some proxies print the headers they refused: a refused token
+// exchange quotes its Authorization header, and every manifest read with
+// a valid token is refused with 403, quoting the token (HEAD gets 405, so
+// clients ask again with a GET, which has a body).
+func (a *BearerAuth) Echo(on bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.echo = on
+}
+
+// echoBody is an error body that quotes the request's Authorization header
+// in its message and, decoded when basic, in its detail.
+func echoBody(code string, r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	detail := map[string]any{"headers": map[string][]string{"Authorization": {h}}}
+	if u, p, ok := r.BasicAuth(); ok {
+		detail["user"], detail["password"] = u, p
+	}
+	b, _ := json.Marshal(map[string]any{"errors": []map[string]any{{
+		"code": code, "message": "refused request with Authorization: " + h, "detail": detail,
+	}}})
+	return string(b)
 }
 
 // Require turns the check on or off (it starts off, so images can be pushed
@@ -371,12 +398,16 @@ func (a *BearerAuth) TokenRequests() int {
 func (a *BearerAuth) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.mu.Lock()
-		required := a.required
+		required, echo := a.required, a.echo
 		a.mu.Unlock()
 		if r.URL.Path == "/token" {
 			u, p, ok := r.BasicAuth()
 			if !ok || u != a.User || p != a.Password {
-				http.Error(w, `{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}`, http.StatusUnauthorized)
+				body := `{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}`
+				if echo {
+					body = echoBody("UNAUTHORIZED", r)
+				}
+				http.Error(w, body, http.StatusUnauthorized)
 				return
 			}
 			a.mu.Lock()
@@ -389,6 +420,14 @@ func (a *BearerAuth) Wrap(next http.Handler) http.Handler {
 		if required && r.Header.Get("Authorization") != "Bearer "+a.Token {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="http://`+r.Host+`/token",service="test"`)
 			http.Error(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`, http.StatusUnauthorized)
+			return
+		}
+		if required && echo && strings.Contains(r.URL.Path, "/manifests/") {
+			if r.Method == http.MethodHead {
+				w.WriteHeader(http.StatusMethodNotAllowed)
+				return
+			}
+			http.Error(w, echoBody("DENIED", r), http.StatusForbidden)
 			return
 		}
 		next.ServeHTTP(w, r)
