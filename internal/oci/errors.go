@@ -23,6 +23,9 @@ var (
 	// ErrNotConfirmed: a digest about to be written could not be
 	// confirmed: the registry does not serve it, or not all of it.
 	ErrNotConfirmed = errors.New("digest not confirmed")
+	// ErrTagList: a repository's tag list passed one of the bounds of
+	// Tags (pages, tags, bytes) or its pages lead in a circle.
+	ErrTagList = errors.New("tag list refused")
 )
 
 // AttemptsError is the last failure of a request that was tried Attempts

@@ -183,8 +183,48 @@ func (t *retryTransport) try(req *http.Request, manifest, idempotent bool, attem
 			c.set(resp.Header.Get("Docker-Content-Digest"))
 		}
 	}
+	if req.Method == http.MethodGet && resp.StatusCode == http.StatusOK && strings.HasSuffix(req.URL.Path, "/tags/list") {
+		b := budgetFrom(req.Context())
+		if b == nil {
+			b = &budget{}
+			b.left.Store(MaxTagBytes)
+		}
+		resp.Body = &budgetBody{ReadCloser: resp.Body, b: b}
+	}
 	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil, nil
+}
+
+// budget is the bytes the pages of one tag listing may still take, shared
+// through the request context (see withBudget) by all of its pages.
+type budget struct{ left atomic.Int64 }
+
+type budgetKey struct{}
+
+func withBudget(ctx context.Context, n int64) context.Context {
+	b := &budget{}
+	b.left.Store(n)
+	return context.WithValue(ctx, budgetKey{}, b)
+}
+
+func budgetFrom(ctx context.Context) *budget {
+	b, _ := ctx.Value(budgetKey{}).(*budget)
+	return b
+}
+
+type budgetBody struct {
+	io.ReadCloser
+	b *budget
+}
+
+func (r *budgetBody) Read(p []byte) (int, error) {
+	n, err := r.ReadCloser.Read(p)
+	if left := r.b.left.Add(-int64(n)); left < 0 {
+		// Only the bytes within the budget: a JSON decoder handed the
+		// rest would finish the value and drop the error.
+		return max(n+int(left), 0), fmt.Errorf("%w: more than %d bytes", ErrTagList, MaxTagBytes)
+	}
+	return n, err
 }
 
 // backoff is base·2^(attempt-1) capped at max, with "equal jitter": between
