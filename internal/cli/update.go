@@ -31,18 +31,27 @@ import (
 
 // UpdateCmd pins images to the digests their tags name now.
 type UpdateCmd struct {
-	All         bool     `help:"Update every image site."`
-	Targets     []string `arg:"" optional:"" name:"name|ref" help:"Image names from registry.yaml, or references/repositories (ghcr.io/x/y, busybox:1.37) whose sites to update."`
-	DryRun      bool     `help:"Print the changes as a unified diff; write nothing."`
-	NoBuild     bool     `help:"Owned images: do not build them; their sites are left alone."`
-	NoPush      bool     `help:"Owned images: build, and pin the digest a push would produce, without pushing."`
-	PushTo      string   `help:"Owned images: push there instead of push_to: oci:DIR (an OCI image layout), or \"registry\" (each image's repository)." placeholder:"DEST"`
-	PRBody      string   `name:"pr-body" help:"Write a Markdown summary of the changes (a table) for a pull request description, also with --dry-run." placeholder:"FILE" type:"path"`
-	NoChangelog bool     `help:"Do not record the changes in the changelog."`
-	ExitCode    bool     `help:"Exit 1 when files changed (or, with --dry-run, would change)."`
-	Wait        bool     `help:"When another pinner update is running in this repository, wait for it instead of failing."`
+	All         bool          `help:"Update every image site."`
+	Targets     []string      `arg:"" optional:"" name:"name|ref" help:"Image names from registry.yaml, or references/repositories (ghcr.io/x/y, busybox:1.37) whose sites to update."`
+	DryRun      bool          `help:"Print the changes as a unified diff; write nothing."`
+	NoBuild     bool          `help:"Owned images: do not build them; their sites are left alone."`
+	NoPush      bool          `help:"Owned images: build, and pin the digest a push would produce, without pushing."`
+	PushTo      string        `help:"Owned images: push there instead of push_to: oci:DIR (an OCI image layout), or \"registry\" (each image's repository)." placeholder:"DEST"`
+	PRBody      string        `name:"pr-body" help:"Write a Markdown summary of the changes (a table) for a pull request description, also with --dry-run." placeholder:"FILE" type:"path"`
+	NoChangelog bool          `help:"Do not record the changes in the changelog."`
+	ExitCode    bool          `help:"Exit 1 when files changed (or, with --dry-run, would change)."`
+	Wait        bool          `help:"When another pinner update is running in this repository, wait for it instead of failing."`
+	Timeout     time.Duration `help:"Give up when the whole run (waiting for the lock, Nix builds, pushes, resolving) takes longer; 0 for no limit." default:"${update_timeout}" placeholder:"D"`
 	registryFlags
 }
+
+// defaultUpdateTimeout bounds a whole update: a stalled registry once
+// kept one going for 461 s. Generous for resolving and pushing; a first
+// Nix build of large images may need --timeout raised.
+const defaultUpdateTimeout = 15 * time.Minute
+
+// errRunTimeout is the cause of the run's context when --timeout passes.
+var errRunTimeout = errors.New("--timeout passed")
 
 // Help is shown by "pinner update --help".
 func (UpdateCmd) Help() string {
@@ -52,13 +61,29 @@ Everything is resolved before anything is written, and every changed file is rep
 
 Images listed under images: in registry.yaml are built by the repository. --all builds every such image that at least one site references (whatever its status: a disabled module's image is pinned too, since its module is still in the tree), and naming an image builds it even when no site references it. All of them are built through Nix in one invocation, each platform's output is loaded, several platforms are assembled into one OCI index, and the result is pushed under the image's tag and extra tags: to push_to, or --push-to (oci:DIR for an OCI image layout, "registry" for each image's own repository). Every site of the image's repository is then pinned to "repository:<tag>@<digest>": its tag becomes the image's tag. The tag is tag: from registry.yaml ("{git}" is HEAD's short commit), else the one the Nix image declares. When the Nix outputs are the ones pinner.lock records and the destination still serves the digest, nothing is loaded or uploaded. --no-push (and --dry-run) pin the digest a push would produce without pushing; --no-build leaves the owned images' sites alone.
 
-Exits 0 on success (1 with --exit-code when files changed), 2 on bad input (also a missing Nix file or attribute), 3 when a registry or a Nix build failed (the tail of the build log is shown). Nothing is written when any step fails.
+Exits 0 on success (1 with --exit-code when files changed), 2 on bad input (also a missing Nix file or attribute), 3 when a registry or a Nix build failed (the tail of the build log is shown), or when the run takes longer than --timeout (default 15m). A registry host that fails several attempts in a row (connection refused, no answer in time) is given up on for the rest of the run: its other references are not tried, and it is reported once. Nothing is written when any step fails.
 
 One update at a time per repository: a run holds a lock (.git/pinner.lock-run, or .pinner.run.lock beside registry.yaml) from before it reads the files until it has written them; another update meanwhile exits 3 at once, or with --wait waits for it. Interrupted (SIGINT, SIGTERM), it stops and exits 130; files are replaced atomically, the changelog and lock first, so each is old or new and the next run finishes the job.`
 }
 
-// Run updates.
+// Run updates, within --timeout.
 func (c *UpdateCmd) Run(ctx context.Context, env *Env, g *Globals) error {
+	if c.Timeout < 0 {
+		return withCode(ExitBadInput, fmt.Errorf("--timeout %v: want a positive duration, or 0 for no limit", c.Timeout))
+	}
+	if c.Timeout == 0 {
+		return c.run(ctx, env, g)
+	}
+	rctx, cancel := context.WithTimeoutCause(ctx, c.Timeout, errRunTimeout)
+	defer cancel()
+	err := c.run(rctx, env, g)
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(rctx), errRunTimeout) {
+		return withCode(ExitOutside, fmt.Errorf("the update did not finish within %v (--timeout); nothing was written: %w", c.Timeout, err))
+	}
+	return err
+}
+
+func (c *UpdateCmd) run(ctx context.Context, env *Env, g *Globals) error {
 	switch {
 	case c.All && len(c.Targets) > 0:
 		return withCode(ExitBadInput, errors.New("--all and NAME|REF arguments exclude each other"))

@@ -348,7 +348,7 @@ func TestUpdateFaults(t *testing.T) {
 			name:   "registry never answers",
 			inject: func(f *registry.Faults) { f.Hang() },
 			env:    map[string]string{"PINNER_REQUEST_TIMEOUT": "100ms", "PINNER_RETRY_ATTEMPTS": "2"},
-			want:   ExitOutside, message: "no response within 100ms after 2 attempts",
+			want:   ExitOutside, message: "no response within 100ms (2 attempts in a row failed; pinner stopped asking this host)",
 		},
 		{
 			name:   "wrong Docker-Content-Digest",
@@ -413,6 +413,48 @@ func TestUpdateFaults(t *testing.T) {
 				sameFiles(t, before, snapshot(t, fx.dir))
 			}
 		})
+	}
+}
+
+// TestUpdateTimeout: --timeout bounds the whole run: a registry that
+// never answers (each attempt allowed 5 s, 5 attempts) ends the run at the
+// deadline with exit 3, saying so, and nothing written.
+func TestUpdateTimeout(t *testing.T) {
+	quickRetries(t)
+	fx := newFixture(t, "")
+	t.Chdir(fx.dir)
+	before := snapshot(t, fx.dir)
+	fx.faults.Hang()
+	start := time.Now()
+	code, _, stderr := run(t, "", "update", "--all", "--timeout", "300ms")
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("took %v with --timeout 300ms", el)
+	}
+	if code != ExitOutside || !strings.Contains(stderr, "pinner: the update did not finish within 300ms (--timeout); nothing was written: ") {
+		t.Fatalf("exit %d, want 3 naming the timeout; stderr:\n%s", code, stderr)
+	}
+	sameFiles(t, before, snapshot(t, fx.dir))
+	if code, _, stderr := run(t, "", "update", "--all", "--timeout", "-1s"); code != ExitBadInput {
+		t.Errorf("--timeout -1s: exit %d, want 2; %s", code, stderr)
+	}
+}
+
+// TestUpdateGivesUpOnStalledRegistry: with every reference behind one
+// stalled mirror host, the host is given up on after as many timed-out
+// attempts in a row as one request may make: its 32 references cost a
+// handful of requests, not 32 × 5, and one error.
+func TestUpdateGivesUpOnStalledRegistry(t *testing.T) {
+	quickRetries(t)
+	t.Setenv("PINNER_REQUEST_TIMEOUT", "100ms")
+	fx := newFixture(t, "")
+	t.Chdir(fx.dir)
+	fx.faults.Hang()
+	code, _, stderr := run(t, "", "update", "--all", "--jobs", "4")
+	if code != ExitOutside || strings.Count(stderr, "pinner stopped asking this host") != 1 || !strings.Contains(stderr, "registry host "+fx.host) {
+		t.Fatalf("exit %d, want 3 and the host reported once; stderr:\n%s", code, stderr)
+	}
+	if n := fx.faults.Total(); n > 5+4 {
+		t.Errorf("%d manifest requests to a stalled host, want at most 9 (5 in a row, 4 in flight)", n)
 	}
 }
 

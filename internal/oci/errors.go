@@ -26,6 +26,9 @@ var (
 	// ErrTagList: a repository's tag list passed one of the bounds of
 	// Tags (pages, tags, bytes) or its pages lead in a circle.
 	ErrTagList = errors.New("tag list refused")
+	// ErrHostDown: the registry host was given up on after failed
+	// attempts in a row; see HostDownError.
+	ErrHostDown = errors.New("registry host down")
 )
 
 // AttemptsError is the last failure of a request that was tried Attempts

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -74,6 +76,8 @@ func NewResolver(opts ...Option) (*Resolver, error) {
 	}
 	rt := newRetryTransport(o)
 	rt.pings = newPingCache()
+	// As many failed attempts in a row as one request may make.
+	rt.health = newHealth(o.attempts)
 	return &Resolver{o: o, rt: rt, pullers: map[string]*remote.Puller{}, verified: map[string]manifestInfo{}}, nil
 }
 
@@ -106,6 +110,7 @@ func (r *Resolver) Resolve(ctx context.Context, refs []string) ([]Result, error)
 		err   error
 		res   Result
 		first string // the first spelling, for the joined error
+		host  string // the registry host contacted
 	}
 	var jobs []*job
 	byName := map[string]*job{}
@@ -155,13 +160,16 @@ func (r *Resolver) Resolve(ctx context.Context, refs []string) ([]Result, error)
 		g.Go(func() error {
 			// Failures stay in the job: returning them would cancel the
 			// siblings, and every reference deserves an answer.
-			j.res, j.err = r.resolve(gctx, j.ref)
+			j.res, j.host, j.err = r.resolve(gctx, j.ref)
 			report(ResolveEvent{Ref: j.first, Digest: j.res.Digest, Err: j.err}, true)
 			return nil
 		})
 	}
 	_ = g.Wait()
 
+	// The references of a host given up on make one error, not one each.
+	downRefs := map[string][]string{}
+	var downHosts []string
 	for _, j := range jobs {
 		for _, i := range j.idx {
 			results[i].Digest, results[i].MediaType = j.res.Digest, j.res.MediaType
@@ -169,20 +177,51 @@ func (r *Resolver) Resolve(ctx context.Context, refs []string) ([]Result, error)
 				results[i].Err = fmt.Errorf("resolving %q: %w", results[i].Ref, j.err)
 			}
 		}
-		if j.err != nil {
-			errs = append(errs, fmt.Errorf("resolving %q: %w", j.first, j.err))
+		if j.err == nil {
+			continue
 		}
+		if d := r.rt.health.Down(j.host); d != nil && ctx.Err() == nil {
+			if downRefs[j.host] == nil {
+				downHosts = append(downHosts, j.host)
+			}
+			downRefs[j.host] = append(downRefs[j.host], j.first)
+			continue
+		}
+		errs = append(errs, fmt.Errorf("resolving %q: %w", j.first, j.err))
+	}
+	for _, h := range downHosts {
+		errs = append(errs, downError(r.rt.health.Down(h), downRefs[h]))
 	}
 	return results, errors.Join(errs...)
 }
 
-// resolve looks up one tag reference. Its errors start with the registry.
-func (r *Resolver) resolve(ctx context.Context, ref name.Reference) (Result, error) {
-	reg := displayRegistry(ref.Context().RegistryStr())
+// downError is the one error for the references of a host given up on.
+func downError(d *HostDownError, refs []string) error {
+	list := make([]string, 0, 3)
+	for _, ref := range refs[:min(len(refs), 3)] {
+		list = append(list, strconv.Quote(ref))
+	}
+	what := strings.Join(list, ", ")
+	if len(refs) > 3 {
+		what += fmt.Sprintf(" and %d more", len(refs)-3)
+	}
+	return fmt.Errorf("resolving %s: registry host %s: %w", what, d.Host, d)
+}
+
+// resolve looks up one tag reference, and says which host it asked. Its
+// errors start with the registry.
+func (r *Resolver) resolve(ctx context.Context, ref name.Reference) (Result, string, error) {
 	target, err := MirrorRef(ref, r.o.mirrors, r.o.insecure)
 	if err != nil {
-		return Result{}, fmt.Errorf("registry %s: %w", reg, err)
+		return Result{}, "", fmt.Errorf("registry %s: %w", displayRegistry(ref.Context().RegistryStr()), err)
 	}
+	res, err := r.resolveAt(ctx, ref, target)
+	return res, target.Context().RegistryStr(), err
+}
+
+// resolveAt looks up ref at target, its mirror or itself.
+func (r *Resolver) resolveAt(ctx context.Context, ref, target name.Reference) (Result, error) {
+	reg := displayRegistry(ref.Context().RegistryStr())
 	if host := target.Context().RegistryStr(); host != ref.Context().RegistryStr() {
 		reg = fmt.Sprintf("%s (mirror %s)", reg, host)
 	}

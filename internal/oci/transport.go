@@ -49,6 +49,9 @@ type retryTransport struct {
 
 	// pings, when set, answers repeated GET /v2/ from memory.
 	pings *pingCache
+	// health, when set, gives up on a host after failed attempts in a
+	// row (see HostDownError).
+	health *health
 
 	// sleep waits or returns early with ctx's error.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -86,6 +89,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme == "http" && !httpAllowed(req.URL.Host, t.insecure) {
 		return nil, fmt.Errorf("%w: %s is neither loopback nor listed in insecure", ErrInsecureHTTP, req.URL.Host)
 	}
+	if t.health != nil {
+		if down := t.health.Down(req.URL.Host); down != nil {
+			return nil, down
+		}
+	}
 	if t.pings != nil && isPing(req) {
 		return t.pings.roundTrip(req, t.roundTrip)
 	}
@@ -101,7 +109,7 @@ func (t *retryTransport) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	manifest := isManifestPath(req.URL.Path)
 	for attempt := 1; ; attempt++ {
-		resp, retry, err := t.try(req, manifest, idempotent, attempt)
+		resp, retry, err := t.try(req, manifest, idempotent, attempt, attempt >= tries)
 		if retry == nil {
 			return resp, err
 		}
@@ -116,10 +124,39 @@ func (t *retryTransport) roundTrip(req *http.Request) (*http.Response, error) {
 			slog.String("method", req.Method), slog.String("url", redactURL(req)),
 			slog.Int("attempt", attempt), slog.String("error", retry.err.Error()),
 			slog.Duration("delay", delay))
-		if err := t.sleep(req.Context(), delay); err != nil {
-			return nil, fmt.Errorf("waiting to retry after %v: %w", retry.err, err)
+		ctx, stop := t.hostContext(req.Context(), req.URL.Host)
+		serr := t.sleep(ctx, delay)
+		stop()
+		if serr != nil {
+			if down := t.down(req); down != nil {
+				return nil, down
+			}
+			return nil, fmt.Errorf("waiting to retry after %v: %w", retry.err, serr)
 		}
 	}
+}
+
+// hostContext is ctx, also cancelled when host is given up on; stop
+// releases it.
+func (t *retryTransport) hostContext(ctx context.Context, host string) (context.Context, func()) {
+	if t.health == nil {
+		return ctx, func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	unhook := context.AfterFunc(t.health.get(host).ctx, cancel)
+	return ctx, func() { unhook(); cancel() }
+}
+
+// down is the HostDownError of req's host, when it was given up on and req
+// itself was not cancelled.
+func (t *retryTransport) down(req *http.Request) error {
+	if t.health == nil || req.Context().Err() != nil {
+		return nil
+	}
+	if d := t.health.Down(req.URL.Host); d != nil {
+		return d
+	}
+	return nil
 }
 
 // retryable is a failed attempt worth repeating.
@@ -128,14 +165,17 @@ type retryable struct {
 	after time.Duration // from Retry-After; 0 when absent
 }
 
-// try makes one attempt. It returns either a response, a final error, or
-// (only for idempotent requests) a retryable failure, its response closed.
-func (t *retryTransport) try(req *http.Request, manifest, idempotent bool, attempt int) (*http.Response, *retryable, error) {
+// try makes one attempt (last: the request's last). It returns either a
+// response, a final error, or (only for idempotent requests) a retryable
+// failure, its response closed.
+func (t *retryTransport) try(req *http.Request, manifest, idempotent bool, attempt int, last bool) (*http.Response, *retryable, error) {
 	t.requests.Add(1)
 	if manifest {
 		t.manifests.Add(1)
 	}
-	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	hctx, stop := t.hostContext(req.Context(), req.URL.Host)
+	ctx, cancelTimeout := context.WithTimeout(hctx, t.timeout)
+	cancel := func() { cancelTimeout(); stop() }
 	r := req.Clone(ctx)
 	if t.log.Enabled(req.Context(), slog.LevelDebug) {
 		t.log.LogAttrs(req.Context(), slog.LevelDebug, "registry request",
@@ -148,13 +188,27 @@ func (t *retryTransport) try(req *http.Request, manifest, idempotent bool, attem
 		if req.Context().Err() != nil {
 			return nil, nil, err
 		}
+		if down := t.down(req); down != nil {
+			return nil, nil, down // stopped: another request gave up on the host
+		}
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			err = &timeoutError{d: t.timeout.String()}
+		}
+		if t.health != nil && noAnswer(err) {
+			t.health.failed(req.URL.Host, err)
+			// A request's own last attempt ends with its own error;
+			// the ones after it learn that the host is down.
+			if down := t.down(req); down != nil && !last && idempotent {
+				return nil, nil, down
+			}
 		}
 		if idempotent && retryableNetError(err) {
 			return nil, &retryable{err: err}, nil
 		}
 		return nil, nil, err
+	}
+	if t.health != nil {
+		t.health.answered(req.URL.Host)
 	}
 	t.log.LogAttrs(req.Context(), slog.LevelDebug, "registry response",
 		slog.String("method", r.Method), slog.String("url", redactURL(r)),
