@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -163,6 +164,125 @@ func TestBadInputEndToEnd(t *testing.T) {
 			args: []string{"update", "Not/A/Ref:"},
 			want: []string{`"Not/A/Ref:" is neither an image name from the configuration nor a valid reference`},
 		},
+		{
+			name:  "registry.yaml nested too deeply",
+			setup: appendConfig("mirrors: " + strings.Repeat("[", 50000) + strings.Repeat("]", 50000) + "\n"),
+			want:  []string{"registry.yaml:4:41: nested more than 32 levels deep; the configuration is at most 5"},
+		},
+		{
+			name:  "registry.yaml alias bomb",
+			setup: appendConfig("x: &a [y]\nignore: [" + strings.Repeat("*a, ", 300) + "*a]\n"),
+			want:  []string{"registry.yaml:5:1034: more than 256 aliases"},
+		},
+		{
+			name:  "registry.yaml a FIFO",
+			setup: fifoAt("registry.yaml"),
+			want:  []string{"registry.yaml: reading config: not a regular file (a FIFO)"},
+		},
+		{
+			name: "registry.yaml /dev/zero",
+			args: []string{"--config", "/dev/zero", "check"},
+			want: []string{"/dev/zero: reading config: not a regular file (a character device)"},
+		},
+		{
+			name:  "pinner.lock a FIFO",
+			setup: fifoAt("pinner.lock"),
+			want:  []string{`reading "pinner.lock": not a regular file (a FIFO)`},
+		},
+		{
+			name:  "pinner.lock a FIFO (check)",
+			setup: fifoAt("pinner.lock"),
+			args:  []string{"check"},
+			want:  []string{`reading lock file "pinner.lock": not a regular file (a FIFO)`},
+		},
+		{
+			name:  "pinner.lock too large",
+			setup: sparseAt("pinner.lock", 17<<20),
+			want:  []string{`reading "pinner.lock": file too large: 17825792 bytes, the limit is 16777216`},
+		},
+		{
+			name:  "changelog a FIFO",
+			setup: fifoAt("CHANGELOG.md"),
+			want:  []string{`reading "CHANGELOG.md": not a regular file (a FIFO)`},
+		},
+		{
+			name:  "module a FIFO (check PATH)",
+			setup: fifoAt("modules/kubenix/f.nix"),
+			args:  []string{"check", filepath.Join("modules", "kubenix", "f.nix")},
+			want:  []string{filepath.Join("modules", "kubenix", "f.nix") + ": not a regular file (a FIFO)"},
+		},
+		{
+			name: "module /dev/zero (check PATH)",
+			args: []string{"check", "/dev/zero"},
+			want: []string{"/dev/zero: not a regular file (a character device)"},
+		},
+		{
+			name:  "changelog symlinked out of the repository",
+			setup: linkTo("CHANGELOG.md", "# Elsewhere\n"),
+			want:  []string{`changelog "CHANGELOG.md": it resolves to `, "outside the repository"},
+		},
+		{
+			name:  "lock symlinked out of the repository",
+			setup: linkTo("pinner.lock", `{"version":1,"images":{}}`),
+			want:  []string{`lock "pinner.lock": it resolves to `, "outside the repository"},
+		},
+		{
+			name:  "changelog inside .git",
+			setup: appendConfig("changelog: .git/config\n"),
+			want:  []string{`registry.yaml:4:12: invalid changelog ".git/config": path is inside .git`},
+		},
+		{
+			name: "changelog through a directory linked into .git",
+			setup: func(t *testing.T, dir string) {
+				appendConfig("changelog: docs/CHANGELOG.md\n")(t, dir)
+				os.MkdirAll(filepath.Join(dir, ".git"), 0o755)
+				if err := os.Symlink(".git", filepath.Join(dir, "docs")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: []string{`changelog "docs/CHANGELOG.md": it resolves to `, "inside .git"},
+		},
+		{
+			name: "push_to through a symlink out of the repository",
+			setup: func(t *testing.T, dir string) {
+				appendConfig("push_to: oci:store\n")(t, dir)
+				if err := os.Symlink(t.TempDir(), filepath.Join(dir, "store")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: []string{`push_to "`, "outside the repository"},
+		},
+		{
+			name:  "--push-to inside .git",
+			setup: func(t *testing.T, dir string) { os.MkdirAll(filepath.Join(dir, ".git"), 0o755) },
+			args:  []string{"update", "--all", "--push-to", "oci:.git/store"},
+			want:  []string{`--push-to "`, "inside .git"},
+		},
+		{
+			name:  "--pr-body inside .git",
+			setup: func(t *testing.T, dir string) { os.MkdirAll(filepath.Join(dir, ".git"), 0o755) },
+			args:  []string{"update", "--all", "--pr-body", filepath.Join(".git", "PR.md")},
+			want:  []string{`--pr-body "`, filepath.Join(".git", "PR.md") + `": it resolves to `, "inside .git, which holds git's own files; pinner never writes inside .git"},
+		},
+		{
+			name:  "--pr-body symlinked out of the repository",
+			setup: linkTo("pr.md", "keep me\n"),
+			args:  []string{"update", "--all", "--pr-body", "pr.md"},
+			want:  []string{`--pr-body "`, `pr.md": it resolves to `, "outside the repository"},
+		},
+		{
+			name: "run-lock file a symlink",
+			setup: func(t *testing.T, dir string) {
+				os.MkdirAll(filepath.Join(dir, ".git"), 0o755)
+				linkTo(".git/pinner.lock-run", "precious\n")(t, dir)
+			},
+			want: []string{"is a symlink; remove it"},
+		},
+		{
+			name:  "module too large",
+			setup: sparseAt("modules/kubenix/big.nix", 40<<20),
+			want:  []string{filepath.Join("modules", "kubenix", "big.nix") + ": file too large: 41943040 bytes, the limit is 33554432", "a module must be a Nix file of at most 32 MiB"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,6 +311,51 @@ func TestBadInputEndToEnd(t *testing.T) {
 				t.Errorf("the registry was asked %d times before the input was checked", n)
 			}
 		})
+	}
+}
+
+// linkTo makes rel a symlink to a file outside the repository holding
+// content, and checks at the end that the file still holds it.
+func linkTo(rel, content string) func(t *testing.T, dir string) {
+	return func(t *testing.T, dir string) {
+		target := filepath.Join(t.TempDir(), "outside")
+		writeFile(t, target, content)
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		os.Remove(p)
+		if err := os.Symlink(target, p); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if b, _ := os.ReadFile(target); string(b) != content {
+				t.Errorf("the file outside the repository changed to %q", b)
+			}
+		})
+	}
+}
+
+// fifoAt replaces the file rel of the repository by a FIFO, which a
+// reader waits on forever.
+func fifoAt(rel string) func(t *testing.T, dir string) {
+	return func(t *testing.T, dir string) {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		os.Remove(p)
+		if err := syscall.Mkfifo(p, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// sparseAt makes rel a file of size zero bytes that takes no disk.
+func sparseAt(rel string, size int64) func(t *testing.T, dir string) {
+	return func(t *testing.T, dir string) {
+		f, err := os.Create(filepath.Join(dir, filepath.FromSlash(rel)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := f.Truncate(size); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -236,13 +401,18 @@ func snapshotTree(t *testing.T, dir string) map[string]fileState {
 			return err
 		}
 		var data string
-		if fi.Mode()&fs.ModeSymlink != 0 {
+		switch {
+		case fi.Mode()&fs.ModeSymlink != 0:
 			target, err := os.Readlink(p)
 			if err != nil {
 				return err
 			}
 			data = "symlink to " + target
-		} else {
+		case !fi.Mode().IsRegular():
+			data = fi.Mode().String() // a FIFO: reading it would wait
+		case fi.Size() > 1<<20:
+			data = fmt.Sprintf("%d bytes", fi.Size())
+		default:
 			b, err := os.ReadFile(p)
 			if err != nil {
 				return err

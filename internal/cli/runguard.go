@@ -33,6 +33,9 @@ func lockRun(ctx context.Context, cfg *config.Config, wait bool) (*runlock.Lock,
 		}
 		return nil, withCode(ExitOutside, fmt.Errorf("another pinner update is running in %s (%s; lock file %s); wait for it, or pass --wait", abs, who, held.Path))
 	}
+	if errors.Is(err, runlock.ErrNotAFile) {
+		return nil, withCode(ExitBadInput, err)
+	}
 	if err != nil {
 		return nil, withCode(ExitOutside, err)
 	}

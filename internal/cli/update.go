@@ -25,6 +25,7 @@ import (
 	"github.com/pinner-dev/pinner/internal/oci"
 	"github.com/pinner-dev/pinner/internal/owned"
 	"github.com/pinner-dev/pinner/internal/plan"
+	"github.com/pinner-dev/pinner/internal/repofile"
 	"github.com/pinner-dev/pinner/internal/rewrite"
 	"github.com/pinner-dev/pinner/internal/scan"
 )
@@ -92,6 +93,9 @@ func (c *UpdateCmd) run(ctx context.Context, env *Env, g *Globals) error {
 	}
 	cfg, err := loadConfig(g)
 	if err != nil {
+		return err
+	}
+	if err := c.checkOutputs(cfg); err != nil {
 		return err
 	}
 	if !c.DryRun {
@@ -296,9 +300,9 @@ func (c *UpdateCmd) outputs(cfg *config.Config, p *plan.Plan, oldLock *lock.Lock
 		outs = append(outs, output{path: f.Path, old: f.Old, exists: true, data: f.New})
 	}
 	if path := cfg.ChangelogPath(); path != "" && !c.NoChangelog && len(p.Changes) > 0 {
-		old, exists, err := readOptional(path)
+		old, exists, err := readOptional(path, repofile.MaxChangelog)
 		if err != nil {
-			return nil, withCode(ExitOutside, err)
+			return nil, err
 		}
 		var base []byte
 		if exists {
@@ -312,9 +316,9 @@ func (c *UpdateCmd) outputs(cfg *config.Config, p *plan.Plan, oldLock *lock.Lock
 		}
 	}
 	if path := cfg.LockPath(); path != "" {
-		old, exists, err := readOptional(path)
+		old, exists, err := readOptional(path, repofile.MaxLock)
 		if err != nil {
-			return nil, withCode(ExitOutside, err)
+			return nil, err
 		}
 		l := oldLock.With(p.Pins)
 		recordOwned(l, p, results, !c.NoPush && !c.DryRun)
@@ -329,6 +333,61 @@ func (c *UpdateCmd) outputs(cfg *config.Config, p *plan.Plan, oldLock *lock.Lock
 	return outs, nil
 }
 
+// checkOutputs refuses, before anything is read or asked of a registry,
+// the files this update would write where it must not: the changelog, the
+// lock file and push_to's OCI layout must lie inside the repository, also
+// through symlinks (a changelog linked to a file elsewhere was read and
+// copied into the repository), and none of them, nor --pr-body or
+// --push-to, inside .git (changelog: .git/config broke git). --pr-body and
+// --push-to are the user's own choice on the command line and may name
+// files outside the repository, as the GitHub Action does with
+// $RUNNER_TEMP; inside it they must not lead out through a symlink. The
+// changelog and the lock file, read before they are written, must be
+// regular files of sane size.
+func (c *UpdateCmd) checkOutputs(cfg *config.Config) error {
+	root := cmp.Or(cfg.Dir, ".")
+	type out struct {
+		what, path string
+		flag       bool
+		max        int64
+	}
+	var outs []out
+	if p := cfg.ChangelogPath(); p != "" && !c.NoChangelog {
+		outs = append(outs, out{"changelog", p, false, repofile.MaxChangelog})
+	}
+	if p := cfg.LockPath(); p != "" {
+		outs = append(outs, out{"lock", p, false, repofile.MaxLock})
+	}
+	if dest, err := pushDest(cfg, c.PushTo); err != nil {
+		return err
+	} else if dir, ok := strings.CutPrefix(dest, "oci:"); ok {
+		what := "push_to"
+		if c.PushTo != "" {
+			what = "--push-to"
+		}
+		outs = append(outs, out{what, dir, c.PushTo != "", 0})
+	}
+	if c.PRBody != "" {
+		outs = append(outs, out{"--pr-body", c.PRBody, true, 0})
+	}
+	for _, o := range outs {
+		if err := repofile.Output(root, o.path, o.flag); err != nil {
+			hint := "pinner writes only inside the repository, and never inside .git"
+			if o.flag {
+				hint = "pinner never writes inside .git, nor through a link out of the repository"
+			}
+			return withCode(ExitBadInput, fmt.Errorf("%s %q: %w; %s", o.what, o.path, err, hint))
+		}
+		if o.max == 0 {
+			continue
+		}
+		if err := repofile.Check(o.path, o.max); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return withCode(ExitBadInput, fmt.Errorf("reading %q: %w", o.path, err))
+		}
+	}
+	return nil
+}
+
 // readLock reads the configuration's lock file; a missing one (or none
 // configured) is an empty lock.
 func readLock(cfg *config.Config) (*lock.Lock, error) {
@@ -336,9 +395,9 @@ func readLock(cfg *config.Config) (*lock.Lock, error) {
 	if path == "" {
 		return lock.New(), nil
 	}
-	old, exists, err := readOptional(path)
+	old, exists, err := readOptional(path, repofile.MaxLock)
 	if err != nil {
-		return nil, withCode(ExitOutside, err)
+		return nil, err
 	}
 	if !exists {
 		return lock.New(), nil
@@ -385,15 +444,18 @@ func recordOwned(l *lock.Lock, p *plan.Plan, results []owned.Result, pushed bool
 	}
 }
 
-func readOptional(path string) ([]byte, bool, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, false, nil
+// readOptional reads a file the update may replace, within max bytes: a
+// device, a FIFO or an oversized file there is bad input (exit 2), other
+// failures outside ones (3).
+func readOptional(path string, max int64) ([]byte, bool, error) {
+	b, found, err := repofile.ReadOptional(path, max)
+	switch {
+	case errors.Is(err, repofile.ErrNotRegular), errors.Is(err, repofile.ErrTooLarge):
+		return nil, false, withCode(ExitBadInput, fmt.Errorf("reading %q: %w", path, err))
+	case err != nil:
+		return nil, false, withCode(ExitOutside, fmt.Errorf("reading %q: %w", path, err))
 	}
-	if err != nil {
-		return nil, false, fmt.Errorf("reading %q: %w", path, err)
-	}
-	return b, true, nil
+	return b, found, nil
 }
 
 // today is the date of changelog sections: SOURCE_DATE_EPOCH when set (for

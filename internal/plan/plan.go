@@ -39,7 +39,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
@@ -47,6 +46,7 @@ import (
 
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/nix/syntax"
+	"github.com/pinner-dev/pinner/internal/repofile"
 	"github.com/pinner-dev/pinner/internal/rewrite"
 	"github.com/pinner-dev/pinner/internal/scan"
 )
@@ -77,7 +77,8 @@ type Options struct {
 	Ignored func(repo string) bool
 	// Select picks the sites to pin; nil picks every one.
 	Select func(*scan.Site) bool
-	// ReadFile reads a file; os.ReadFile when nil.
+	// ReadFile reads a file; when nil, repofile.Read within
+	// repofile.MaxModule.
 	ReadFile func(string) ([]byte, error)
 }
 
@@ -152,7 +153,7 @@ type target struct {
 // Make plans the update of sites.
 func Make(ctx context.Context, sites []scan.Site, o Options) (*Plan, error) {
 	if o.ReadFile == nil {
-		o.ReadFile = os.ReadFile
+		o.ReadFile = func(path string) ([]byte, error) { return repofile.Read(path, repofile.MaxModule) }
 	}
 	p := &Plan{Resolved: map[string]string{}, Pins: map[string]string{}}
 	targets := p.collect(sites, o)
