@@ -810,3 +810,30 @@ func TestUpdateOwnedUploadFaults(t *testing.T) {
 	}
 	sameFiles(t, before, snapshot(t, ofx.dir))
 }
+
+// TestUpdatePRBodyFailureChangesNothing: the --pr-body file is written
+// with the others, before any rename; one that cannot be created fails
+// the run with no file changed (it used to be written after the modules
+// were replaced). A hard-linked module is refused the same way.
+func TestUpdatePRBodyFailureChangesNothing(t *testing.T) {
+	quickRetries(t)
+	fx := newFixture(t, "")
+	t.Chdir(fx.dir)
+	before := snapshot(t, fx.dir)
+	body := filepath.Join(t.TempDir(), "missing", "pr.md")
+	code, _, stderr := run(t, "", "update", "--all", "--pr-body", body)
+	sameFiles(t, before, snapshot(t, fx.dir))
+	if code != ExitOutside || !strings.Contains(stderr, body) {
+		t.Fatalf("exit %d, want 3 naming %s; stderr:\n%s", code, body, stderr)
+	}
+
+	mod := filepath.Join(fx.dir, "modules", "kubenix", "apps", "qbittorrent.nix")
+	if err := os.Link(mod, filepath.Join(t.TempDir(), "other-name.nix")); err != nil {
+		t.Skipf("no hard links here: %v", err)
+	}
+	code, _, stderr = run(t, "", "update", "--all")
+	if code != ExitBadInput || !strings.Contains(stderr, "file has other hard links (2 names)") {
+		t.Fatalf("hard-linked module: exit %d, want 2; stderr:\n%s", code, stderr)
+	}
+	sameFiles(t, before, snapshot(t, fx.dir))
+}

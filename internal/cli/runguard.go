@@ -107,10 +107,13 @@ func siteDirs(sites []scan.Site) []string {
 
 // outputPaths are the files this update writes, and the changelog and lock
 // file it may write on another run.
-func outputPaths(cfg *config.Config, outs []output) []string {
+func outputPaths(cfg *config.Config, outs []output, prBody string) []string {
 	var out []string
 	for _, o := range outs {
 		out = append(out, o.path)
+	}
+	if prBody != "" {
+		out = append(out, prBody)
 	}
 	for _, p := range []string{cfg.ChangelogPath(), cfg.LockPath()} {
 		if p != "" {

@@ -14,8 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/renameio/v2"
-
 	"github.com/pinner-dev/pinner/internal/changelog"
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/diff"
@@ -202,12 +200,12 @@ func (c *UpdateCmd) run(ctx context.Context, env *Env, g *Globals) error {
 			fmt.Fprint(env.Stdout, diff.Unified(filepath.ToSlash(displayPath(cwd, o.path)), old, o.data))
 		}
 	} else {
-		removeStaleTemps(siteDirs(res.sites), outputPaths(cfg, outs))
+		removeStaleTemps(siteDirs(res.sites), outputPaths(cfg, outs, c.PRBody))
 	}
-	if !c.DryRun && len(outs) > 0 {
-		ws := make([]rewrite.Output, len(outs))
-		for i, o := range outs {
-			ws[i] = rewrite.Output{Path: o.path, Data: o.data}
+	var ws []rewrite.Output
+	if !c.DryRun {
+		for _, o := range outs {
+			ws = append(ws, rewrite.Output{Path: o.path, Data: o.data})
 		}
 		// The changelog and the lock are renamed into place before the
 		// modules: a run killed between renames then leaves modules that
@@ -218,14 +216,19 @@ func (c *UpdateCmd) run(ctx context.Context, env *Env, g *Globals) error {
 		slices.SortStableFunc(ws, func(a, b rewrite.Output) int {
 			return cmp.Compare(b4Modules(cfg, a.Path), b4Modules(cfg, b.Path))
 		})
-		if err := rewrite.WriteAll(ws); err != nil {
-			return withCode(ExitOutside, err)
-		}
 	}
 	if c.PRBody != "" {
-		body := changelog.PRBody(entries(cfg, p))
-		if err := renameio.WriteFile(c.PRBody, []byte(body), 0o644); err != nil {
-			return withCode(ExitOutside, fmt.Errorf("writing pull request body: %w", err))
+		// With the others, so that a --pr-body that cannot be written
+		// fails the run before any file is replaced; renamed last, so
+		// that it describes only changes already made.
+		ws = append(ws, rewrite.Output{Path: c.PRBody, Data: []byte(changelog.PRBody(entries(cfg, p)))})
+	}
+	if len(ws) > 0 {
+		if err := rewrite.WriteAll(ws); err != nil {
+			if errors.Is(err, rewrite.ErrHardLinked) {
+				return withCode(ExitBadInput, err)
+			}
+			return withCode(ExitOutside, err)
 		}
 	}
 	c.summary(env, p, outs, results)
