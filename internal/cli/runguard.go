@@ -215,11 +215,14 @@ func within(root, p string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// b4Modules orders the files an update writes: the changelog and the lock
-// file (0) before the modules (1).
-func b4Modules(cfg *config.Config, path string) int {
-	if path == cfg.ChangelogPath() || path == cfg.LockPath() {
-		return 0
+// writeOrder orders the files an update renames into place: the modules
+// (0), the changelog (1), the lock file (2).
+func writeOrder(cfg *config.Config, path string) int {
+	switch path {
+	case cfg.ChangelogPath():
+		return 1
+	case cfg.LockPath():
+		return 2
 	}
-	return 1
+	return 0
 }

@@ -49,6 +49,9 @@ type UpdateCmd struct {
 // Nix build of large images may need --timeout raised.
 const defaultUpdateTimeout = 15 * time.Minute
 
+// writeAll replaces the files; tests look at the order.
+var writeAll = rewrite.WriteAll
+
 // errRunTimeout is the cause of the run's context when --timeout passes.
 var errRunTimeout = errors.New("--timeout passed")
 
@@ -167,9 +170,10 @@ func (c *UpdateCmd) run(ctx context.Context, env *Env, g *Globals) error {
 			}
 			return ""
 		},
-		IsOwned: cat.owns,
-		Ignored: cfg.Ignored,
-		Select:  sel,
+		IsOwned:  cat.owns,
+		Ignored:  cfg.Ignored,
+		Select:   sel,
+		Recorded: oldLock.Digests(),
 	})
 	env.Progress.Close() // the bars end before warnings and the summary
 	logStats(ctx, env.Log, r, len(res.sites))
@@ -207,14 +211,15 @@ func (c *UpdateCmd) run(ctx context.Context, env *Env, g *Globals) error {
 		for _, o := range outs {
 			ws = append(ws, rewrite.Output{Path: o.path, Data: o.data})
 		}
-		// The changelog and the lock are renamed into place before the
-		// modules: a run killed between renames then leaves modules that
-		// the next run pins again, with entries the changelog already has
-		// (it never adds one twice), so the end result is the same as one
-		// uninterrupted run's. The other way round, the entries of the
-		// modules already replaced would be lost.
+		// The modules are renamed into place first, then the changelog,
+		// then the lock: the changelog records only digests some file got
+		// (the other way round, a run stopped between renames left
+		// entries for digests no file ever had, once the tag moved). A run
+		// killed after a module's rename leaves digests the lock does not
+		// record; the next run finds them (plan.Unrecorded) and records
+		// them then, so the end result is an uninterrupted run's.
 		slices.SortStableFunc(ws, func(a, b rewrite.Output) int {
-			return cmp.Compare(b4Modules(cfg, a.Path), b4Modules(cfg, b.Path))
+			return cmp.Compare(writeOrder(cfg, a.Path), writeOrder(cfg, b.Path))
 		})
 	}
 	if c.PRBody != "" {
@@ -224,7 +229,7 @@ func (c *UpdateCmd) run(ctx context.Context, env *Env, g *Globals) error {
 		ws = append(ws, rewrite.Output{Path: c.PRBody, Data: []byte(changelog.PRBody(entries(cfg, p)))})
 	}
 	if len(ws) > 0 {
-		if err := rewrite.WriteAll(ws); err != nil {
+		if err := writeAll(ws); err != nil {
 			if errors.Is(err, rewrite.ErrHardLinked) {
 				return withCode(ExitBadInput, err)
 			}
@@ -302,7 +307,7 @@ func (c *UpdateCmd) outputs(cfg *config.Config, p *plan.Plan, oldLock *lock.Lock
 	for _, f := range p.Files {
 		outs = append(outs, output{path: f.Path, old: f.Old, exists: true, data: f.New})
 	}
-	if path := cfg.ChangelogPath(); path != "" && !c.NoChangelog && len(p.Changes) > 0 {
+	if path := cfg.ChangelogPath(); path != "" && !c.NoChangelog && len(p.Changes)+len(p.Unrecorded) > 0 {
 		old, exists, err := readOptional(path, repofile.MaxChangelog)
 		if err != nil {
 			return nil, err
@@ -473,23 +478,46 @@ func today() time.Time {
 }
 
 // entries are the plan's changes for the changelog, with file names
-// relative to the configuration's directory.
+// relative to the configuration's directory: one entry per digest the
+// files really had before, with the changes an interrupted run made to
+// the files and could not record (plan.Unrecorded) merged in, so that the
+// changelog lists no digest a file never had.
 func entries(cfg *config.Config, p *plan.Plan) []changelog.Entry {
 	base, _ := filepath.Abs(cfg.Dir)
+	rel := func(f string) string {
+		if abs, err := filepath.Abs(f); err == nil {
+			if r, err := filepath.Rel(base, abs); err == nil && filepath.IsLocal(r) {
+				f = r
+			}
+		}
+		return filepath.ToSlash(f)
+	}
+	type key struct{ ref, old, new string }
 	var out []changelog.Entry
-	for _, ch := range p.Changes {
-		e := changelog.Entry{Repository: ch.Repository, Tag: ch.Tag, Old: ch.Old, New: ch.New}
-		for _, f := range ch.Files {
-			rel := f
-			if abs, err := filepath.Abs(f); err == nil {
-				if r, err := filepath.Rel(base, abs); err == nil && !strings.HasPrefix(r, "..") {
-					rel = r
+	at := map[key]int{}
+	for _, ch := range slices.Concat(p.Changes, p.Unrecorded) {
+		for _, from := range ch.From {
+			k := key{ch.Ref, from.Digest, ch.New}
+			i, ok := at[k]
+			if !ok {
+				i = len(out)
+				at[k] = i
+				out = append(out, changelog.Entry{Repository: ch.Repository, Tag: ch.Tag, Old: []string{from.Digest}, New: ch.New})
+			}
+			for _, f := range from.Files {
+				if f = rel(f); !slices.Contains(out[i].Files, f) {
+					out[i].Files = append(out[i].Files, f)
 				}
 			}
-			e.Files = append(e.Files, filepath.ToSlash(rel))
 		}
-		out = append(out, e)
 	}
+	for i := range out {
+		slices.Sort(out[i].Files)
+	}
+	// By reference, this run's changes before those caught up.
+	slices.SortStableFunc(out, func(a, b changelog.Entry) int {
+		return cmp.Compare(a.Repository+":"+a.Tag, b.Repository+":"+b.Tag)
+	})
 	return out
 }
 

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/pinner-dev/pinner/internal/lock"
 	"github.com/pinner-dev/pinner/internal/oci"
+	"github.com/pinner-dev/pinner/internal/rewrite"
 	"github.com/pinner-dev/pinner/internal/scan"
 	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
@@ -455,6 +457,78 @@ func TestUpdateGivesUpOnStalledRegistry(t *testing.T) {
 	}
 	if n := fx.faults.Total(); n > 5+4 {
 		t.Errorf("%d manifest requests to a stalled host, want at most 9 (5 in a row, 4 in flight)", n)
+	}
+}
+
+// TestUpdateRecordsWhatChanged: the changelog lists, per file, the digest
+// it really had. A run stopped after replacing one module (the modules are
+// replaced first) left busybox-jobs.nix at D1 and postgres-backup.nix at
+// D0, the lock at D0; the tag then moved to D2. The next run records the
+// unrecorded D0 → D1 of busybox-jobs.nix, then D1 → D2 there and D0 → D2
+// in postgres-backup.nix; no entry gives postgres-backup.nix a D1 it
+// never had.
+func TestUpdateRecordsWhatChanged(t *testing.T) {
+	quickRetries(t)
+	fx := newFixture(t, "")
+	t.Chdir(fx.dir)
+	if code, _, stderr := run(t, "", "update", "--all"); code != 0 {
+		t.Fatalf("update: exit %d; %s", code, stderr)
+	}
+	const ref = "docker.io/library/busybox:1.37"
+	d0 := fx.digests[ref]
+	d1 := fx.push(t, ref, "2")
+	jobs := filepath.Join("modules", "kubenix", "apps", "busybox-jobs.nix")
+	b, err := os.ReadFile(jobs)
+	if err != nil || !strings.Contains(string(b), d0) {
+		t.Fatalf("%s does not hold %s: %v", jobs, d0, err)
+	}
+	writeFile(t, jobs, strings.ReplaceAll(string(b), d0, d1))
+	d2 := fx.push(t, ref, "3")
+	if code, _, stderr := run(t, "", "update", "--all"); code != 0 {
+		t.Fatalf("update: exit %d; %s", code, stderr)
+	}
+	log, _ := os.ReadFile("CHANGELOG.md")
+	short := func(d string) string { return "`" + d[:len("sha256:")+12] + "`" }
+	entry := "- `docker.io/library/busybox` tag `1.37`: "
+	for _, want := range []string{
+		entry + short(d0) + " → " + short(d1) + " (modules/kubenix/apps/busybox-jobs.nix)\n",
+		entry + short(d1) + " → " + short(d2) + " (modules/kubenix/apps/busybox-jobs.nix)\n",
+		entry + short(d0) + " → " + short(d2) + " (modules/kubenix/backup/postgres-backup.nix)\n",
+	} {
+		if !strings.Contains(string(log), want) {
+			t.Errorf("the changelog lacks\n%s\n%s", want, log)
+		}
+	}
+	if strings.Contains(string(log), "postgres-backup.nix, modules") || strings.Count(string(log), "→ "+short(d1)) != 1 {
+		t.Errorf("an entry gives a file a digest it never had:\n%s", log)
+	}
+	if l, _, _ := lock.Read("pinner.lock"); l.Images[ref].Digest != d2 {
+		t.Errorf("the lock has %s, want %s", l.Images[ref].Digest, d2)
+	}
+}
+
+// TestUpdateWriteOrder: the modules are replaced before the changelog,
+// and the changelog before the lock (and the --pr-body file last), so
+// that the changelog never records a digest no module got.
+func TestUpdateWriteOrder(t *testing.T) {
+	quickRetries(t)
+	fx := newFixture(t, "")
+	t.Chdir(fx.dir)
+	var order []string
+	defer func(f func([]rewrite.Output) error) { writeAll = f }(writeAll)
+	writeAll = func(outs []rewrite.Output) error {
+		for _, o := range outs {
+			order = append(order, filepath.Base(o.Path))
+		}
+		return rewrite.WriteAll(outs)
+	}
+	if code, _, stderr := run(t, "", "update", "--all", "--pr-body", filepath.Join(t.TempDir(), "pr.md")); code != 0 {
+		t.Fatalf("update: exit %d; %s", code, stderr)
+	}
+	n := len(order)
+	if n < 5 || !slices.Equal(order[n-3:], []string{"CHANGELOG.md", "pinner.lock", "pr.md"}) ||
+		slices.ContainsFunc(order[:n-3], func(s string) bool { return !strings.HasSuffix(s, ".nix") }) {
+		t.Errorf("files replaced in the order %v, want the modules, CHANGELOG.md, pinner.lock, pr.md", order)
 	}
 }
 

@@ -101,6 +101,18 @@ func (l *Lock) Marshal() []byte {
 	return append(b, '\n')
 }
 
+// Digests is the digest of every entry, by reference; nil for a nil lock.
+func (l *Lock) Digests() map[string]string {
+	if l == nil {
+		return nil
+	}
+	out := make(map[string]string, len(l.Images))
+	for ref, e := range l.Images {
+		out[ref] = e.Digest
+	}
+	return out
+}
+
 // With returns a copy of l in which pins (normalised reference → digest)
 // are the images. Entries of images the repository builds (with Pushed or
 // Outputs) keep those fields; entries no pin names are dropped unless they

@@ -77,6 +77,10 @@ type Options struct {
 	Ignored func(repo string) bool
 	// Select picks the sites to pin; nil picks every one.
 	Select func(*scan.Site) bool
+	// Recorded is the digest pinner.lock records for each normalised
+	// reference; nil when there is no lock. A site that carries another
+	// digest makes an Unrecorded change.
+	Recorded map[string]string
 	// ReadFile reads a file; when nil, repofile.Read within
 	// repofile.MaxModule.
 	ReadFile func(string) ([]byte, error)
@@ -95,6 +99,13 @@ type Plan struct {
 	// Pins is the digest every tagged site carries once the plan is
 	// applied, by normalised reference: what a lock file records.
 	Pins map[string]string
+	// Unrecorded are the digests the files carry already that the lock
+	// does not record: most often the work of a run interrupted between
+	// replacing the modules and recording them (the modules are replaced
+	// first, so that the changelog never lists a digest no file got).
+	// They belong in the changelog with this run's Changes. Sorted by
+	// reference.
+	Unrecorded []Change
 	// Notes are sites left alone, with the reason.
 	Notes []Note
 }
@@ -119,8 +130,33 @@ type Change struct {
 	New string
 	// Files are the files edited for it, sorted.
 	Files []string
+	// From says which files had which of the Old digests: what each file
+	// really held before, in the order of Old.
+	From []From
 	// Owned is true for an image the repository builds.
 	Owned bool
+}
+
+// From is one digest the sites of a Change had ("" for none), and the
+// files, sorted, whose sites had it.
+type From struct {
+	Digest string
+	Files  []string
+}
+
+func (c *Change) from(digest, file string) {
+	if !slices.Contains(c.Old, digest) {
+		c.Old = append(c.Old, digest)
+		c.From = append(c.From, From{Digest: digest})
+	}
+	i := slices.IndexFunc(c.From, func(f From) bool { return f.Digest == digest })
+	if !slices.Contains(c.From[i].Files, file) {
+		c.From[i].Files = append(c.From[i].Files, file)
+		slices.Sort(c.From[i].Files)
+	}
+	if !slices.Contains(c.Files, file) {
+		c.Files = append(c.Files, file)
+	}
 }
 
 // Level says how much a Note matters.
@@ -194,8 +230,42 @@ func Make(ctx context.Context, sites []scan.Site, o Options) (*Plan, error) {
 			p.Pins[t.key] = p.Resolved[t.key]
 		}
 	}
-
+	p.unrecorded(sites, o)
 	return p, nil
+}
+
+// unrecorded finds the sites whose digest (before this run) is not the one
+// the lock records for their reference.
+func (p *Plan) unrecorded(sites []scan.Site, o Options) {
+	if len(o.Recorded) == 0 {
+		return
+	}
+	changes := map[string]*Change{}
+	for i := range sites {
+		s := &sites[i]
+		if s.Form == scan.FormDerived || s.Image.Tag == "" || s.Image.Digest == "" || ignored(o, s) {
+			continue
+		}
+		key := s.Image.Context() + ":" + s.Image.Tag
+		was, ok := o.Recorded[key]
+		if !ok || was == "" || was == s.Image.Digest {
+			continue
+		}
+		// One change per digest the files carry: "was → what the file has".
+		k := key + "@" + s.Image.Digest
+		c := changes[k]
+		if c == nil {
+			c = &Change{Ref: key, Repository: s.Image.Context(), Tag: s.Image.Tag, New: s.Image.Digest,
+				Owned: o.IsOwned != nil && o.IsOwned(s.Image.Context())}
+			changes[k] = c
+		}
+		c.from(was, s.File)
+	}
+	for _, c := range changes {
+		slices.Sort(c.Files)
+		p.Unrecorded = append(p.Unrecorded, *c)
+	}
+	slices.SortFunc(p.Unrecorded, func(a, b Change) int { return cmp.Or(cmp.Compare(a.Ref, b.Ref), cmp.Compare(a.New, b.New)) })
 }
 
 func ignored(o Options, s *scan.Site) bool {
@@ -466,12 +536,7 @@ func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, er
 			c = &Change{Ref: t.key, Repository: s.Image.Context(), Tag: t.tag, New: want, Owned: t.owned}
 			changes[t.key] = c
 		}
-		if !slices.Contains(c.Old, s.Image.Digest) {
-			c.Old = append(c.Old, s.Image.Digest)
-		}
-		if !slices.Contains(c.Files, s.File) {
-			c.Files = append(c.Files, s.File)
-		}
+		c.from(s.Image.Digest, s.File)
 	}
 
 	slices.Sort(order)
