@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -23,6 +24,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 
 	"github.com/pinner-dev/pinner/internal/oci"
+	"github.com/pinner-dev/pinner/internal/runlock"
 	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
 
@@ -836,4 +838,49 @@ func TestUpdatePRBodyFailureChangesNothing(t *testing.T) {
 		t.Fatalf("hard-linked module: exit %d, want 2; stderr:\n%s", code, stderr)
 	}
 	sameFiles(t, before, snapshot(t, fx.dir))
+}
+
+// TestDryRunDuringUpdate: a dry run takes no lock, so another update may
+// replace a module between its scan and its edit. It used to fail with
+// "the image site is gone after the edit"; it now says that another
+// update runs (holding the lock), or, when none does, that something
+// changed the file.
+func TestDryRunDuringUpdate(t *testing.T) {
+	quickRetries(t)
+	var change atomic.Bool
+	var dir string
+	mod := filepath.Join("modules", "kubenix", "apps", "qbittorrent.nix")
+	other := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// The other run replaces the module while this one asks the
+			// registry, as its own rename would.
+			if strings.Contains(r.URL.Path, "/manifests/") && change.CompareAndSwap(true, false) {
+				b, _ := os.ReadFile(filepath.Join(dir, mod))
+				writeFile(t, filepath.Join(dir, mod), "# pinned by the other run\n"+string(b))
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	host, _ := registry.StartInProcess(t, other)
+	fx := seedFixture(t, host, "")
+	dir = fx.dir
+	t.Chdir(fx.dir)
+
+	l, err := runlock.Acquire(context.Background(), runlock.Path("."), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	change.Store(true)
+	code, _, stderr := run(t, "", "update", "--all", "--dry-run")
+	l.Release()
+	want := fmt.Sprintf("another pinner update is running in this repository (pid %d; lock file .pinner.run.lock) and changed the files while this dry run read them", os.Getpid())
+	if code != ExitOutside || !strings.Contains(stderr, want) || !strings.Contains(stderr, mod+":") || strings.Contains(stderr, "site is gone") {
+		t.Fatalf("exit %d, want 3 and %q; stderr:\n%s", code, want, stderr)
+	}
+
+	change.Store(true)
+	code, _, stderr = run(t, "", "update", "--all", "--dry-run")
+	if code != ExitOutside || !strings.Contains(stderr, "file changed since it was scanned; something else (an editor, a git checkout, another pinner run) changed it meanwhile") {
+		t.Fatalf("without a lock held: exit %d; stderr:\n%s", code, stderr)
+	}
 }

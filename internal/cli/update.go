@@ -25,6 +25,7 @@ import (
 	"github.com/pinner-dev/pinner/internal/plan"
 	"github.com/pinner-dev/pinner/internal/repofile"
 	"github.com/pinner-dev/pinner/internal/rewrite"
+	"github.com/pinner-dev/pinner/internal/runlock"
 	"github.com/pinner-dev/pinner/internal/scan"
 )
 
@@ -177,6 +178,9 @@ func (c *UpdateCmd) run(ctx context.Context, env *Env, g *Globals) error {
 	})
 	env.Progress.Close() // the bars end before warnings and the summary
 	logStats(ctx, env.Log, r, len(res.sites))
+	if errors.Is(err, plan.ErrChanged) {
+		return withCode(ExitOutside, changedError(cfg, err, c.DryRun))
+	}
 	if err != nil {
 		return withCode(ExitOutside, err)
 	}
@@ -339,6 +343,23 @@ func (c *UpdateCmd) outputs(cfg *config.Config, p *plan.Plan, oldLock *lock.Lock
 		}
 	}
 	return outs, nil
+}
+
+// changedError explains a module that changed between the scan and the
+// edit. A dry run takes no lock, so another update may have replaced the
+// file meanwhile (it used to say "the image site is gone after the edit").
+func changedError(cfg *config.Config, err error, dryRun bool) error {
+	if dryRun {
+		path := runlock.Path(cmp.Or(cfg.Dir, "."))
+		if held, pid := runlock.Holder(path); held {
+			who := "pid unknown"
+			if pid > 0 {
+				who = fmt.Sprintf("pid %d", pid)
+			}
+			return fmt.Errorf("another pinner update is running in this repository (%s; lock file %s) and changed the files while this dry run read them; run it again when that update is done: %w", who, path, err)
+		}
+	}
+	return fmt.Errorf("%w; something else (an editor, a git checkout, another pinner run) changed it meanwhile: run pinner again", err)
 }
 
 // checkOutputs refuses, before anything is read or asked of a registry,

@@ -445,7 +445,10 @@ func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, er
 		}
 		f, err := syntax.Parse(path, src)
 		if err != nil {
-			return nil, fmt.Errorf("parsing %q: %w", path, err)
+			return nil, fmt.Errorf("parsing %q: %w: %w", path, ErrChanged, err)
+		}
+		if err := unchanged(path, f, targets); err != nil {
+			return nil, err
 		}
 		fs := &fileState{path: path, src: src, f: f}
 		files[path] = fs
@@ -563,6 +566,33 @@ func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, er
 	}
 	slices.SortFunc(p.Changes, func(a, b Change) int { return cmp.Compare(a.Ref, b.Ref) })
 	return failed, nil
+}
+
+// ErrChanged is wrapped when a file is not what the scan saw any more:
+// something (another pinner update, an editor, a checkout) replaced it
+// between the scan and the edit.
+var ErrChanged = errors.New("file changed since it was scanned")
+
+// unchanged makes sure that the file f, read again to be edited, still
+// has every target site of it where the scan found it, with the same
+// reference: the edits are byte offsets into what the scan read.
+func unchanged(path string, f *syntax.File, targets []target) error {
+	var now map[int]string
+	for _, t := range targets {
+		if t.site.File != path {
+			continue
+		}
+		if now == nil {
+			now = map[int]string{}
+			for _, s := range scan.File(f) {
+				now[s.Offset] = s.Ref
+			}
+		}
+		if now[t.site.Offset] != t.site.Ref {
+			return fmt.Errorf("rewriting %s: %w", t.site.Position(), ErrChanged)
+		}
+	}
+	return nil
 }
 
 // check scans the rewritten file and makes sure every site pinned in it
