@@ -66,7 +66,7 @@ Images listed under images: in registry.yaml are built by the repository. --all 
 
 Exits 0 on success (1 with --exit-code when files changed), 2 on bad input (also a missing Nix file or attribute), 3 when a registry or a Nix build failed (the tail of the build log is shown), or when the run takes longer than --timeout (default 15m). A registry host that fails several attempts in a row (connection refused, no answer in time) is given up on for the rest of the run: its other references are not tried, and it is reported once. Nothing is written when any step fails.
 
-One update at a time per repository: a run holds a lock (.git/pinner.lock-run, or .pinner.run.lock beside registry.yaml) from before it reads the files until it has written them; another update meanwhile exits 3 at once, or with --wait waits for it. Interrupted (SIGINT, SIGTERM), it stops and exits 130; files are replaced atomically, the changelog and lock first, so each is old or new and the next run finishes the job.`
+One update at a time per repository: a run holds a lock (.git/pinner.lock-run, or .pinner.run.lock beside registry.yaml) from before it reads the files until it has written them; another update meanwhile exits 3 at once, or with --wait waits for it. Interrupted (SIGINT, SIGTERM), it stops and exits 130; files are synced before any is replaced, then replaced atomically, the modules first, then the changelog and the lock, so each is old or new and the next run finishes the job (recording what a stopped run had already changed).`
 }
 
 // Run updates, within --timeout.
