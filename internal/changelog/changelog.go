@@ -17,7 +17,11 @@
 // looks for. The section goes before the first "## " heading (after the
 // title and introduction); a second run on the same day adds to the
 // existing section. Digests are shortened to 12 hex digits, "none" when the
-// site was not pinned before.
+// site was not pinned before. File names are written as they are when
+// they hold nothing Markdown could read as markup, else as code spans with
+// control characters escaped (a newline in a name once wrote a heading of
+// its own); in the PR body's table every name is a code span, its pipes
+// escaped.
 //
 // Adding is idempotent: an entry whose repository, tag and new digest are
 // already recorded anywhere in the file is not added again. Nothing else in
@@ -28,6 +32,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Entry is one image whose digest changed.
@@ -72,11 +77,86 @@ func line(e Entry) string {
 	if len(olds) == 0 {
 		olds = []string{"none"}
 	}
+	files := make([]string, len(e.Files))
+	for i, f := range e.Files {
+		files[i] = fileName(f)
+	}
 	return fmt.Sprintf("- %s tag %s: %s → %s (%s)", code(e.Repository), code(e.Tag),
-		strings.Join(olds, ", "), code(ShortDigest(e.New)), strings.Join(e.Files, ", "))
+		strings.Join(olds, ", "), code(ShortDigest(e.New)), strings.Join(files, ", "))
 }
 
-func code(s string) string { return "`" + s + "`" }
+// code is s as a Markdown code span: control characters (a newline would
+// end the line, and the list with it) shown escaped, and a fence of more
+// backticks than s holds in a row, so that s cannot close it.
+func code(s string) string {
+	s = escapeControl(s)
+	run, longest := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
+}
+
+// escapeControl writes control characters and backslashes the way Go
+// strings do (\n, \t, \u001b, \\), so that every name reads back
+// unambiguously.
+func escapeControl(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// fileName is a file name for the changelog's plain text: as it is when
+// it is made of letters, digits and /.+-@=~ (and underscores before a
+// letter or digit, which can never close an emphasis), else as a code
+// span. A name with a newline, a backtick or brackets would otherwise
+// write Markdown of its own into the changelog.
+func fileName(f string) string {
+	rs := []rune(f)
+	for i, r := range rs {
+		switch {
+		case unicode.IsLetter(r), unicode.IsDigit(r), strings.ContainsRune("/.+-@=~", r):
+		case r == '_' && i+1 < len(rs) && (unicode.IsLetter(rs[i+1]) || unicode.IsDigit(rs[i+1])):
+		default:
+			return code(f)
+		}
+	}
+	if f == "" {
+		return code(f)
+	}
+	return f
+}
+
+// cell is s for a cell of a Markdown table: a pipe would end the cell,
+// even inside a code span, unless escaped.
+func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
 // recorded reports whether text already holds an entry for e's repository,
 // tag and new digest.
@@ -196,7 +276,7 @@ func PRBody(entries []Entry) string {
 		}
 		files := make([]string, len(e.Files))
 		for i, f := range e.Files {
-			files[i] = code(f)
+			files[i] = cell(code(f))
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", code(e.Repository), code(e.Tag),
 			strings.Join(olds, ", "), code(ShortDigest(e.New)), strings.Join(files, "<br>"))

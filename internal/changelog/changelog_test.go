@@ -76,3 +76,53 @@ func TestPRBody(t *testing.T) {
 		t.Errorf("empty body: %q", got)
 	}
 }
+
+// TestFileNamesCannotWriteMarkdown: a file name with a newline, a
+// backtick, a pipe, brackets or emphasis marks stays one name in one line
+// of the changelog and one cell of the PR body's table; ordinary names
+// are written as before.
+func TestFileNamesCannotWriteMarkdown(t *testing.T) {
+	evil := []string{
+		"modules/a.nix\n\n## Images 1999-01-01\n\n- [click](https://evil.example).nix",
+		"modules/b`c``d.nix",
+		"modules/x|y.nix",
+		"modules/_a_.nix",
+		"modules/tab\there\x1b.nix",
+		"modules/back\\slash.nix",
+	}
+	e := Entry{Repository: "docker.io/library/busybox", Tag: "1.37", Old: []string{""}, New: "sha256:" + hexA, Files: evil}
+	log := string(Add(nil, day, []Entry{e}))
+	if n := strings.Count(log, "\n## "); n != 1 {
+		t.Errorf("%d headings, want 1:\n%s", n, log)
+	}
+	if n := strings.Count(log, "\n- "); n != 1 {
+		t.Errorf("%d list items, want 1:\n%s", n, log)
+	}
+	for _, want := range []string{
+		"`modules/a.nix\\n\\n## Images 1999-01-01\\n\\n- [click](https://evil.example).nix`",
+		"```modules/b`c``d.nix```",
+		"`modules/x|y.nix`",
+		"`modules/_a_.nix`",
+		"`modules/tab\\there\\u001b.nix`",
+		"`modules/back\\\\slash.nix`",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("changelog lacks %s:\n%s", want, log)
+		}
+	}
+	body := PRBody([]Entry{e})
+	rows := strings.Split(strings.TrimSpace(body), "\n")
+	last := rows[len(rows)-1]
+	if len(rows) != 5 || strings.Count(last, " | ")-strings.Count(last, `\| `) != 4 {
+		t.Errorf("the table is not one row of five cells:\n%s", body)
+	}
+	if !strings.Contains(last, "`modules/x\\|y.nix`") {
+		t.Errorf("the pipe is not escaped in the cell: %s", last)
+	}
+
+	plain := Entry{Repository: "docker.io/library/busybox", Tag: "1.37", Old: []string{""}, New: "sha256:" + hexA,
+		Files: []string{"modules/kubenix/apps/_alarm-server.nix", "modules/kubenix/app-1.2+b@x.nix"}}
+	if got := string(Add(nil, day, []Entry{plain})); !strings.Contains(got, "(modules/kubenix/apps/_alarm-server.nix, modules/kubenix/app-1.2+b@x.nix)\n") {
+		t.Errorf("ordinary names changed:\n%s", got)
+	}
+}

@@ -3,27 +3,36 @@ package cli
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/pinner-dev/pinner/internal/changelog"
 	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/gitrepo"
 	"github.com/pinner-dev/pinner/internal/lock"
+	"github.com/pinner-dev/pinner/internal/nix/syntax"
+	"github.com/pinner-dev/pinner/internal/repofile"
 	"github.com/pinner-dev/pinner/internal/scan"
 )
 
 // CheckCmd is the offline pre-commit gate.
 type CheckCmd struct {
-	JSON  bool     `help:"Print one JSON object: {\"findings\":[...],\"errors\":[...]}."`
-	Paths []string `arg:"" optional:"" name:"path" predictor:"nix" help:"Files or directories (every *.nix below them). Default: ${default_modules}."`
+	JSON   bool     `help:"Print one JSON object: {\"findings\":[...],\"errors\":[...]}."`
+	Staged bool     `help:"Check what the next commit holds: the staged content of every staged .nix file (added, modified, renamed, copied), read from git's index, and the staged pinner.lock."`
+	Paths  []string `arg:"" optional:"" name:"path" predictor:"nix" help:"Files or directories (every *.nix below them); with --staged, the staged files below them. Default: ${default_modules}; with --staged, every staged .nix file."`
 }
 
 // Help is shown by "pinner check --help".
 func (CheckCmd) Help() string {
 	return `Reports, as file:line:column: message lines, every image site a commit must not carry: an image that is not pinned to a digest (saying why when pinner cannot pin it automatically), or one pinned to a digest other than the one pinner.lock records for its reference. It never touches the network, so it is fast enough for a pre-commit hook given only the staged files.
 
-Exits 0 when clean, 1 on findings, 2 on bad input (usage, syntax errors).`
+With --staged it checks what the commit will hold rather than the working tree: the staged content of every .nix file the index adds or changes (renamed and copied files under their new names), read with git, and pinner.lock as staged (the working tree's when the lock is not tracked). A file staged unpinned but pinned in the working tree is a finding. Files matched by exclude: in registry.yaml are skipped.
+
+Exits 0 when clean, 1 on findings, 2 on bad input (usage, syntax errors; --staged outside a git repository), 3 when git cannot be run.`
 }
 
 // finding is one site a commit must not carry, in the contract's JSON shape.
@@ -46,29 +55,37 @@ func (c *CheckCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	files, err := scanFiles(cfg, c.Paths)
-	if err != nil {
-		return err
-	}
 	var l *lock.Lock
 	if path := cfg.LockPath(); path != "" {
-		if l, _, err = lock.Read(path); err != nil {
-			return withCode(ExitBadInput, err)
+		if l, err = c.readLock(ctx, cfg); err != nil {
+			return err
 		}
 	}
-	// Files are scanned and dropped one by one: only findings are kept.
 	fs := []finding{}
 	errs := []fileError{}
-	err = streamSites(ctx, files, func(sites []scan.Site, perrs []fileError) error {
+	add := func(sites []scan.Site, perrs []fileError) error {
 		errs = append(errs, perrs...)
 		fs = append(fs, findings(cfg, sites)...)
 		if l != nil {
 			fs = append(fs, lockFindings(cfg, sites, l)...)
 		}
 		return nil
-	})
-	if err != nil {
-		return err
+	}
+	if c.Staged {
+		res, err := scanStaged(ctx, cfg, c.Paths)
+		if err != nil {
+			return err
+		}
+		_ = add(res.sites, res.errors)
+	} else {
+		files, err := scanFiles(cfg, c.Paths)
+		if err != nil {
+			return err
+		}
+		// Files are scanned and dropped one by one: only findings are kept.
+		if err := streamSites(ctx, files, add); err != nil {
+			return err
+		}
 	}
 	sortFileErrors(errs)
 	slices.SortStableFunc(fs, func(a, b finding) int {
@@ -92,6 +109,86 @@ func (c *CheckCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		return withCode(ExitFindings, nil)
 	}
 	return nil
+}
+
+// readLock is the lock check compares with: with --staged, the index's
+// pinner.lock when git tracks it.
+func (c *CheckCmd) readLock(ctx context.Context, cfg *config.Config) (*lock.Lock, error) {
+	if c.Staged {
+		data, ok, err := gitrepo.Indexed(ctx, cmp.Or(cfg.Dir, "."), cfg.Lock, repofile.MaxLock)
+		if err != nil {
+			return nil, gitError(err)
+		}
+		if ok {
+			l, err := lock.Parse(data)
+			if err != nil {
+				return nil, withCode(ExitBadInput, fmt.Errorf("reading staged lock file %q: %w", cfg.Lock, err))
+			}
+			return l, nil
+		}
+	}
+	l, _, err := lock.Read(cfg.LockPath())
+	if err != nil {
+		return nil, withCode(ExitBadInput, err)
+	}
+	return l, nil
+}
+
+// scanStaged scans the staged content of the staged .nix files below the
+// configuration's directory (and below paths, when given), skipping the
+// excluded ones. Names are shown relative to the working directory.
+func scanStaged(ctx context.Context, cfg *config.Config, paths []string) (*scanResult, error) {
+	dir := cmp.Or(cfg.Dir, ".")
+	var under []string
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, withCode(ExitBadInput, err)
+		}
+		under = append(under, abs)
+	}
+	keep := func(rel string) bool {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if !strings.HasSuffix(rel, ".nix") || cfg.Excluded(p) {
+			return false
+		}
+		if len(under) == 0 {
+			return true
+		}
+		abs, err := filepath.Abs(p)
+		return err == nil && slices.ContainsFunc(under, func(u string) bool { return repofile.Within(u, abs) })
+	}
+	blobs, err := gitrepo.Staged(ctx, dir, keep, repofile.MaxModule)
+	if err != nil {
+		return nil, gitError(err)
+	}
+	cwd, _ := os.Getwd()
+	res := &scanResult{sites: []scan.Site{}, errors: []fileError{}}
+	for _, b := range blobs {
+		name := displayPath(cwd, filepath.Join(dir, filepath.FromSlash(b.Path)))
+		f, err := syntax.Parse(name, b.Data)
+		var list syntax.ErrorList
+		if errors.As(err, &list) {
+			for _, e := range list {
+				res.errors = append(res.errors, fileError{File: name, Line: e.Pos.Line, Column: e.Pos.Column, Message: e.Msg})
+			}
+		} else if err != nil {
+			return nil, withCode(ExitOutside, fmt.Errorf("parsing staged %q: %w", name, err))
+		}
+		res.sites = append(res.sites, scan.File(f)...)
+	}
+	return res, nil
+}
+
+// gitError gives a failure to read git's index its exit code.
+func gitError(err error) error {
+	switch {
+	case errors.Is(err, gitrepo.ErrNotRepository):
+		return withCode(ExitBadInput, fmt.Errorf("--staged reads git's index: %w", err))
+	case errors.Is(err, gitrepo.ErrTooLarge):
+		return withCode(ExitBadInput, err)
+	}
+	return withCode(ExitOutside, fmt.Errorf("reading the staged files: %w", err))
 }
 
 // findings turns sites into what check reports. A derived site is not a

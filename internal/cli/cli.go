@@ -95,6 +95,9 @@ It reads the Nix modules (by default modules/kubenix/**/*.nix), finds every plac
 
 Exit codes: 0 success; 1 findings (check) or changes (update --exit-code); 2 bad input (usage, config, syntax); 3 an outside failure (registry, nix); 130 interrupted.`
 
+// kongVars are the variables of the flags' help and defaults.
+var kongVars = kong.Vars{"default_modules": defaultModules, "update_timeout": defaultUpdateTimeout.String()}
+
 // Main runs pinner with args (without the program name) and returns the
 // process exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
@@ -114,7 +117,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code in
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.BindTo(ctx, (*context.Context)(nil)),
-		kong.Vars{"default_modules": defaultModules},
+		kongVars,
 	)
 	if err != nil {
 		// The command tree is static; this is a programming error.

@@ -15,7 +15,7 @@ import (
 func model(t *testing.T) *kong.Application {
 	t.Helper()
 	var root CLI
-	p, err := kong.New(&root, kong.Name("pinner"), kong.Vars{"default_modules": defaultModules})
+	p, err := kong.New(&root, kong.Name("pinner"), kongVars)
 	if err != nil {
 		t.Fatal(err)
 	}

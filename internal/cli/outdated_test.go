@@ -2,8 +2,10 @@ package cli
 
 import (
 	"encoding/json"
+	"net/http"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -15,9 +17,9 @@ import (
 
 // outdatedRepo is a tree whose modules use images of one in-process
 // registry (through mirrors) that holds several tags of each.
-func outdatedRepo(t *testing.T) (dir, host string) {
+func outdatedRepo(t *testing.T, wrappers ...func(http.Handler) http.Handler) (dir, host string) {
 	t.Helper()
-	host, _ = registry.StartInProcess(t)
+	host, _ = registry.StartInProcess(t, wrappers...)
 	mirrors := mirrorsFor(host)
 	for ref, tags := range map[string][]string{
 		"ghcr.io/x/app":             {"1.0.0", "1.1.0", "1.10.0", "1.9.0", "2.0.0", "2.1.0-rc.1", "latest", "v3.0.0"},
@@ -150,5 +152,33 @@ func TestOutdatedRegistryFailureExits3(t *testing.T) {
 	var got []outdatedEntry
 	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) != 4 {
 		t.Errorf("the other sites must still be listed: %v\n%s", err, out)
+	}
+}
+
+// TestOutdatedTagListLoop: a registry whose tag list names itself as the
+// next page (532,000 requests in 60 s, before) is asked twice, and
+// outdated exits 3 saying so, after listing the other repositories.
+func TestOutdatedTagListLoop(t *testing.T) {
+	var lists atomic.Int64
+	loop := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/ghcr.io/x/app/tags/list") {
+				lists.Add(1)
+				w.Header().Set("Link", "<"+r.URL.RequestURI()+`>; rel="next"`)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	dir, _ := outdatedRepo(t, loop)
+	code, out, stderr := run(t, dir, "outdated", "--json")
+	if code != ExitOutside || !strings.Contains(stderr, "listing tags of x/app: tag list refused: the registry's Link header leads back to a page already read") {
+		t.Fatalf("exit %d, want 3 and the loop named; stderr:\n%s", code, stderr)
+	}
+	if n := lists.Load(); n != 2 {
+		t.Errorf("the looping tag list was asked for %d times, want 2", n)
+	}
+	var got []outdatedEntry
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) != 2 {
+		t.Errorf("the sites of busybox and vapp must still be listed: %v\n%s", err, out)
 	}
 }

@@ -216,6 +216,50 @@ func TestUpdateOwnedLayout(t *testing.T) {
 	sameFiles(t, layoutBefore, snapshot(t, store))
 }
 
+// TestUpdateGitTagSettles: an image tagged "{git}" keeps its tag while
+// its Nix outputs are the ones pinner.lock records. The tag was HEAD's
+// short commit, so committing the pin moved HEAD and every later run
+// re-tagged, re-pushed and rewrote the same image: a weekly job opened a
+// pull request every week. Update, commit, update --exit-code: exit 0 and
+// nothing written.
+func TestUpdateGitTagSettles(t *testing.T) {
+	quickRetries(t)
+	host, _ := registry.StartInProcess(t)
+	ofx := newOwnedFixture(t, host, "")
+	t.Chdir(ofx.dir)
+	store := filepath.Join(t.TempDir(), "oci-store")
+	if code, _, stderr := run(t, "", "update", "--all", "--push-to", "oci:"+store); code != 0 {
+		t.Fatalf("update: exit %d; stderr:\n%s", code, stderr)
+	}
+	gitCommit(t, ofx.dir, "pin images")
+	before := snapshot(t, ofx.dir)
+	code, out, stderr := run(t, "", "update", "--all", "--push-to", "oci:"+store, "--exit-code")
+	if code != 0 {
+		t.Fatalf("update after the commit: exit %d, want 0; stdout %q stderr:\n%s", code, out, stderr)
+	}
+	sameFiles(t, before, snapshot(t, ofx.dir))
+	l, _, err := lock.Read(filepath.Join("modules-fixtures", "pinner.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := l.Images[ownedRepoPrefix+"postgresql-vchord-bitnami:"+ofx.commit]; !ok {
+		t.Errorf("the lock does not keep the tag of the first commit, %s", ofx.commit)
+	}
+}
+
+// gitCommit commits everything in dir.
+func gitCommit(t *testing.T, dir, msg string) {
+	t.Helper()
+	for _, args := range [][]string{{"add", "-A"}, {"commit", "-q", "-m", msg}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+}
+
 // uploadCounter counts blob uploads started (POST .../blobs/uploads/).
 type uploadCounter struct{ n atomic.Int64 }
 

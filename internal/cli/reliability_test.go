@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -12,8 +13,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -22,6 +25,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 
 	"github.com/pinner-dev/pinner/internal/oci"
+	"github.com/pinner-dev/pinner/internal/runlock"
 	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
 
@@ -163,6 +167,125 @@ func TestBadInputEndToEnd(t *testing.T) {
 			args: []string{"update", "Not/A/Ref:"},
 			want: []string{`"Not/A/Ref:" is neither an image name from the configuration nor a valid reference`},
 		},
+		{
+			name:  "registry.yaml nested too deeply",
+			setup: appendConfig("mirrors: " + strings.Repeat("[", 50000) + strings.Repeat("]", 50000) + "\n"),
+			want:  []string{"registry.yaml:4:41: nested more than 32 levels deep; the configuration is at most 5"},
+		},
+		{
+			name:  "registry.yaml alias bomb",
+			setup: appendConfig("x: &a [y]\nignore: [" + strings.Repeat("*a, ", 300) + "*a]\n"),
+			want:  []string{"registry.yaml:5:1034: more than 256 aliases"},
+		},
+		{
+			name:  "registry.yaml a FIFO",
+			setup: fifoAt("registry.yaml"),
+			want:  []string{"registry.yaml: reading config: not a regular file (a FIFO)"},
+		},
+		{
+			name: "registry.yaml /dev/zero",
+			args: []string{"--config", "/dev/zero", "check"},
+			want: []string{"/dev/zero: reading config: not a regular file (a character device)"},
+		},
+		{
+			name:  "pinner.lock a FIFO",
+			setup: fifoAt("pinner.lock"),
+			want:  []string{`reading "pinner.lock": not a regular file (a FIFO)`},
+		},
+		{
+			name:  "pinner.lock a FIFO (check)",
+			setup: fifoAt("pinner.lock"),
+			args:  []string{"check"},
+			want:  []string{`reading lock file "pinner.lock": not a regular file (a FIFO)`},
+		},
+		{
+			name:  "pinner.lock too large",
+			setup: sparseAt("pinner.lock", 17<<20),
+			want:  []string{`reading "pinner.lock": file too large: 17825792 bytes, the limit is 16777216`},
+		},
+		{
+			name:  "changelog a FIFO",
+			setup: fifoAt("CHANGELOG.md"),
+			want:  []string{`reading "CHANGELOG.md": not a regular file (a FIFO)`},
+		},
+		{
+			name:  "module a FIFO (check PATH)",
+			setup: fifoAt("modules/kubenix/f.nix"),
+			args:  []string{"check", filepath.Join("modules", "kubenix", "f.nix")},
+			want:  []string{filepath.Join("modules", "kubenix", "f.nix") + ": not a regular file (a FIFO)"},
+		},
+		{
+			name: "module /dev/zero (check PATH)",
+			args: []string{"check", "/dev/zero"},
+			want: []string{"/dev/zero: not a regular file (a character device)"},
+		},
+		{
+			name:  "changelog symlinked out of the repository",
+			setup: linkTo("CHANGELOG.md", "# Elsewhere\n"),
+			want:  []string{`changelog "CHANGELOG.md": it resolves to `, "outside the repository"},
+		},
+		{
+			name:  "lock symlinked out of the repository",
+			setup: linkTo("pinner.lock", `{"version":1,"images":{}}`),
+			want:  []string{`lock "pinner.lock": it resolves to `, "outside the repository"},
+		},
+		{
+			name:  "changelog inside .git",
+			setup: appendConfig("changelog: .git/config\n"),
+			want:  []string{`registry.yaml:4:12: invalid changelog ".git/config": path is inside .git`},
+		},
+		{
+			name: "changelog through a directory linked into .git",
+			setup: func(t *testing.T, dir string) {
+				appendConfig("changelog: docs/CHANGELOG.md\n")(t, dir)
+				os.MkdirAll(filepath.Join(dir, ".git"), 0o755)
+				if err := os.Symlink(".git", filepath.Join(dir, "docs")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: []string{`changelog "docs/CHANGELOG.md": it resolves to `, "inside .git"},
+		},
+		{
+			name: "push_to through a symlink out of the repository",
+			setup: func(t *testing.T, dir string) {
+				appendConfig("push_to: oci:store\n")(t, dir)
+				if err := os.Symlink(t.TempDir(), filepath.Join(dir, "store")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: []string{`push_to "`, "outside the repository"},
+		},
+		{
+			name:  "--push-to inside .git",
+			setup: func(t *testing.T, dir string) { os.MkdirAll(filepath.Join(dir, ".git"), 0o755) },
+			args:  []string{"update", "--all", "--push-to", "oci:.git/store"},
+			want:  []string{`--push-to "`, "inside .git"},
+		},
+		{
+			name:  "--pr-body inside .git",
+			setup: func(t *testing.T, dir string) { os.MkdirAll(filepath.Join(dir, ".git"), 0o755) },
+			args:  []string{"update", "--all", "--pr-body", filepath.Join(".git", "PR.md")},
+			want:  []string{`--pr-body "`, filepath.Join(".git", "PR.md") + `": it resolves to `, "inside .git, which holds git's own files; pinner never writes inside .git"},
+		},
+		{
+			name:  "--pr-body symlinked out of the repository",
+			setup: linkTo("pr.md", "keep me\n"),
+			args:  []string{"update", "--all", "--pr-body", "pr.md"},
+			want:  []string{`--pr-body "`, `pr.md": it resolves to `, "outside the repository"},
+		},
+		{
+			name: "run-lock file a symlink",
+			setup: func(t *testing.T, dir string) {
+				os.MkdirAll(filepath.Join(dir, ".git"), 0o755)
+				linkTo(".git/pinner.lock-run", "precious\n")(t, dir)
+			},
+			want: []string{"is a symlink; remove it"},
+		},
+		{
+			name:  "module too large",
+			setup: sparseAt("modules/kubenix/big.nix", 40<<20),
+			want:  []string{filepath.Join("modules", "kubenix", "big.nix") + ": file too large: 41943040 bytes, the limit is 33554432", "a module must be a Nix file of at most 32 MiB"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,6 +314,51 @@ func TestBadInputEndToEnd(t *testing.T) {
 				t.Errorf("the registry was asked %d times before the input was checked", n)
 			}
 		})
+	}
+}
+
+// linkTo makes rel a symlink to a file outside the repository holding
+// content, and checks at the end that the file still holds it.
+func linkTo(rel, content string) func(t *testing.T, dir string) {
+	return func(t *testing.T, dir string) {
+		target := filepath.Join(t.TempDir(), "outside")
+		writeFile(t, target, content)
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		os.Remove(p)
+		if err := os.Symlink(target, p); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if b, _ := os.ReadFile(target); string(b) != content {
+				t.Errorf("the file outside the repository changed to %q", b)
+			}
+		})
+	}
+}
+
+// fifoAt replaces the file rel of the repository by a FIFO, which a
+// reader waits on forever.
+func fifoAt(rel string) func(t *testing.T, dir string) {
+	return func(t *testing.T, dir string) {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		os.Remove(p)
+		if err := syscall.Mkfifo(p, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// sparseAt makes rel a file of size zero bytes that takes no disk.
+func sparseAt(rel string, size int64) func(t *testing.T, dir string) {
+	return func(t *testing.T, dir string) {
+		f, err := os.Create(filepath.Join(dir, filepath.FromSlash(rel)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := f.Truncate(size); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -236,13 +404,18 @@ func snapshotTree(t *testing.T, dir string) map[string]fileState {
 			return err
 		}
 		var data string
-		if fi.Mode()&fs.ModeSymlink != 0 {
+		switch {
+		case fi.Mode()&fs.ModeSymlink != 0:
 			target, err := os.Readlink(p)
 			if err != nil {
 				return err
 			}
 			data = "symlink to " + target
-		} else {
+		case !fi.Mode().IsRegular():
+			data = fi.Mode().String() // a FIFO: reading it would wait
+		case fi.Size() > 1<<20:
+			data = fmt.Sprintf("%d bytes", fi.Size())
+		default:
 			b, err := os.ReadFile(p)
 			if err != nil {
 				return err
@@ -399,7 +572,9 @@ func TestUpdateDistributionStops(t *testing.T) {
 	start = time.Now()
 	code, _, stderr = run(t, "", "update", "--all")
 	t.Logf("down: exit %d after %v; stderr:\n%s", code, time.Since(start), stderr)
-	if code != ExitOutside || !strings.Contains(stderr, "(mirror "+host+")") || !strings.Contains(stderr, "connection refused") {
+	// Reported once, for every reference of the host.
+	if code != ExitOutside || !strings.Contains(stderr, "and 29 more: registry host "+host+": ") || !strings.Contains(stderr, "connection refused") ||
+		strings.Count(stderr, "connection refused") != 1 {
 		t.Errorf("down: exit %d; stderr:\n%s", code, stderr)
 	}
 	if el := time.Since(start); el > 5*time.Second {
@@ -485,6 +660,22 @@ func TestSecretsNeverShown(t *testing.T) {
 	}
 	leaks("wrong-credentials stdout", out)
 	leaks("wrong-credentials stderr", stderr)
+
+	// A registry that quotes the credentials it refuses in its error
+	// bodies: the message is shown, the credentials are not.
+	auth.Echo(true)
+	code, out, stderr = run(t, "", "--log-level", "debug", "resolve", "busybox:1.37")
+	if code != ExitOutside || !strings.Contains(stderr, "refused request with Authorization: REDACTED") {
+		t.Errorf("echoing registry, wrong credentials: exit %d; stderr:\n%s", code, stderr)
+	}
+	leaks("echoed wrong-credentials stderr", stderr)
+	writeFile(t, filepath.Join(dockerConfig, "config.json"), `{"auths":{"`+host+`":{"auth":"`+basic+`"}}}`)
+	code, out, stderr = run(t, "", "--log-level", "debug", "update", "--all")
+	if code != ExitOutside || !strings.Contains(stderr, "DENIED: refused request with Authorization: REDACTED") {
+		t.Errorf("echoing registry: exit %d; stderr:\n%s", code, stderr)
+	}
+	leaks("echoed stdout", out)
+	leaks("echoed stderr", stderr)
 }
 
 // TestPlainHTTPRefused: a mirror over plain http to a host that is neither
@@ -621,4 +812,101 @@ func TestUpdateOwnedUploadFaults(t *testing.T) {
 		t.Errorf("the second run uploaded %d blobs", again-total)
 	}
 	sameFiles(t, before, snapshot(t, ofx.dir))
+}
+
+// TestUpdatePRBodyFailureChangesNothing: the --pr-body file is written
+// with the others, before any rename; one that cannot be created fails
+// the run with no file changed (it used to be written after the modules
+// were replaced). A hard-linked module is refused the same way.
+func TestUpdatePRBodyFailureChangesNothing(t *testing.T) {
+	quickRetries(t)
+	fx := newFixture(t, "")
+	t.Chdir(fx.dir)
+	before := snapshot(t, fx.dir)
+	body := filepath.Join(t.TempDir(), "missing", "pr.md")
+	code, _, stderr := run(t, "", "update", "--all", "--pr-body", body)
+	sameFiles(t, before, snapshot(t, fx.dir))
+	if code != ExitOutside || !strings.Contains(stderr, body) {
+		t.Fatalf("exit %d, want 3 naming %s; stderr:\n%s", code, body, stderr)
+	}
+
+	mod := filepath.Join(fx.dir, "modules", "kubenix", "apps", "qbittorrent.nix")
+	if err := os.Link(mod, filepath.Join(t.TempDir(), "other-name.nix")); err != nil {
+		t.Skipf("no hard links here: %v", err)
+	}
+	code, _, stderr = run(t, "", "update", "--all")
+	if code != ExitBadInput || !strings.Contains(stderr, "file has other hard links (2 names)") {
+		t.Fatalf("hard-linked module: exit %d, want 2; stderr:\n%s", code, stderr)
+	}
+	sameFiles(t, before, snapshot(t, fx.dir))
+}
+
+// TestDryRunDuringUpdate: a dry run takes no lock, so another update may
+// replace a module between its scan and its edit. It used to fail with
+// "the image site is gone after the edit"; it now says that another
+// update runs (holding the lock), or, when none does, that something
+// changed the file.
+func TestDryRunDuringUpdate(t *testing.T) {
+	quickRetries(t)
+	var change atomic.Bool
+	var dir string
+	mod := filepath.Join("modules", "kubenix", "apps", "qbittorrent.nix")
+	other := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// The other run replaces the module while this one asks the
+			// registry, as its own rename would.
+			if strings.Contains(r.URL.Path, "/manifests/") && change.CompareAndSwap(true, false) {
+				b, _ := os.ReadFile(filepath.Join(dir, mod))
+				writeFile(t, filepath.Join(dir, mod), "# pinned by the other run\n"+string(b))
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	host, _ := registry.StartInProcess(t, other)
+	fx := seedFixture(t, host, "")
+	dir = fx.dir
+	t.Chdir(fx.dir)
+
+	l, err := runlock.Acquire(context.Background(), runlock.Path("."), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	change.Store(true)
+	code, _, stderr := run(t, "", "update", "--all", "--dry-run")
+	l.Release()
+	want := fmt.Sprintf("another pinner update is running in this repository (pid %d; lock file .pinner.run.lock) and changed the files while this dry run read them", os.Getpid())
+	if code != ExitOutside || !strings.Contains(stderr, want) || !strings.Contains(stderr, mod+":") || strings.Contains(stderr, "site is gone") {
+		t.Fatalf("exit %d, want 3 and %q; stderr:\n%s", code, want, stderr)
+	}
+
+	change.Store(true)
+	code, _, stderr = run(t, "", "update", "--all", "--dry-run")
+	if code != ExitOutside || !strings.Contains(stderr, "file changed since it was scanned; something else (an editor, a git checkout, another pinner run) changed it meanwhile") {
+		t.Fatalf("without a lock held: exit %d; stderr:\n%s", code, stderr)
+	}
+}
+
+// TestCheckDoublingModule: a 1 KB module whose bindings each double the
+// string before them took the scanner past 8 GB. Evaluation is bounded by
+// the file's size now: check answers at once, and says why the image
+// cannot be known.
+func TestCheckDoublingModule(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("let\n  a0 = \"ab\";\n")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&b, "  a%d = \"${a%d}${a%d}\";\n", i, i-1, i-1)
+	}
+	b.WriteString("in { image = \"ghcr.io/x/${a40}:1\"; }\n")
+	dir := writeFiles(t, map[string]string{"modules/kubenix/bomb.nix": b.String()})
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	code, out, stderr := run(t, dir, "check", "--json")
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	if code != ExitFindings || !strings.Contains(out, "too complex to evaluate statically") {
+		t.Fatalf("exit %d, stdout %s, stderr %s", code, out, stderr)
+	}
+	if grown := after.TotalAlloc - before.TotalAlloc; grown > 256<<20 {
+		t.Errorf("check allocated %d MiB for a 1 KB module", grown>>20)
+	}
 }

@@ -33,6 +33,9 @@ func lockRun(ctx context.Context, cfg *config.Config, wait bool) (*runlock.Lock,
 		}
 		return nil, withCode(ExitOutside, fmt.Errorf("another pinner update is running in %s (%s; lock file %s); wait for it, or pass --wait", abs, who, held.Path))
 	}
+	if errors.Is(err, runlock.ErrNotAFile) {
+		return nil, withCode(ExitBadInput, err)
+	}
 	if err != nil {
 		return nil, withCode(ExitOutside, err)
 	}
@@ -104,10 +107,13 @@ func siteDirs(sites []scan.Site) []string {
 
 // outputPaths are the files this update writes, and the changelog and lock
 // file it may write on another run.
-func outputPaths(cfg *config.Config, outs []output) []string {
+func outputPaths(cfg *config.Config, outs []output, prBody string) []string {
 	var out []string
 	for _, o := range outs {
 		out = append(out, o.path)
+	}
+	if prBody != "" {
+		out = append(out, prBody)
 	}
 	for _, p := range []string{cfg.ChangelogPath(), cfg.LockPath()} {
 		if p != "" {
@@ -216,11 +222,14 @@ func within(root, p string) bool {
 	return strings.HasPrefix(p, root)
 }
 
-// b4Modules orders the files an update writes: the changelog and the lock
-// file (0) before the modules (1).
-func b4Modules(cfg *config.Config, path string) int {
-	if path == cfg.ChangelogPath() || path == cfg.LockPath() {
-		return 0
+// writeOrder orders the files an update renames into place: the modules
+// (0), the changelog (1), the lock file (2).
+func writeOrder(cfg *config.Config, path string) int {
+	switch path {
+	case cfg.ChangelogPath():
+		return 1
+	case cfg.LockPath():
+		return 2
 	}
-	return 1
+	return 0
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/nix/syntax"
+	"github.com/pinner-dev/pinner/internal/repofile"
 	"github.com/pinner-dev/pinner/internal/scan"
 )
 
@@ -295,7 +296,22 @@ func scanFiles(cfg *config.Config, paths []string) ([]string, error) {
 		files = slices.DeleteFunc(files, cfg.Excluded)
 	}
 	// After exclusion, as for the modules globs: an excluded link is no error.
-	return insideRoot(cfg, files)
+	files, err = insideRoot(cfg, files)
+	if err != nil {
+		return nil, err
+	}
+	// The scanner reads each file whole: a FIFO would hang it, /dev/zero
+	// or a huge file would take all memory.
+	var bad []string
+	for _, f := range files {
+		if err := repofile.Check(f, repofile.MaxModule); err != nil {
+			bad = append(bad, fmt.Sprintf("%s: %v", f, err))
+		}
+	}
+	if len(bad) > 0 {
+		return nil, withCode(ExitBadInput, fmt.Errorf("%s\na module must be a Nix file of at most %d MiB", strings.Join(bad, "\n"), repofile.MaxModule>>20))
+	}
+	return files, nil
 }
 
 // displayPath makes p relative to cwd when it lies below it, as the contract

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/pinner-dev/pinner/internal/lock"
 	"github.com/pinner-dev/pinner/internal/oci"
+	"github.com/pinner-dev/pinner/internal/rewrite"
 	"github.com/pinner-dev/pinner/internal/scan"
 	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
@@ -348,7 +350,7 @@ func TestUpdateFaults(t *testing.T) {
 			name:   "registry never answers",
 			inject: func(f *registry.Faults) { f.Hang() },
 			env:    map[string]string{"PINNER_REQUEST_TIMEOUT": "100ms", "PINNER_RETRY_ATTEMPTS": "2"},
-			want:   ExitOutside, message: "no response within 100ms after 2 attempts",
+			want:   ExitOutside, message: "no response within 100ms (2 attempts in a row failed; pinner stopped asking this host)",
 		},
 		{
 			name:   "wrong Docker-Content-Digest",
@@ -359,6 +361,24 @@ func TestUpdateFaults(t *testing.T) {
 			name:   "not found",
 			inject: func(f *registry.Faults) { f.FailN(404, 1000) },
 			want:   ExitOutside, message: "resolving",
+		},
+		{
+			// A captive portal or a web UI at the mirror URL: its page
+			// was once pinned as every image's manifest.
+			name:   "mirror answers with a web page",
+			inject: func(f *registry.Faults) { f.ServeBody("text/html", "<html><body>Log in</body></html>") },
+			want:   ExitOutside, message: "not an image manifest: the registry answered with a body of type text/html",
+		},
+		{
+			name:   "mirror answers with JSON that is no manifest",
+			inject: func(f *registry.Faults) { f.ServeBody("application/json", `{"status":"ok"}`) },
+			want:   ExitOutside, message: "not an image manifest",
+		},
+		{
+			// HEAD's digest is a header; the registry does not have it.
+			name:   "HEAD names a digest the registry does not have",
+			inject: func(f *registry.Faults) { f.HeadDigest("sha256:" + strings.Repeat("e", 64)) },
+			want:   ExitOutside, message: "digest not confirmed: registry ",
 		},
 	}
 	for _, tt := range tests {
@@ -395,6 +415,151 @@ func TestUpdateFaults(t *testing.T) {
 				sameFiles(t, before, snapshot(t, fx.dir))
 			}
 		})
+	}
+}
+
+// TestUpdateTimeout: --timeout bounds the whole run: a registry that
+// never answers (each attempt allowed 5 s, 5 attempts) ends the run at the
+// deadline with exit 3, saying so, and nothing written.
+func TestUpdateTimeout(t *testing.T) {
+	quickRetries(t)
+	fx := newFixture(t, "")
+	t.Chdir(fx.dir)
+	before := snapshot(t, fx.dir)
+	fx.faults.Hang()
+	start := time.Now()
+	code, _, stderr := run(t, "", "update", "--all", "--timeout", "300ms")
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("took %v with --timeout 300ms", el)
+	}
+	if code != ExitOutside || !strings.Contains(stderr, "pinner: the update did not finish within 300ms (--timeout); nothing was written: ") {
+		t.Fatalf("exit %d, want 3 naming the timeout; stderr:\n%s", code, stderr)
+	}
+	sameFiles(t, before, snapshot(t, fx.dir))
+	if code, _, stderr := run(t, "", "update", "--all", "--timeout", "-1s"); code != ExitBadInput {
+		t.Errorf("--timeout -1s: exit %d, want 2; %s", code, stderr)
+	}
+}
+
+// TestUpdateGivesUpOnStalledRegistry: with every reference behind one
+// stalled mirror host, the host is given up on after as many timed-out
+// attempts in a row as one request may make: its 32 references cost a
+// handful of requests, not 32 × 5, and one error.
+func TestUpdateGivesUpOnStalledRegistry(t *testing.T) {
+	quickRetries(t)
+	t.Setenv("PINNER_REQUEST_TIMEOUT", "100ms")
+	fx := newFixture(t, "")
+	t.Chdir(fx.dir)
+	fx.faults.Hang()
+	code, _, stderr := run(t, "", "update", "--all", "--jobs", "4")
+	if code != ExitOutside || strings.Count(stderr, "pinner stopped asking this host") != 1 || !strings.Contains(stderr, "registry host "+fx.host) {
+		t.Fatalf("exit %d, want 3 and the host reported once; stderr:\n%s", code, stderr)
+	}
+	if n := fx.faults.Total(); n > 5+4 {
+		t.Errorf("%d manifest requests to a stalled host, want at most 9 (5 in a row, 4 in flight)", n)
+	}
+}
+
+// TestUpdateRecordsWhatChanged: the changelog lists, per file, the digest
+// it really had. A run stopped after replacing one module (the modules are
+// replaced first) left busybox-jobs.nix at D1 and postgres-backup.nix at
+// D0, the lock at D0; the tag then moved to D2. The next run records the
+// unrecorded D0 → D1 of busybox-jobs.nix, then D1 → D2 there and D0 → D2
+// in postgres-backup.nix; no entry gives postgres-backup.nix a D1 it
+// never had.
+func TestUpdateRecordsWhatChanged(t *testing.T) {
+	quickRetries(t)
+	fx := newFixture(t, "")
+	t.Chdir(fx.dir)
+	if code, _, stderr := run(t, "", "update", "--all"); code != 0 {
+		t.Fatalf("update: exit %d; %s", code, stderr)
+	}
+	const ref = "docker.io/library/busybox:1.37"
+	d0 := fx.digests[ref]
+	d1 := fx.push(t, ref, "2")
+	jobs := filepath.Join("modules", "kubenix", "apps", "busybox-jobs.nix")
+	b, err := os.ReadFile(jobs)
+	if err != nil || !strings.Contains(string(b), d0) {
+		t.Fatalf("%s does not hold %s: %v", jobs, d0, err)
+	}
+	writeFile(t, jobs, strings.ReplaceAll(string(b), d0, d1))
+	d2 := fx.push(t, ref, "3")
+	if code, _, stderr := run(t, "", "update", "--all"); code != 0 {
+		t.Fatalf("update: exit %d; %s", code, stderr)
+	}
+	log, _ := os.ReadFile("CHANGELOG.md")
+	short := func(d string) string { return "`" + d[:len("sha256:")+12] + "`" }
+	entry := "- `docker.io/library/busybox` tag `1.37`: "
+	for _, want := range []string{
+		entry + short(d0) + " → " + short(d1) + " (modules/kubenix/apps/busybox-jobs.nix)\n",
+		entry + short(d1) + " → " + short(d2) + " (modules/kubenix/apps/busybox-jobs.nix)\n",
+		entry + short(d0) + " → " + short(d2) + " (modules/kubenix/backup/postgres-backup.nix)\n",
+	} {
+		if !strings.Contains(string(log), want) {
+			t.Errorf("the changelog lacks\n%s\n%s", want, log)
+		}
+	}
+	if strings.Contains(string(log), "postgres-backup.nix, modules") || strings.Count(string(log), "→ "+short(d1)) != 1 {
+		t.Errorf("an entry gives a file a digest it never had:\n%s", log)
+	}
+	if l, _, _ := lock.Read("pinner.lock"); l.Images[ref].Digest != d2 {
+		t.Errorf("the lock has %s, want %s", l.Images[ref].Digest, d2)
+	}
+}
+
+// TestUpdateWriteOrder: the modules are replaced before the changelog,
+// and the changelog before the lock (and the --pr-body file last), so
+// that the changelog never records a digest no module got.
+func TestUpdateWriteOrder(t *testing.T) {
+	quickRetries(t)
+	fx := newFixture(t, "")
+	t.Chdir(fx.dir)
+	var order []string
+	defer func(f func([]rewrite.Output) error) { writeAll = f }(writeAll)
+	writeAll = func(outs []rewrite.Output) error {
+		for _, o := range outs {
+			order = append(order, filepath.Base(o.Path))
+		}
+		return rewrite.WriteAll(outs)
+	}
+	if code, _, stderr := run(t, "", "update", "--all", "--pr-body", filepath.Join(t.TempDir(), "pr.md")); code != 0 {
+		t.Fatalf("update: exit %d; %s", code, stderr)
+	}
+	n := len(order)
+	if n < 5 || !slices.Equal(order[n-3:], []string{"CHANGELOG.md", "pinner.lock", "pr.md"}) ||
+		slices.ContainsFunc(order[:n-3], func(s string) bool { return !strings.HasSuffix(s, ".nix") }) {
+		t.Errorf("files replaced in the order %v, want the modules, CHANGELOG.md, pinner.lock, pr.md", order)
+	}
+}
+
+// TestUpdateConfirmsChangedOnly: a digest that changes is confirmed with
+// one more request (a GET by digest) before it is written; a run that
+// changes nothing stays at one HEAD per reference.
+func TestUpdateConfirmsChangedOnly(t *testing.T) {
+	quickRetries(t)
+	fx := newFixture(t, "")
+	t.Chdir(fx.dir)
+	if code, _, stderr := run(t, "", "update", "--all"); code != 0 {
+		t.Fatalf("update: exit %d; %s", code, stderr)
+	}
+	refs := len(fx.digests)
+	if h, g := fx.faults.Count("HEAD"), fx.faults.Count("GET"); h != refs || g != refs {
+		t.Errorf("first run: %d HEAD and %d GET for %d references pinned anew, want %d of each", h, g, refs, refs)
+	}
+	fx.faults.Reset()
+	if code, _, stderr := run(t, "", "update", "--all"); code != 0 {
+		t.Fatalf("second update: exit %d; %s", code, stderr)
+	}
+	if h, g := fx.faults.Count("HEAD"), fx.faults.Count("GET"); h != refs || g != 0 {
+		t.Errorf("unchanged run: %d HEAD and %d GET for %d references, want %d and 0", h, g, refs, refs)
+	}
+	fx.push(t, "ghcr.io/qdm12/gluetun:v3.40.0", "2")
+	fx.faults.Reset()
+	if code, _, stderr := run(t, "", "update", "--all"); code != 0 {
+		t.Fatalf("third update: exit %d; %s", code, stderr)
+	}
+	if h, g := fx.faults.Count("HEAD"), fx.faults.Count("GET"); h != refs || g != 1 {
+		t.Errorf("one tag moved: %d HEAD and %d GET for %d references, want %d and 1", h, g, refs, refs)
 	}
 }
 

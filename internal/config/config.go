@@ -99,7 +99,9 @@ type Image struct {
 	// Repository as written, validated: no tag, no digest.
 	Repository string
 	// Tag is "" when the tag the Nix image declares applies; "{git}" inside
-	// it stands for HEAD's short commit.
+	// it stands for HEAD's short commit, or, while the image's Nix outputs
+	// are the ones pinner.lock records, for the commit already in its tag
+	// (see owned).
 	Tag       string
 	ExtraTags []string
 	Status    Status

@@ -12,7 +12,11 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+
+	"github.com/pinner-dev/pinner/internal/repofile"
 )
 
 // Keys of schema version 1, per mapping.
@@ -31,7 +35,7 @@ var (
 // Load reads and validates the configuration file at path. Problems with the
 // file are reported as an *Error or an ErrorList of them, sorted by position.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := repofile.Read(path, repofile.MaxConfig)
 	if err != nil {
 		return nil, &Error{File: path, Msg: fmt.Sprintf("reading config: %v", unwrapPathError(err)), Err: err}
 	}
@@ -41,7 +45,13 @@ func Load(path string) (*Config, error) {
 // Parse validates data as the content of the configuration file at path; Dir
 // is the directory of path. Nothing is read from the file system.
 func Parse(path string, data []byte) (*Config, error) {
+	if len(data) > repofile.MaxConfig {
+		return nil, &Error{File: path, Msg: fmt.Sprintf("reading config: %v", fmt.Errorf("%w: %d bytes, the limit is %d", repofile.ErrTooLarge, len(data), repofile.MaxConfig)), Err: repofile.ErrTooLarge}
+	}
 	if err := checkUTF8(path, data); err != nil {
+		return nil, err
+	}
+	if err := checkShape(path, data); err != nil {
 		return nil, err
 	}
 	file, err := parseYAML(path, data)
@@ -79,6 +89,80 @@ func checkUTF8(path string, data []byte) error {
 			col++
 		}
 		i += size
+	}
+	return nil
+}
+
+// Bounds of the YAML's shape, checked on its tokens before the parser
+// sees it: goccy's parser takes time that grows faster than the nesting
+// (17 s for 50,000 nested lists) and the decoder walks an alias's value
+// again at each use, so a deeply nested or alias-bombed file would take
+// long, or all of memory, before any error. The schema itself is five
+// levels deep (images → name → build → args → value) and needs no alias.
+const (
+	maxDepth   = 32
+	maxAliases = 256
+)
+
+// checkShape refuses a configuration nested deeper than maxDepth or using
+// more than maxAliases aliases, at the token that goes too far. Block
+// nesting is counted by the columns of keys and list entries, flow
+// nesting by brackets.
+func checkShape(file string, data []byte) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = nil // the parser reports what the lexer choked on
+		}
+	}()
+	var (
+		indents []int // columns of the open block keys and entries
+		flow    int
+		aliases int
+	)
+	at := func(tk *token.Token, msg string) error {
+		line, col := 1, 1
+		if tk.Position != nil {
+			line, col = max(tk.Position.Line, 1), max(tk.Position.Column, 1)
+		}
+		return &Error{File: file, Line: line, Column: col, Msg: msg}
+	}
+	var prev *token.Token
+	for _, tk := range lexer.Tokenize(string(data)) {
+		key := prev
+		prev = tk
+		where := tk
+		switch tk.Type {
+		case token.SequenceStartType, token.MappingStartType:
+			flow++
+		case token.SequenceEndType, token.MappingEndType:
+			flow = max(flow-1, 0)
+		case token.AliasType:
+			if aliases++; aliases > maxAliases {
+				return at(tk, fmt.Sprintf("more than %d aliases; the configuration needs none", maxAliases))
+			}
+			continue
+		case token.MappingValueType, token.SequenceEntryType:
+			// A key's level is its own column, not that of its ':'.
+			col := tk
+			if tk.Type == token.MappingValueType && key != nil {
+				col = key
+			}
+			where = col
+			if flow == 0 && col.Position != nil {
+				c := col.Position.Column
+				for len(indents) > 0 && indents[len(indents)-1] > c {
+					indents = indents[:len(indents)-1]
+				}
+				if len(indents) == 0 || indents[len(indents)-1] < c {
+					indents = append(indents, c)
+				}
+			}
+		default:
+			continue
+		}
+		if len(indents)+flow > maxDepth {
+			return at(where, fmt.Sprintf("nested more than %d levels deep; the configuration is at most 5", maxDepth))
+		}
 	}
 	return nil
 }

@@ -183,6 +183,15 @@ func TestLoadValid(t *testing.T) {
 	}
 }
 
+// nestedBlocks is n block mappings, each indented below the last.
+func nestedBlocks(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(strings.Repeat(" ", i+1) + "a:\n")
+	}
+	return b.String()
+}
+
 func TestLoadInvalid(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -207,6 +216,14 @@ func TestLoadInvalid(t *testing.T) {
 		{"merge key", "version: 1\nmirrors:\n  <<: {a: b}\n", []string{`3:3: merge keys (<<) are not supported`}},
 		{"unknown alias", "version: 1\nmodules: *nope\n", []string{`2:10: unknown alias "nope"`}},
 		{"self alias", "version: 1\nmodules: &a [*a]\n", []string{`2:14: each entry of modules must be a string, not a list`}},
+
+		// The shape, bounded before the YAML parser sees the file
+		// (50,000 nested lists took it 17 s).
+		{"nested lists", "version: 1\nmodules: " + strings.Repeat("[", 50000) + strings.Repeat("]", 50000) + "\n", []string{`2:41: nested more than 32 levels deep; the configuration is at most 5`}},
+		{"nested mappings", "version: 1\nmirrors: " + strings.Repeat("{a: ", 40) + "b" + strings.Repeat("}", 40) + "\n", []string{`2:134: nested more than 32 levels deep`}},
+		{"nested blocks", "version: 1\nmirrors:\n" + nestedBlocks(40), []string{`34:33: nested more than 32 levels deep`}},
+		{"alias bomb", "version: 1\nx: &a [y]\nmodules: [" + strings.Repeat("*a, ", 300) + "*a]\n", []string{`3:1035: more than 256 aliases; the configuration needs none`}},
+		{"too large", "version: 1\nnotes: |\n" + strings.Repeat("  xxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", 1<<15) + "\n", []string{`file too large: 1048597 bytes, the limit is 1048576`}},
 
 		// version
 		{"version 2", "version: 2\n", []string{`1:10: unsupported version 2: this pinner reads version 1`}},

@@ -165,6 +165,10 @@ func checkInsidePath(p string) error {
 	if c == "." {
 		return errors.New("path names the directory of the config file, not a file in it")
 	}
+	if c == ".git" || strings.HasPrefix(c, ".git/") {
+		// changelog: .git/config was accepted, and broke git.
+		return errors.New("path is inside .git, which holds git's own files")
+	}
 	return nil
 }
 

@@ -179,8 +179,9 @@ func TestExampleWorkflow(t *testing.T) {
 	}
 }
 
-// TestPreCommitHooks: the hooks pre-commit offers run pinner check on the
-// staged .nix files, given by name.
+// TestPreCommitHooks: the hooks pre-commit offers run pinner check
+// --staged when .nix files are staged; it finds them itself, so no names
+// are passed.
 func TestPreCommitHooks(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(root, ".pre-commit-hooks.yaml"))
 	if err != nil {
@@ -199,7 +200,7 @@ func TestPreCommitHooks(t *testing.T) {
 	ids := map[string]string{}
 	for _, h := range hooks {
 		ids[h.ID] = h.Language
-		if h.Entry != "pinner check" || h.Files != `\.nix$` || !h.PassFilenames {
+		if h.Entry != "pinner check --staged" || h.Files != `\.nix$` || h.PassFilenames {
 			t.Errorf("hook %s: entry %q, files %q, pass_filenames %v", h.ID, h.Entry, h.Files, h.PassFilenames)
 		}
 	}

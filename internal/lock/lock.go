@@ -21,11 +21,10 @@ package lock
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
-	"os"
+
+	"github.com/pinner-dev/pinner/internal/repofile"
 )
 
 // Version is the schema version written.
@@ -55,12 +54,12 @@ func New() *Lock { return &Lock{Version: Version, Images: map[string]Entry{}} }
 // Read reads the lock at path; a missing file is an empty lock and found
 // false.
 func Read(path string) (l *Lock, found bool, err error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return New(), false, nil
-	}
+	data, found, err := repofile.ReadOptional(path, repofile.MaxLock)
 	if err != nil {
-		return nil, false, fmt.Errorf("reading lock file: %w", err)
+		return nil, false, fmt.Errorf("reading lock file %q: %w", path, err)
+	}
+	if !found {
+		return New(), false, nil
 	}
 	l, err = Parse(data)
 	if err != nil {
@@ -100,6 +99,18 @@ func (l *Lock) Marshal() []byte {
 		panic(err)
 	}
 	return append(b, '\n')
+}
+
+// Digests is the digest of every entry, by reference; nil for a nil lock.
+func (l *Lock) Digests() map[string]string {
+	if l == nil {
+		return nil
+	}
+	out := make(map[string]string, len(l.Images))
+	for ref, e := range l.Images {
+		out[ref] = e.Digest
+	}
+	return out
 }
 
 // With returns a copy of l in which pins (normalised reference → digest)

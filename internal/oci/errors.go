@@ -17,6 +17,18 @@ var (
 	// ErrDigestMismatch: the manifest bytes do not hash to the
 	// Docker-Content-Digest the registry sent with them.
 	ErrDigestMismatch = errors.New("manifest digest mismatch")
+	// ErrNotManifest: the registry answered 200 with something that is not
+	// an image manifest or index (a web page, a JSON error, schema 1).
+	ErrNotManifest = errors.New("not an image manifest")
+	// ErrNotConfirmed: a digest about to be written could not be
+	// confirmed: the registry does not serve it, or not all of it.
+	ErrNotConfirmed = errors.New("digest not confirmed")
+	// ErrTagList: a repository's tag list passed one of the bounds of
+	// Tags (pages, tags, bytes) or its pages lead in a circle.
+	ErrTagList = errors.New("tag list refused")
+	// ErrHostDown: the registry host was given up on after failed
+	// attempts in a row; see HostDownError.
+	ErrHostDown = errors.New("registry host down")
 )
 
 // AttemptsError is the last failure of a request that was tried Attempts

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -29,6 +31,10 @@ type Resolver struct {
 
 	mu      sync.Mutex
 	pullers map[string]*remote.Puller // by the registry host contacted
+	// verified are the manifests a GET fetched and checked, by
+	// "repository@digest" of the reference fetched: Confirm needs no
+	// second GET of those.
+	verified map[string]manifestInfo
 
 	lookups atomic.Int64
 }
@@ -70,7 +76,9 @@ func NewResolver(opts ...Option) (*Resolver, error) {
 	}
 	rt := newRetryTransport(o)
 	rt.pings = newPingCache()
-	return &Resolver{o: o, rt: rt, pullers: map[string]*remote.Puller{}}, nil
+	// As many failed attempts in a row as one request may make.
+	rt.health = newHealth(o.attempts)
+	return &Resolver{o: o, rt: rt, pullers: map[string]*remote.Puller{}, verified: map[string]manifestInfo{}}, nil
 }
 
 // Stats reports the work done so far.
@@ -102,6 +110,7 @@ func (r *Resolver) Resolve(ctx context.Context, refs []string) ([]Result, error)
 		err   error
 		res   Result
 		first string // the first spelling, for the joined error
+		host  string // the registry host contacted
 	}
 	var jobs []*job
 	byName := map[string]*job{}
@@ -151,13 +160,16 @@ func (r *Resolver) Resolve(ctx context.Context, refs []string) ([]Result, error)
 		g.Go(func() error {
 			// Failures stay in the job: returning them would cancel the
 			// siblings, and every reference deserves an answer.
-			j.res, j.err = r.resolve(gctx, j.ref)
+			j.res, j.host, j.err = r.resolve(gctx, j.ref)
 			report(ResolveEvent{Ref: j.first, Digest: j.res.Digest, Err: j.err}, true)
 			return nil
 		})
 	}
 	_ = g.Wait()
 
+	// The references of a host given up on make one error, not one each.
+	downRefs := map[string][]string{}
+	var downHosts []string
 	for _, j := range jobs {
 		for _, i := range j.idx {
 			results[i].Digest, results[i].MediaType = j.res.Digest, j.res.MediaType
@@ -165,20 +177,51 @@ func (r *Resolver) Resolve(ctx context.Context, refs []string) ([]Result, error)
 				results[i].Err = fmt.Errorf("resolving %q: %w", results[i].Ref, j.err)
 			}
 		}
-		if j.err != nil {
-			errs = append(errs, fmt.Errorf("resolving %q: %w", j.first, j.err))
+		if j.err == nil {
+			continue
 		}
+		if d := r.rt.health.Down(j.host); d != nil && ctx.Err() == nil {
+			if downRefs[j.host] == nil {
+				downHosts = append(downHosts, j.host)
+			}
+			downRefs[j.host] = append(downRefs[j.host], j.first)
+			continue
+		}
+		errs = append(errs, fmt.Errorf("resolving %q: %w", j.first, j.err))
+	}
+	for _, h := range downHosts {
+		errs = append(errs, downError(r.rt.health.Down(h), downRefs[h]))
 	}
 	return results, errors.Join(errs...)
 }
 
-// resolve looks up one tag reference. Its errors start with the registry.
-func (r *Resolver) resolve(ctx context.Context, ref name.Reference) (Result, error) {
-	reg := displayRegistry(ref.Context().RegistryStr())
+// downError is the one error for the references of a host given up on.
+func downError(d *HostDownError, refs []string) error {
+	list := make([]string, 0, 3)
+	for _, ref := range refs[:min(len(refs), 3)] {
+		list = append(list, strconv.Quote(ref))
+	}
+	what := strings.Join(list, ", ")
+	if len(refs) > 3 {
+		what += fmt.Sprintf(" and %d more", len(refs)-3)
+	}
+	return fmt.Errorf("resolving %s: registry host %s: %w", what, d.Host, d)
+}
+
+// resolve looks up one tag reference, and says which host it asked. Its
+// errors start with the registry.
+func (r *Resolver) resolve(ctx context.Context, ref name.Reference) (Result, string, error) {
 	target, err := MirrorRef(ref, r.o.mirrors, r.o.insecure)
 	if err != nil {
-		return Result{}, fmt.Errorf("registry %s: %w", reg, err)
+		return Result{}, "", fmt.Errorf("registry %s: %w", displayRegistry(ref.Context().RegistryStr()), err)
 	}
+	res, err := r.resolveAt(ctx, ref, target)
+	return res, target.Context().RegistryStr(), err
+}
+
+// resolveAt looks up ref at target, its mirror or itself.
+func (r *Resolver) resolveAt(ctx context.Context, ref, target name.Reference) (Result, error) {
+	reg := displayRegistry(ref.Context().RegistryStr())
 	if host := target.Context().RegistryStr(); host != ref.Context().RegistryStr() {
 		reg = fmt.Sprintf("%s (mirror %s)", reg, host)
 	}
@@ -190,6 +233,11 @@ func (r *Resolver) resolve(ctx context.Context, ref name.Reference) (Result, err
 	log := r.o.logger.With(slog.String("ref", ref.Name()), slog.String("fetch", target.Name()))
 
 	desc, err := p.Head(ctx, target)
+	if err == nil && !isManifestType(mediaType(string(desc.MediaType))) {
+		// Only a manifest's media type counts; the GET that follows
+		// checks the body, and says what it is instead.
+		err = fmt.Errorf("HEAD answered with media type %q, not a manifest's", string(desc.MediaType))
+	}
 	if err == nil {
 		if desc.Size > MaxManifestSize {
 			return Result{}, fmt.Errorf("registry %s: %w: %d bytes, the limit is %d", reg, ErrManifestTooLarge, desc.Size, MaxManifestSize)
@@ -202,29 +250,48 @@ func (r *Resolver) resolve(ctx context.Context, ref name.Reference) (Result, err
 	}
 	log.LogAttrs(ctx, slog.LevelDebug, "HEAD failed, trying GET", slog.String("error", err.Error()))
 
+	digest, info, err := r.get(ctx, p, reg, target)
+	if err != nil {
+		return Result{}, err
+	}
+	log.LogAttrs(ctx, slog.LevelDebug, "resolved", slog.String("digest", digest), slog.String("via", "GET"))
+	return Result{Digest: digest, MediaType: string(info.mediaType)}, nil
+}
+
+// get fetches target's manifest and checks it: within MaxManifestSize,
+// hashing to the Docker-Content-Digest the registry claims (and, for a
+// digest reference, to that digest: pkg/v1/remote checks it), and a
+// manifest or index. It remembers what it checked for Confirm.
+func (r *Resolver) get(ctx context.Context, p *remote.Puller, reg string, target name.Reference) (string, manifestInfo, error) {
 	cctx, claimed := withCapture(ctx)
 	got, err := p.Get(cctx, target)
 	if err != nil {
-		return Result{}, registryError(reg, target, err)
+		return "", manifestInfo{}, registryError(reg, target, err)
 	}
 	if len(got.Manifest) > MaxManifestSize {
-		return Result{}, fmt.Errorf("registry %s: %w: %d bytes, the limit is %d", reg, ErrManifestTooLarge, len(got.Manifest), MaxManifestSize)
+		return "", manifestInfo{}, fmt.Errorf("registry %s: %w: %d bytes, the limit is %d", reg, ErrManifestTooLarge, len(got.Manifest), MaxManifestSize)
 	}
 	digest, err := hashOf("sha256", got.Manifest)
 	if err != nil {
-		return Result{}, err
+		return "", manifestInfo{}, err
 	}
 	if c := claimed.get(); c != "" {
 		h, err := v1.NewHash(c)
 		if err != nil {
-			return Result{}, &mismatchError{registry: reg, got: digest, claimed: c}
+			return "", manifestInfo{}, &mismatchError{registry: reg, got: digest, claimed: c}
 		}
 		if want, err := hashOf(h.Algorithm, got.Manifest); err != nil || want != c {
-			return Result{}, &mismatchError{registry: reg, got: digest, claimed: c}
+			return "", manifestInfo{}, &mismatchError{registry: reg, got: digest, claimed: c}
 		}
 	}
-	log.LogAttrs(ctx, slog.LevelDebug, "resolved", slog.String("digest", digest), slog.String("via", "GET"))
-	return Result{Digest: digest, MediaType: string(got.MediaType)}, nil
+	info, err := checkManifest(got.Manifest, string(got.MediaType))
+	if err != nil {
+		return "", manifestInfo{}, fmt.Errorf("registry %s: %w", reg, err)
+	}
+	r.mu.Lock()
+	r.verified[target.Context().Name()+"@"+digest] = info
+	r.mu.Unlock()
+	return digest, info, nil
 }
 
 func hashOf(algo string, b []byte) (string, error) {
@@ -303,6 +370,9 @@ func registryError(reg string, target name.Reference, err error) error {
 	}
 	var te *transport.Error
 	if errors.As(err, &te) && te.StatusCode == http.StatusNotFound {
+		if _, ok := target.(name.Digest); ok {
+			return fmt.Errorf("registry %s: no manifest %s in %s: %w", reg, target.Identifier(), target.Context().RepositoryStr(), ErrNotFound)
+		}
 		return fmt.Errorf("registry %s: no tag %q in %s: %w", reg, target.Identifier(), target.Context().RepositoryStr(), ErrNotFound)
 	}
 	return fmt.Errorf("registry %s: %w", reg, err)

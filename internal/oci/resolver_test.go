@@ -576,3 +576,66 @@ func BenchmarkResolve(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(refs)), "ns/ref")
 }
+
+// TestResolveGivesUpOnHost: once a registry host has failed as many
+// attempts in a row as one request may make (no answer in time, or
+// connection refused), its other references are not tried, the ones in
+// flight stop, and the failure is reported once for all of them. A
+// stalled registry with 48 references once took 461 s.
+func TestResolveGivesUpOnHost(t *testing.T) {
+	refs := func(host string) []string {
+		var out []string
+		for i := range 24 {
+			out = append(out, fmt.Sprintf("%s/x/y:%d", host, i))
+		}
+		return out
+	}
+	t.Run("no answer", func(t *testing.T) {
+		host, faults := startFaulty(t)
+		faults.Hang()
+		r := newTestResolver(t, WithJobs(4), WithRetry(3, time.Millisecond, time.Millisecond), WithRequestTimeout(50*time.Millisecond))
+		_, err := r.Resolve(context.Background(), refs(host))
+		if !errors.Is(err, ErrHostDown) {
+			t.Fatalf("Resolve = %v, want ErrHostDown", err)
+		}
+		// 3 failures in a row give up; up to 4 were in flight.
+		if n := faults.Count("HEAD"); n > 3+4 {
+			t.Errorf("%d manifest requests reached a host given up on after 3 failures (24 references × 3 attempts without)", n)
+		}
+		msg := err.Error()
+		if strings.Count(msg, "no response within 50ms") != 1 || !strings.Contains(msg, "and 21 more: registry host "+host+": no response within 50ms (3 attempts in a row failed; pinner stopped asking this host)") {
+			t.Errorf("want one error for the host, naming three references and 21 more:\n%s", msg)
+		}
+	})
+	t.Run("connection refused", func(t *testing.T) {
+		host, srv := registry.StartInProcess(t)
+		srv.Stop()
+		r := newTestResolver(t, WithJobs(1))
+		res, err := r.Resolve(context.Background(), refs(host))
+		if !errors.Is(err, ErrHostDown) || strings.Count(err.Error(), "connection refused") != 1 {
+			t.Fatalf("Resolve = %v, want one ErrHostDown", err)
+		}
+		if n := r.Stats().Requests; n != DefaultAttempts {
+			t.Errorf("%d requests sent to a host that refuses, want %d", n, DefaultAttempts)
+		}
+		for _, x := range res {
+			if x.Err == nil {
+				t.Errorf("%s: no error", x.Ref)
+			}
+		}
+	})
+	t.Run("answers reset the count", func(t *testing.T) {
+		h := newHealth(2)
+		h.get("a")
+		h.failed("a", errors.New("x"))
+		h.answered("a")
+		h.failed("a", errors.New("x"))
+		if h.Down("a") != nil {
+			t.Errorf("down after failures that an answer separated")
+		}
+		h.failed("a", errors.New("x"))
+		if h.Down("a") == nil {
+			t.Errorf("not down after 2 failures in a row")
+		}
+	})
+}

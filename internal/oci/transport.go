@@ -28,7 +28,8 @@ const MaxManifestSize = 4 << 20
 //   - puts a deadline on each request,
 //   - retries idempotent requests on 429, 500, 502, 503, 504, timeouts and
 //     connection resets, with exponential backoff, jitter and Retry-After,
-//   - caps manifest bodies at MaxManifestSize,
+//   - caps manifest bodies at MaxManifestSize, and error bodies at 64 KiB
+//     with the credentials a registry may quote in them removed,
 //   - records Docker-Content-Digest for the caller (see withCapture),
 //   - counts requests and logs them without credentials.
 //
@@ -48,6 +49,9 @@ type retryTransport struct {
 
 	// pings, when set, answers repeated GET /v2/ from memory.
 	pings *pingCache
+	// health, when set, gives up on a host after failed attempts in a
+	// row (see HostDownError).
+	health *health
 
 	// sleep waits or returns early with ctx's error.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -85,6 +89,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme == "http" && !httpAllowed(req.URL.Host, t.insecure) {
 		return nil, fmt.Errorf("%w: %s is neither loopback nor listed in insecure", ErrInsecureHTTP, req.URL.Host)
 	}
+	if t.health != nil {
+		if down := t.health.Down(req.URL.Host); down != nil {
+			return nil, down
+		}
+	}
 	if t.pings != nil && isPing(req) {
 		return t.pings.roundTrip(req, t.roundTrip)
 	}
@@ -100,7 +109,7 @@ func (t *retryTransport) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	manifest := isManifestPath(req.URL.Path)
 	for attempt := 1; ; attempt++ {
-		resp, retry, err := t.try(req, manifest, idempotent, attempt)
+		resp, retry, err := t.try(req, manifest, idempotent, attempt, attempt >= tries)
 		if retry == nil {
 			return resp, err
 		}
@@ -115,10 +124,39 @@ func (t *retryTransport) roundTrip(req *http.Request) (*http.Response, error) {
 			slog.String("method", req.Method), slog.String("url", redactURL(req)),
 			slog.Int("attempt", attempt), slog.String("error", retry.err.Error()),
 			slog.Duration("delay", delay))
-		if err := t.sleep(req.Context(), delay); err != nil {
-			return nil, fmt.Errorf("waiting to retry after %v: %w", retry.err, err)
+		ctx, stop := t.hostContext(req.Context(), req.URL.Host)
+		serr := t.sleep(ctx, delay)
+		stop()
+		if serr != nil {
+			if down := t.down(req); down != nil {
+				return nil, down
+			}
+			return nil, fmt.Errorf("waiting to retry after %v: %w", retry.err, serr)
 		}
 	}
+}
+
+// hostContext is ctx, also cancelled when host is given up on; stop
+// releases it.
+func (t *retryTransport) hostContext(ctx context.Context, host string) (context.Context, func()) {
+	if t.health == nil {
+		return ctx, func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	unhook := context.AfterFunc(t.health.get(host).ctx, cancel)
+	return ctx, func() { unhook(); cancel() }
+}
+
+// down is the HostDownError of req's host, when it was given up on and req
+// itself was not cancelled.
+func (t *retryTransport) down(req *http.Request) error {
+	if t.health == nil || req.Context().Err() != nil {
+		return nil
+	}
+	if d := t.health.Down(req.URL.Host); d != nil {
+		return d
+	}
+	return nil
 }
 
 // retryable is a failed attempt worth repeating.
@@ -127,14 +165,17 @@ type retryable struct {
 	after time.Duration // from Retry-After; 0 when absent
 }
 
-// try makes one attempt. It returns either a response, a final error, or
-// (only for idempotent requests) a retryable failure, its response closed.
-func (t *retryTransport) try(req *http.Request, manifest, idempotent bool, attempt int) (*http.Response, *retryable, error) {
+// try makes one attempt (last: the request's last). It returns either a
+// response, a final error, or (only for idempotent requests) a retryable
+// failure, its response closed.
+func (t *retryTransport) try(req *http.Request, manifest, idempotent bool, attempt int, last bool) (*http.Response, *retryable, error) {
 	t.requests.Add(1)
 	if manifest {
 		t.manifests.Add(1)
 	}
-	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	hctx, stop := t.hostContext(req.Context(), req.URL.Host)
+	ctx, cancelTimeout := context.WithTimeout(hctx, t.timeout)
+	cancel := func() { cancelTimeout(); stop() }
 	r := req.Clone(ctx)
 	if t.log.Enabled(req.Context(), slog.LevelDebug) {
 		t.log.LogAttrs(req.Context(), slog.LevelDebug, "registry request",
@@ -147,19 +188,37 @@ func (t *retryTransport) try(req *http.Request, manifest, idempotent bool, attem
 		if req.Context().Err() != nil {
 			return nil, nil, err
 		}
+		if down := t.down(req); down != nil {
+			return nil, nil, down // stopped: another request gave up on the host
+		}
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			err = &timeoutError{d: t.timeout.String()}
+		}
+		if t.health != nil && noAnswer(err) {
+			t.health.failed(req.URL.Host, err)
+			// A request's own last attempt ends with its own error;
+			// the ones after it learn that the host is down.
+			if down := t.down(req); down != nil && !last && idempotent {
+				return nil, nil, down
+			}
 		}
 		if idempotent && retryableNetError(err) {
 			return nil, &retryable{err: err}, nil
 		}
 		return nil, nil, err
 	}
+	if t.health != nil {
+		t.health.answered(req.URL.Host)
+	}
 	t.log.LogAttrs(req.Context(), slog.LevelDebug, "registry response",
 		slog.String("method", r.Method), slog.String("url", redactURL(r)),
 		slog.String("status", resp.Status),
 		slog.String("docker-content-digest", resp.Header.Get("Docker-Content-Digest")))
 
+	if resp.StatusCode >= 400 {
+		// Before anyone reads it: the body may quote the credentials.
+		redactErrorBody(r, resp)
+	}
 	if idempotent && retryableStatus(resp.StatusCode) {
 		se := statusError(resp)
 		after, _ := retryAfter(resp.Header.Get("Retry-After"), time.Now())
@@ -178,8 +237,48 @@ func (t *retryTransport) try(req *http.Request, manifest, idempotent bool, attem
 			c.set(resp.Header.Get("Docker-Content-Digest"))
 		}
 	}
+	if req.Method == http.MethodGet && resp.StatusCode == http.StatusOK && strings.HasSuffix(req.URL.Path, "/tags/list") {
+		b := budgetFrom(req.Context())
+		if b == nil {
+			b = &budget{}
+			b.left.Store(MaxTagBytes)
+		}
+		resp.Body = &budgetBody{ReadCloser: resp.Body, b: b}
+	}
 	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil, nil
+}
+
+// budget is the bytes the pages of one tag listing may still take, shared
+// through the request context (see withBudget) by all of its pages.
+type budget struct{ left atomic.Int64 }
+
+type budgetKey struct{}
+
+func withBudget(ctx context.Context, n int64) context.Context {
+	b := &budget{}
+	b.left.Store(n)
+	return context.WithValue(ctx, budgetKey{}, b)
+}
+
+func budgetFrom(ctx context.Context) *budget {
+	b, _ := ctx.Value(budgetKey{}).(*budget)
+	return b
+}
+
+type budgetBody struct {
+	io.ReadCloser
+	b *budget
+}
+
+func (r *budgetBody) Read(p []byte) (int, error) {
+	n, err := r.ReadCloser.Read(p)
+	if left := r.b.left.Add(-int64(n)); left < 0 {
+		// Only the bytes within the budget: a JSON decoder handed the
+		// rest would finish the value and drop the error.
+		return max(n+int(left), 0), fmt.Errorf("%w: more than %d bytes", ErrTagList, MaxTagBytes)
+	}
+	return n, err
 }
 
 // backoff is base·2^(attempt-1) capped at max, with "equal jitter": between

@@ -2,6 +2,7 @@ package oci
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
 
 func TestRetryAfter(t *testing.T) {
@@ -253,5 +256,57 @@ func TestDefaultKeychainGitHubToken(t *testing.T) {
 	a, _ := GitHubKeychain("").Resolve(name.MustParseReference("ghcr.io/x/y").Context())
 	if a != authn.Anonymous {
 		t.Errorf("GitHubKeychain(\"\") = %v, want anonymous", a)
+	}
+}
+
+// TestRegistryErrorsRedactCredentials: a registry that quotes the
+// credentials it refused (a token exchange with wrong ones, a manifest
+// read with a valid token) in its error body does not get them printed:
+// neither the header, nor the token, nor base64(user:password), nor the
+// password decoded.
+func TestRegistryErrorsRedactCredentials(t *testing.T) {
+	const (
+		user     = "robot"
+		password = "pw-0123456789-SECRET"
+		token    = "tok-9876543210-SECRET"
+	)
+	auth := &registry.BearerAuth{User: user, Password: password, Token: token}
+	host, _ := registry.StartInProcess(t, auth.Wrap)
+	registry.PushRandom(t, host+"/a/one:1", false)
+	auth.Require(true)
+	auth.Echo(true)
+	for _, pw := range []string{password, password + "-wrong"} {
+		keys := staticKeychain{authn.FromConfig(authn.AuthConfig{Username: user, Password: pw})}
+		r := newTestResolver(t, WithKeychain(keys), WithRetry(1, time.Millisecond, time.Millisecond))
+		res := r.ResolveOne(context.Background(), host+"/a/one:1")
+		if res.Err == nil {
+			t.Fatalf("password %q: resolved although the registry refuses", pw)
+		}
+		msg := res.Err.Error()
+		t.Logf("password %q: %s", pw, msg)
+		if !strings.Contains(msg, "REDACTED") {
+			t.Errorf("the error does not show the registry's message, redacted: %s", msg)
+		}
+		basic := base64.StdEncoding.EncodeToString([]byte(user + ":" + pw))
+		for _, secret := range []string{pw, token, basic, user + ":" + pw} {
+			if strings.Contains(msg, secret) {
+				t.Errorf("error shows %q: %s", secret, msg)
+			}
+		}
+	}
+}
+
+func TestRedactSecrets(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"message":"bad header Authorization: Basic cm9ib3Q6cHc="}`: `{"message":"bad header Authorization: REDACTED"}`,
+		`{"headers":{"Authorization":["Bearer abc.def.ghi"]}}`:       `{"headers":{"Authorization":["REDACTED"]}}`,
+		`token was bearer eyJhbGciOiJIUzI1NiJ9.x.y, go away`:         `token was bearer REDACTED, go away`,
+		`proxy-authorization=Basic Zm9vOmJhcg== denied`:              `proxy-authorization=REDACTED`,
+		`unauthorized: authentication required`:                      `unauthorized: authentication required`,
+		`the password s3cr3t-pw is wrong`:                            `the password REDACTED is wrong`,
+	} {
+		if got := string(redactSecrets([]byte(in), []string{"s3cr3t-pw", "pw"})); got != want {
+			t.Errorf("redactSecrets(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"maps"
 	"os/exec"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -205,13 +206,14 @@ func Build(ctx context.Context, cfg *config.Config, images []Image, o Options) (
 	o.event(Event{Kind: EventBuilt, Count: len(ins)})
 
 	git := sync.OnceValues(func() (string, error) { return gitShortCommit(ctx, cfg.Dir) })
+	fixed := fixedTags(cfg)
 	results := make([]Result, len(images))
 	for i, img := range images {
 		end := len(ins)
 		if i+1 < len(images) {
 			end = first[i+1]
 		}
-		r, err := describe(img.Config, built[first[i]:end], git)
+		r, err := describe(img.Config, built[first[i]:end], git, o.Lock, fixed)
 		if err != nil {
 			return nil, err
 		}
@@ -284,12 +286,40 @@ func platformsOf(ins []nixbuild.Installable) []string {
 	return out
 }
 
+// fixedTags are the "repository:tag" keys of the configuration's images
+// with tags that are not patterns: a {git} image never settles on one of
+// those (another image of its repository, built from the same Nix, owns
+// it).
+func fixedTags(cfg *config.Config) map[string]bool {
+	out := map[string]bool{}
+	for _, img := range cfg.Images {
+		repo, err := imageref.ParseRepository(img.Repository)
+		if err != nil {
+			continue
+		}
+		for _, t := range append([]string{img.Tag}, img.ExtraTags...) {
+			if t != "" && !strings.Contains(t, "{git}") {
+				out[repo.Context()+":"+t] = true
+			}
+		}
+	}
+	return out
+}
+
 // describe works out an image's tags and key from the configuration and
-// what Nix built.
-func describe(img *config.Image, built []nixbuild.Result, git func() (string, error)) (Result, error) {
+// what Nix built (and, for a {git} tag, the lock and the tags other images
+// fix).
+func describe(img *config.Image, built []nixbuild.Result, git func() (string, error), l *lock.Lock, fixed map[string]bool) (Result, error) {
 	r := Result{Name: img.Name, Repository: img.Repository}
 	for _, b := range built {
 		r.Platforms = append(r.Platforms, Platform{Platform: b.Installable.Platform, Output: b.Out})
+	}
+	repo, err := imageref.ParseRepository(img.Repository)
+	if err != nil {
+		return Result{}, fmt.Errorf("image %q: %w: %w", img.Name, ErrBadInput, err)
+	}
+	if settled, ok := settledCommit(img.Tag, repo.Context(), r.Outputs(), l, fixed); ok {
+		git = func() (string, error) { return settled, nil }
 	}
 	tag := img.Tag
 	if tag == "" {
@@ -318,10 +348,6 @@ func describe(img *config.Image, built []nixbuild.Result, git func() (string, er
 		}
 		tags[i] = strings.ReplaceAll(t, "{git}", commit)
 	}
-	repo, err := imageref.ParseRepository(img.Repository)
-	if err != nil {
-		return Result{}, fmt.Errorf("image %q: %w: %w", img.Name, ErrBadInput, err)
-	}
 	for _, t := range tags {
 		if _, err := name.NewTag(img.Repository+":"+t, name.StrictValidation); err != nil {
 			return Result{}, fmt.Errorf("image %q: %w: tag %q is not a valid tag", img.Name, ErrBadInput, t)
@@ -330,6 +356,45 @@ func describe(img *config.Image, built []nixbuild.Result, git func() (string, er
 	r.Tag, r.Tags = tags[0], slices.Compact(tags)
 	r.Key = repo.Context() + ":" + r.Tag
 	return r, nil
+}
+
+// settledCommit is the commit a "{git}" tag keeps: the one in the tag the
+// lock records for this repository with exactly these Nix outputs. HEAD's
+// commit changes with every commit, the one that pins the image included,
+// so expanding {git} to it made every run re-tag, re-push and rewrite the
+// same image (a scheduled job would open a pull request every week). The
+// outputs are store paths, hashes of every build input, so equal outputs
+// are the same image: it keeps the tag it was published under. Only when
+// the outputs change does the tag take HEAD's commit.
+func settledCommit(tmpl, repo string, outputs map[string]string, l *lock.Lock, fixed map[string]bool) (string, bool) {
+	if l == nil || !strings.Contains(tmpl, "{git}") {
+		return "", false
+	}
+	parts := strings.Split(tmpl, "{git}")
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(p)
+	}
+	re := regexp.MustCompile("^" + strings.Join(parts, "([0-9a-f]{4,64})") + "$")
+	var keys []string
+	for key := range l.Images {
+		keys = append(keys, key)
+	}
+	slices.Sort(keys)
+	for _, key := range keys {
+		tag, ok := strings.CutPrefix(key, repo+":")
+		if !ok || fixed[key] {
+			continue
+		}
+		e := l.Images[key]
+		m := re.FindStringSubmatch(tag)
+		if m == nil || e.Digest == "" || !maps.Equal(e.Outputs, outputs) {
+			continue
+		}
+		if commits := slices.Compact(slices.Clone(m[1:])); len(commits) == 1 {
+			return commits[0], true
+		}
+	}
+	return "", false
 }
 
 // load loads and assembles one image and sets its digest, unless the lock

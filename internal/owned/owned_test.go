@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -43,7 +44,7 @@ func TestDescribeTags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.img.Name, tt.img.Repository = "x", "ghcr.io/o/x"
-			r, err := describe(&tt.img, tt.built, tt.git)
+			r, err := describe(&tt.img, tt.built, tt.git, nil, nil)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("err = %v, want %v", err, tt.wantErr)
@@ -87,5 +88,42 @@ func TestUnchanged(t *testing.T) {
 	r.Platforms[0].Output = "/nix/store/b"
 	if _, ok := unchanged(r, l); ok {
 		t.Error("unchanged with other outputs")
+	}
+}
+
+// TestDescribeGitSettles: a "{git}" tag keeps the commit the lock records
+// for this repository while the Nix outputs are the same; committing the
+// pin moved HEAD and re-tagged the same image on every run.
+func TestDescribeGitSettles(t *testing.T) {
+	img := config.Image{Name: "x", Repository: "ghcr.io/o/x", Tag: "{git}", ExtraTags: []string{"main-{git}", "latest"}}
+	head := func() (string, error) { return "def5678", nil }
+	l := lock.New()
+	l.Images["ghcr.io/o/x:abc1234"] = lock.Entry{Digest: "sha256:" + strings.Repeat("a", 64), Outputs: map[string]string{"linux/amd64": "/nix/store/x-linux/amd64"}}
+	l.Images["ghcr.io/o/other:0a0b0c0"] = lock.Entry{Digest: "sha256:" + strings.Repeat("b", 64), Outputs: map[string]string{"linux/amd64": "/nix/store/x-linux/amd64"}}
+
+	r, err := describe(&img, built(""), head, l, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"abc1234", "main-abc1234", "latest"}, r.Tags); diff != "" || r.Key != "ghcr.io/o/x:abc1234" {
+		t.Errorf("same outputs: key %s, tags (-want +got):\n%s", r.Key, diff)
+	}
+	if _, ok := unchanged(&r, l); !ok {
+		t.Errorf("the settled image is not unchanged per the lock")
+	}
+
+	changed := built("")
+	changed[0].Out = "/nix/store/y-linux/amd64"
+	r, err = describe(&img, changed, head, l, nil)
+	if err != nil || r.Tag != "def5678" {
+		t.Errorf("new outputs: tag %q, %v; want HEAD's commit", r.Tag, err)
+	}
+	fixed := config.Image{Name: "x", Repository: "ghcr.io/o/x", Tag: "1.0"}
+	if r, err := describe(&fixed, built(""), head, l, nil); err != nil || r.Tag != "1.0" {
+		t.Errorf("a fixed tag: %q, %v", r.Tag, err)
+	}
+	// A tag another image of the repository fixes is not this one's.
+	if r, err := describe(&img, built(""), head, l, map[string]bool{"ghcr.io/o/x:abc1234": true}); err != nil || r.Tag != "def5678" {
+		t.Errorf("another image's tag: %q, %v; want HEAD's commit", r.Tag, err)
 	}
 }

@@ -39,7 +39,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
@@ -47,6 +46,7 @@ import (
 
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/nix/syntax"
+	"github.com/pinner-dev/pinner/internal/repofile"
 	"github.com/pinner-dev/pinner/internal/rewrite"
 	"github.com/pinner-dev/pinner/internal/scan"
 )
@@ -77,7 +77,12 @@ type Options struct {
 	Ignored func(repo string) bool
 	// Select picks the sites to pin; nil picks every one.
 	Select func(*scan.Site) bool
-	// ReadFile reads a file; os.ReadFile when nil.
+	// Recorded is the digest pinner.lock records for each normalised
+	// reference; nil when there is no lock. A site that carries another
+	// digest makes an Unrecorded change.
+	Recorded map[string]string
+	// ReadFile reads a file; when nil, repofile.Read within
+	// repofile.MaxModule.
 	ReadFile func(string) ([]byte, error)
 }
 
@@ -94,6 +99,13 @@ type Plan struct {
 	// Pins is the digest every tagged site carries once the plan is
 	// applied, by normalised reference: what a lock file records.
 	Pins map[string]string
+	// Unrecorded are the digests the files carry already that the lock
+	// does not record: most often the work of a run interrupted between
+	// replacing the modules and recording them (the modules are replaced
+	// first, so that the changelog never lists a digest no file got).
+	// They belong in the changelog with this run's Changes. Sorted by
+	// reference.
+	Unrecorded []Change
 	// Notes are sites left alone, with the reason.
 	Notes []Note
 }
@@ -118,8 +130,33 @@ type Change struct {
 	New string
 	// Files are the files edited for it, sorted.
 	Files []string
+	// From says which files had which of the Old digests: what each file
+	// really held before, in the order of Old.
+	From []From
 	// Owned is true for an image the repository builds.
 	Owned bool
+}
+
+// From is one digest the sites of a Change had ("" for none), and the
+// files, sorted, whose sites had it.
+type From struct {
+	Digest string
+	Files  []string
+}
+
+func (c *Change) from(digest, file string) {
+	if !slices.Contains(c.Old, digest) {
+		c.Old = append(c.Old, digest)
+		c.From = append(c.From, From{Digest: digest})
+	}
+	i := slices.IndexFunc(c.From, func(f From) bool { return f.Digest == digest })
+	if !slices.Contains(c.From[i].Files, file) {
+		c.From[i].Files = append(c.From[i].Files, file)
+		slices.Sort(c.From[i].Files)
+	}
+	if !slices.Contains(c.Files, file) {
+		c.Files = append(c.Files, file)
+	}
 }
 
 // Level says how much a Note matters.
@@ -152,12 +189,15 @@ type target struct {
 // Make plans the update of sites.
 func Make(ctx context.Context, sites []scan.Site, o Options) (*Plan, error) {
 	if o.ReadFile == nil {
-		o.ReadFile = os.ReadFile
+		o.ReadFile = func(path string) ([]byte, error) { return repofile.Read(path, repofile.MaxModule) }
 	}
 	p := &Plan{Resolved: map[string]string{}, Pins: map[string]string{}}
 	targets := p.collect(sites, o)
 
 	if err := p.resolve(ctx, targets, o); err != nil {
+		return nil, err
+	}
+	if err := p.confirm(ctx, targets, o); err != nil {
 		return nil, err
 	}
 
@@ -190,8 +230,42 @@ func Make(ctx context.Context, sites []scan.Site, o Options) (*Plan, error) {
 			p.Pins[t.key] = p.Resolved[t.key]
 		}
 	}
-
+	p.unrecorded(sites, o)
 	return p, nil
+}
+
+// unrecorded finds the sites whose digest (before this run) is not the one
+// the lock records for their reference.
+func (p *Plan) unrecorded(sites []scan.Site, o Options) {
+	if len(o.Recorded) == 0 {
+		return
+	}
+	changes := map[string]*Change{}
+	for i := range sites {
+		s := &sites[i]
+		if s.Form == scan.FormDerived || s.Image.Tag == "" || s.Image.Digest == "" || ignored(o, s) {
+			continue
+		}
+		key := s.Image.Context() + ":" + s.Image.Tag
+		was, ok := o.Recorded[key]
+		if !ok || was == "" || was == s.Image.Digest {
+			continue
+		}
+		// One change per digest the files carry: "was → what the file has".
+		k := key + "@" + s.Image.Digest
+		c := changes[k]
+		if c == nil {
+			c = &Change{Ref: key, Repository: s.Image.Context(), Tag: s.Image.Tag, New: s.Image.Digest,
+				Owned: o.IsOwned != nil && o.IsOwned(s.Image.Context())}
+			changes[k] = c
+		}
+		c.from(was, s.File)
+	}
+	for _, c := range changes {
+		slices.Sort(c.Files)
+		p.Unrecorded = append(p.Unrecorded, *c)
+	}
+	slices.SortFunc(p.Unrecorded, func(a, b Change) int { return cmp.Or(cmp.Compare(a.Ref, b.Ref), cmp.Compare(a.New, b.New)) })
 }
 
 func ignored(o Options, s *scan.Site) bool {
@@ -309,6 +383,29 @@ func (p *Plan) resolve(ctx context.Context, targets []target, o Options) error {
 	return nil
 }
 
+// confirm asks the third-party source, when it can, to confirm each digest
+// that some site will change to; digests the sites already carry need no
+// second look.
+func (p *Plan) confirm(ctx context.Context, targets []target, o Options) error {
+	c, ok := o.ThirdParty.(Confirmer)
+	if !ok {
+		return nil
+	}
+	changed := map[string]string{}
+	for _, t := range targets {
+		if d := p.Resolved[t.key]; !t.owned && t.site.Image.Digest != d {
+			changed[t.key] = d
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	if err := c.Confirm(ctx, changed); err != nil {
+		return &ResolveError{Err: err}
+	}
+	return ctx.Err()
+}
+
 func validDigest(d string) bool {
 	h, ok := strings.CutPrefix(d, "sha256:")
 	if !ok || len(h) != 64 {
@@ -348,7 +445,10 @@ func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, er
 		}
 		f, err := syntax.Parse(path, src)
 		if err != nil {
-			return nil, fmt.Errorf("parsing %q: %w", path, err)
+			return nil, fmt.Errorf("parsing %q: %w: %w", path, ErrChanged, err)
+		}
+		if err := unchanged(path, f, targets); err != nil {
+			return nil, err
 		}
 		fs := &fileState{path: path, src: src, f: f}
 		files[path] = fs
@@ -439,12 +539,7 @@ func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, er
 			c = &Change{Ref: t.key, Repository: s.Image.Context(), Tag: t.tag, New: want, Owned: t.owned}
 			changes[t.key] = c
 		}
-		if !slices.Contains(c.Old, s.Image.Digest) {
-			c.Old = append(c.Old, s.Image.Digest)
-		}
-		if !slices.Contains(c.Files, s.File) {
-			c.Files = append(c.Files, s.File)
-		}
+		c.from(s.Image.Digest, s.File)
 	}
 
 	slices.Sort(order)
@@ -473,6 +568,33 @@ func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, er
 	return failed, nil
 }
 
+// ErrChanged is wrapped when a file is not what the scan saw any more:
+// something (another pinner update, an editor, a checkout) replaced it
+// between the scan and the edit.
+var ErrChanged = errors.New("file changed since it was scanned")
+
+// unchanged makes sure that the file f, read again to be edited, still
+// has every target site of it where the scan found it, with the same
+// reference: the edits are byte offsets into what the scan read.
+func unchanged(path string, f *syntax.File, targets []target) error {
+	var now map[int]string
+	for _, t := range targets {
+		if t.site.File != path {
+			continue
+		}
+		if now == nil {
+			now = map[int]string{}
+			for _, s := range scan.File(f) {
+				now[s.Offset] = s.Ref
+			}
+		}
+		if now[t.site.Offset] != t.site.Ref {
+			return fmt.Errorf("rewriting %s: %w", t.site.Position(), ErrChanged)
+		}
+	}
+	return nil
+}
+
 // check scans the rewritten file and makes sure every site pinned in it
 // now carries its new digest, with repository and tag unchanged.
 func check(fs *fileState, nf *syntax.File, resolved map[string]string) error {
@@ -481,9 +603,10 @@ func check(fs *fileState, nf *syntax.File, resolved map[string]string) error {
 	for i := range after {
 		at[after[i].Offset] = &after[i]
 	}
+	offsets := rewrite.NewOffsets(fs.edits)
 	for _, t := range fs.pinned {
 		want := resolved[t.key]
-		off := rewrite.Shift(fs.edits, t.site.Offset)
+		off := offsets.Map(t.site.Offset)
 		s, ok := at[off]
 		switch {
 		case !ok:

@@ -134,3 +134,66 @@ func TestBadDigestFromSource(t *testing.T) {
 		t.Fatalf("err = %v, want a ResolveError", err)
 	}
 }
+
+// confirming is a Fixed source that records what it is asked to confirm
+// and fails for the references in refuse.
+type confirming struct {
+	Fixed
+	asked  map[string]string
+	refuse map[string]bool
+}
+
+func (c *confirming) Confirm(_ context.Context, pins map[string]string) error {
+	c.asked = pins
+	for ref := range pins {
+		if c.refuse[ref] {
+			return errors.New("not there: " + ref)
+		}
+	}
+	return nil
+}
+
+// TestConfirmChangedOnly: Make asks a Confirmer about the digests that
+// some site changes to, and only those (b already carries its digest),
+// and plans nothing when one is refused.
+func TestConfirmChangedOnly(t *testing.T) {
+	sites := sitesOf(t, module)
+	src := &confirming{Fixed: Fixed{"ghcr.io/x/a:1.0": dA, "ghcr.io/x/b:1.0": dB}}
+	if _, err := Make(context.Background(), sites, Options{ThirdParty: src, IsOwned: isOwned}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]string{"ghcr.io/x/a:1.0": dA}, src.asked); diff != "" {
+		t.Errorf("confirmed (-want +got):\n%s", diff)
+	}
+	src.refuse = map[string]bool{"ghcr.io/x/a:1.0": true}
+	p, err := Make(context.Background(), sites, Options{ThirdParty: src, IsOwned: isOwned})
+	var re *ResolveError
+	if !errors.As(err, &re) || p != nil {
+		t.Fatalf("Make = %v, %v; want a ResolveError and no plan", p, err)
+	}
+}
+
+// TestUnrecorded: a site whose digest is not the one the lock records is
+// a change the lock has not seen (a stopped run's, or a hand edit): from
+// the recorded digest to the site's, per file.
+func TestUnrecorded(t *testing.T) {
+	sites := sitesOf(t, module)
+	p, err := Make(context.Background(), sites, Options{
+		ThirdParty: Fixed{"ghcr.io/x/a:1.0": dA, "ghcr.io/x/b:1.0": dB},
+		IsOwned:    isOwned,
+		Recorded:   map[string]string{"ghcr.io/x/b:1.0": dA, "ghcr.io/x/a:1.0": dB},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// b carries dB, the lock says dA; a has no digest yet (nothing to
+	// record but its change).
+	want := []Change{{Ref: "ghcr.io/x/b:1.0", Repository: "ghcr.io/x/b", Tag: "1.0", Old: []string{dA}, New: dB,
+		Files: []string{sites[0].File}, From: []From{{Digest: dA, Files: []string{sites[0].File}}}}}
+	if diff := cmp.Diff(want, p.Unrecorded); diff != "" {
+		t.Errorf("Unrecorded (-want +got):\n%s", diff)
+	}
+	if len(p.Changes) != 1 || len(p.Changes[0].From) != 1 || p.Changes[0].From[0].Digest != "" {
+		t.Errorf("Changes = %+v, want a from none", p.Changes)
+	}
+}

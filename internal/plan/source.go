@@ -20,6 +20,15 @@ type Source interface {
 	Digests(ctx context.Context, refs []string) (map[string]string, error)
 }
 
+// Confirmer is a Source that can make sure, before a digest is written
+// into a file, that it is really there: Make asks it about the references
+// whose digest changes (pins: reference → new digest), and a failure
+// stops the plan. Sources whose digests need no confirmation (the
+// repository's own images, confirmed by their push) do not implement it.
+type Confirmer interface {
+	Confirm(ctx context.Context, pins map[string]string) error
+}
+
 // Registry is the Source of third-party images: their registries, through
 // an oci.Resolver (mirrors, retries, one request per distinct reference).
 type Registry struct{ Resolver *oci.Resolver }
@@ -34,6 +43,11 @@ func (r Registry) Digests(ctx context.Context, refs []string) (map[string]string
 		}
 	}
 	return out, err
+}
+
+// Confirm checks the new digests at their registries (oci.Resolver.Confirm).
+func (r Registry) Confirm(ctx context.Context, pins map[string]string) error {
+	return r.Resolver.Confirm(ctx, pins)
 }
 
 // Fixed is a Source with known answers: the digests an owned image's push

@@ -2,8 +2,11 @@ package rewrite
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/pinner-dev/pinner/internal/nix/syntax"
@@ -158,5 +161,118 @@ func TestWriteAll(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 2 {
 		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+// TestWriteAllSyncsBeforeRenaming: every temporary file is durable before
+// the first rename, so an I/O error at any fsync (here the 4th of 5)
+// leaves every file as it was. Syncing each file just before its own
+// rename once left three of them replaced.
+func TestWriteAllSyncsBeforeRenaming(t *testing.T) {
+	dir := t.TempDir()
+	var outs []Output
+	for i := range 5 {
+		p := filepath.Join(dir, fmt.Sprintf("%d.nix", i))
+		if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, Output{Path: p, Data: []byte("new")})
+	}
+	syncs := 0
+	defer func(f func(*os.File) error) { syncFile = f }(syncFile)
+	syncFile = func(f *os.File) error {
+		syncs++
+		for _, o := range outs {
+			if b, _ := os.ReadFile(o.Path); string(b) != "old" {
+				t.Errorf("fsync %d: %s is already replaced", syncs, o.Path)
+			}
+		}
+		if syncs == 4 {
+			return syscall.EIO
+		}
+		return f.Sync()
+	}
+	err := WriteAll(outs)
+	if !errors.Is(err, syscall.EIO) || !strings.Contains(err.Error(), "3.nix") {
+		t.Fatalf("WriteAll = %v, want the I/O error of 3.nix", err)
+	}
+	for _, o := range outs {
+		if b, _ := os.ReadFile(o.Path); string(b) != "old" {
+			t.Errorf("%s = %q after a failed run", o.Path, b)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 5 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+// TestWriteAllKeepsOwner: run as root (a CI job, a NixOS activation), a
+// rewritten 0640 module became root's and unreadable by its owner; it
+// keeps owner, group and mode now.
+func TestWriteAllKeepsOwner(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("giving a file to another user needs root")
+	}
+	p := filepath.Join(t.TempDir(), "a.nix")
+	if err := os.WriteFile(p, []byte("old"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(p, 4321, 4322); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAll([]Output{{Path: p, Data: []byte("new")}}); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := fi.Sys().(*syscall.Stat_t)
+	if st.Uid != 4321 || st.Gid != 4322 || fi.Mode().Perm() != 0o640 {
+		t.Errorf("after the rewrite: owner %d:%d mode %v, want 4321:4322 0640", st.Uid, st.Gid, fi.Mode().Perm())
+	}
+}
+
+// TestWriteAllLinks: a symlink's target is written and the link stays; a
+// file with another hard link is refused, since the other name would keep
+// the old content, and nothing is written.
+func TestWriteAllLinks(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "CHANGELOG.md")
+	if err := os.WriteFile(target, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.md")
+	if err := os.Symlink("CHANGELOG.md", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAll([]Output{{Path: link, Data: []byte("new")}}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v %v", fi, err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "new" {
+		t.Errorf("target = %q, want new", b)
+	}
+
+	a, b := filepath.Join(dir, "a.nix"), filepath.Join(dir, "b.nix")
+	other := filepath.Join(dir, "other.nix")
+	for _, p := range []string{a, other} {
+		if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Link(a, b); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteAll([]Output{{Path: other, Data: []byte("new")}, {Path: a, Data: []byte("new")}})
+	if !errors.Is(err, ErrHardLinked) {
+		t.Fatalf("WriteAll of a hard-linked file = %v, want ErrHardLinked", err)
+	}
+	for _, p := range []string{a, b, other} {
+		if got, _ := os.ReadFile(p); string(got) != "old" {
+			t.Errorf("%s = %q after the refusal", p, got)
+		}
 	}
 }

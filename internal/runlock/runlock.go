@@ -20,12 +20,17 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
 // ErrHeld is wrapped by the error Acquire returns when another process
 // holds the lock and the caller does not wait.
 var ErrHeld = errors.New("lock held by another process")
+
+// ErrNotAFile is wrapped when the lock file's path is a symlink or not a
+// regular file; pinner neither follows nor replaces it.
+var ErrNotAFile = errors.New("run lock is not a plain file")
 
 // HeldError says who holds the lock.
 type HeldError struct {
@@ -56,9 +61,10 @@ var PollInterval = 100 * time.Millisecond
 
 // Path is the lock file for a repository whose configuration lives in dir:
 // inside .git when dir holds a .git directory (out of sight of git status),
-// else .pinner.run.lock in dir.
+// else .pinner.run.lock in dir. A .git that is a symlink (or a worktree's
+// .git file) does not count: the lock stays in the repository.
 func Path(dir string) string {
-	if fi, err := os.Stat(filepath.Join(dir, ".git")); err == nil && fi.IsDir() {
+	if fi, err := os.Lstat(filepath.Join(dir, ".git")); err == nil && fi.IsDir() {
 		return filepath.Join(dir, ".git", "pinner.lock-run")
 	}
 	return filepath.Join(dir, ".pinner.run.lock")
@@ -80,9 +86,18 @@ func Acquire(ctx context.Context, path string, wait bool) (*Lock, error) {
 // acquire is one try of Acquire; retry means the file locked was removed
 // by its previous holder in the meantime.
 func acquire(ctx context.Context, path string, wait bool) (l *Lock, retry bool, err error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	// Never through a symlink: truncating the lock file would truncate
+	// the link's target, wherever it is.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o644)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, false, fmt.Errorf("opening run lock: %w: %s is a symlink; remove it", ErrNotAFile, path)
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("opening run lock: %w", err)
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, false, fmt.Errorf("opening run lock: %w: %s is not a regular file; remove it", ErrNotAFile, path)
 	}
 	for {
 		err := tryLock(f)
@@ -94,7 +109,7 @@ func acquire(ctx context.Context, path string, wait bool) (l *Lock, retry bool, 
 			return nil, false, fmt.Errorf("locking %s: %w", path, err)
 		}
 		if !wait {
-			pid := readPID(path)
+			pid := readPID(f)
 			f.Close()
 			return nil, false, &HeldError{Path: path, PID: pid}
 		}
@@ -117,6 +132,26 @@ func acquire(ctx context.Context, path string, wait bool) (l *Lock, retry bool, 
 	return &Lock{f: f, path: path}, false, nil
 }
 
+// Holder reports whether another process holds the lock at path, and its
+// pid (0 when unknown), without creating the file: for a run that does not
+// lock (a dry run) to explain what changed its files under it. It takes
+// the lock for an instant when it is free, so call it only after something
+// went wrong.
+func Holder(path string) (held bool, pid int) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return false, 0
+	}
+	defer f.Close()
+	if err := tryLock(f); err == nil {
+		_ = unlock(f)
+		return false, 0
+	} else if !errors.Is(err, errWouldBlock) {
+		return false, 0
+	}
+	return true, readPID(f)
+}
+
 // Release removes the lock file and drops the lock.
 func (l *Lock) Release() error {
 	if l == nil || l.f == nil {
@@ -135,14 +170,14 @@ func (l *Lock) Release() error {
 	return err
 }
 
-func readPID(path string) int {
-	b, err := os.ReadFile(path)
-	if err != nil {
+// readPID reads the holder's pid from the file it locked (a few bytes:
+// the file is no bigger).
+func readPID(f *os.File) int {
+	b := make([]byte, 24)
+	n, _ := f.ReadAt(b, 0)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b[:n])))
+	if err != nil || pid <= 0 {
 		return 0
 	}
-	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || n <= 0 {
-		return 0
-	}
-	return n
+	return pid
 }

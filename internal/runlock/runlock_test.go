@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -112,5 +113,41 @@ func TestPath(t *testing.T) {
 	os.Mkdir(filepath.Join(dir, ".git"), 0o755)
 	if got := Path(dir); got != filepath.Join(dir, ".git", "pinner.lock-run") {
 		t.Errorf("with .git: %s", got)
+	}
+}
+
+// TestAcquireRefusesSymlink: a lock file that is a symlink is neither
+// followed nor replaced: taking the lock used to truncate the link's
+// target, wherever it was. A FIFO there is refused without waiting.
+func TestAcquireRefusesSymlink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(t.TempDir(), "precious")
+	if err := os.WriteFile(target, []byte("keep me\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "run.lock")
+	if err := os.Symlink(target, path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Acquire(context.Background(), path, false); !errors.Is(err, ErrNotAFile) {
+		t.Errorf("Acquire through a symlink = %v, want ErrNotAFile", err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "keep me\n" {
+		t.Errorf("the link's target now holds %q", b)
+	}
+	fifo := filepath.Join(dir, "fifo.lock")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Acquire(context.Background(), fifo, false); !errors.Is(err, ErrNotAFile) {
+		t.Errorf("Acquire of a FIFO = %v, want ErrNotAFile", err)
+	}
+	// A .git that is a symlink does not get the lock.
+	repo := t.TempDir()
+	if err := os.Symlink(t.TempDir(), filepath.Join(repo, ".git")); err != nil {
+		t.Fatal(err)
+	}
+	if p := Path(repo); p != filepath.Join(repo, ".pinner.run.lock") {
+		t.Errorf("Path with .git a symlink = %s", p)
 	}
 }

@@ -25,7 +25,16 @@ const (
 const msgUnterminatedComment = "unterminated comment"
 
 // maxDepth bounds both the lexer's mode stack and the parser's recursion.
-const maxDepth = 1000
+// Nix's bison parser gives up at 10,000 stack entries (YYMAXDEPTH) and every
+// level of nesting costs it at least one, so nothing Nix parses nests
+// deeper: 9,995 parentheses, 3,331 lets, 4,997 interpolations are its
+// limits (Nix 2.8). The recursion stays far from the Go stack's ceiling:
+// TestDepthNixAccepts parses each construct at Nix's limit within a 64 MiB
+// stack (Go's default allows 1 GiB).
+const maxDepth = 10000
+
+// msgTooDeep is the error at the token that passes maxDepth.
+var msgTooDeep = fmt.Sprintf("expression nested too deeply (more than %d levels)", maxDepth)
 
 type lexer struct {
 	src   []byte
@@ -73,7 +82,7 @@ func (l *lexer) run() {
 			l.lexPath()
 		}
 		if len(l.stack) > maxDepth {
-			l.err(l.pos, "expression nested too deeply")
+			l.err(l.pos, msgTooDeep)
 			if l.pos < len(l.src) {
 				l.emit(ERROR, len(l.src))
 			}

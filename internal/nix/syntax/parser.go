@@ -354,7 +354,7 @@ func (p *parser) expect(k TokenKind) bool {
 func (p *parser) enter() {
 	p.depth++
 	if p.depth > maxDepth {
-		p.errorAt(p.span.Start, "expression nested too deeply")
+		p.errorAt(p.span.Start, msgTooDeep)
 		panic(bailout{})
 	}
 }

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"encoding/json"
 	"io"
 	"log"
 	"net"
@@ -27,6 +28,9 @@ type Faults struct {
 	hang           bool
 	wrongDigest    bool
 	dropHeadDigest bool
+	headDigest     string
+	bodyType       string
+	body           string
 	counts         map[string]int
 	release        chan struct{}
 	released       bool
@@ -98,6 +102,24 @@ func (f *Faults) DropHeadDigest() *Faults {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.dropHeadDigest = true
+	return f
+}
+
+// ServeBody makes every manifest read answer 200 with the given Content-Type
+// and body (HEAD: the headers only), and no Docker-Content-Digest: a
+// captive portal or a web UI at the registry's URL.
+func (f *Faults) ServeBody(contentType, body string) *Faults {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.bodyType, f.body = contentType, body
+	return f
+}
+
+// HeadDigest makes HEAD answers claim digest d, whatever the manifest is.
+func (f *Faults) HeadDigest(d string) *Faults {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.headDigest = d
 	return f
 }
 
@@ -203,6 +225,11 @@ func (f *Faults) Wrap(next http.Handler) http.Handler {
 		}
 		wrong := f.wrongDigest && r.Method == http.MethodGet
 		drop := f.dropHeadDigest && r.Method == http.MethodHead
+		var headDigest string
+		if r.Method == http.MethodHead {
+			headDigest = f.headDigest
+		}
+		bodyType, body := f.bodyType, f.body
 		f.mu.Unlock()
 
 		switch {
@@ -218,6 +245,21 @@ func (f *Faults) Wrap(next http.Handler) http.Handler {
 			}
 			w.WriteHeader(status)
 			return
+		case bodyType != "" || body != "":
+			w.Header().Set("Content-Type", bodyType)
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(http.StatusOK)
+			if r.Method == http.MethodGet {
+				io.WriteString(w, body)
+			}
+			return
+		}
+		if headDigest != "" {
+			w = &headerRewriter{ResponseWriter: w, rewrite: func(h http.Header) {
+				if h.Get("Docker-Content-Digest") != "" {
+					h.Set("Docker-Content-Digest", headDigest)
+				}
+			}}
 		}
 		if wrong || drop {
 			w = &headerRewriter{ResponseWriter: w, rewrite: func(h http.Header) {
@@ -308,7 +350,33 @@ type BearerAuth struct {
 
 	mu       sync.Mutex
 	required bool
+	echo     bool
 	tokens   int
+}
+
+// Echo makes the registry repeat the credentials it got in its error
+// bodies, as some proxies print the headers they refused: a refused token
+// exchange quotes its Authorization header, and every manifest read with
+// a valid token is refused with 403, quoting the token (HEAD gets 405, so
+// clients ask again with a GET, which has a body).
+func (a *BearerAuth) Echo(on bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.echo = on
+}
+
+// echoBody is an error body that quotes the request's Authorization header
+// in its message and, decoded when basic, in its detail.
+func echoBody(code string, r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	detail := map[string]any{"headers": map[string][]string{"Authorization": {h}}}
+	if u, p, ok := r.BasicAuth(); ok {
+		detail["user"], detail["password"] = u, p
+	}
+	b, _ := json.Marshal(map[string]any{"errors": []map[string]any{{
+		"code": code, "message": "refused request with Authorization: " + h, "detail": detail,
+	}}})
+	return string(b)
 }
 
 // Require turns the check on or off (it starts off, so images can be pushed
@@ -330,12 +398,16 @@ func (a *BearerAuth) TokenRequests() int {
 func (a *BearerAuth) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.mu.Lock()
-		required := a.required
+		required, echo := a.required, a.echo
 		a.mu.Unlock()
 		if r.URL.Path == "/token" {
 			u, p, ok := r.BasicAuth()
 			if !ok || u != a.User || p != a.Password {
-				http.Error(w, `{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}`, http.StatusUnauthorized)
+				body := `{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}`
+				if echo {
+					body = echoBody("UNAUTHORIZED", r)
+				}
+				http.Error(w, body, http.StatusUnauthorized)
 				return
 			}
 			a.mu.Lock()
@@ -348,6 +420,14 @@ func (a *BearerAuth) Wrap(next http.Handler) http.Handler {
 		if required && r.Header.Get("Authorization") != "Bearer "+a.Token {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="http://`+r.Host+`/token",service="test"`)
 			http.Error(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`, http.StatusUnauthorized)
+			return
+		}
+		if required && echo && strings.Contains(r.URL.Path, "/manifests/") {
+			if r.Method == http.MethodHead {
+				w.WriteHeader(http.StatusMethodNotAllowed)
+				return
+			}
+			http.Error(w, echoBody("DENIED", r), http.StatusForbidden)
 			return
 		}
 		next.ServeHTTP(w, r)
