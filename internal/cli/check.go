@@ -12,6 +12,7 @@ import (
 
 	"github.com/pinner-dev/pinner/internal/changelog"
 	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/gitrepo"
 	"github.com/pinner-dev/pinner/internal/lock"
 	"github.com/pinner-dev/pinner/internal/nix/syntax"
@@ -45,8 +46,8 @@ type finding struct {
 }
 
 type checkOutput struct {
-	Findings []finding   `json:"findings"`
-	Errors   []fileError `json:"errors"`
+	Findings []finding `json:"findings"`
+	Errors   diag.List `json:"errors"`
 }
 
 // Run checks and prints.
@@ -62,8 +63,8 @@ func (c *CheckCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		}
 	}
 	fs := []finding{}
-	errs := []fileError{}
-	add := func(sites []scan.Site, perrs []fileError) error {
+	errs := diag.List{}
+	add := func(sites []scan.Site, perrs diag.List) error {
 		errs = append(errs, perrs...)
 		fs = append(fs, findings(cfg, sites)...)
 		if l != nil {
@@ -87,7 +88,7 @@ func (c *CheckCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 			return err
 		}
 	}
-	sortFileErrors(errs)
+	errs.Sort()
 	slices.SortStableFunc(fs, func(a, b finding) int {
 		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 	})
@@ -163,14 +164,14 @@ func scanStaged(ctx context.Context, cfg *config.Config, paths []string) (*scanR
 		return nil, gitError(err)
 	}
 	cwd, _ := os.Getwd()
-	res := &scanResult{sites: []scan.Site{}, errors: []fileError{}}
+	res := &scanResult{sites: []scan.Site{}, errors: diag.List{}}
 	for _, b := range blobs {
 		name := displayPath(cwd, filepath.Join(dir, filepath.FromSlash(b.Path)))
 		f, err := syntax.Parse(name, b.Data)
 		var list syntax.ErrorList
 		if errors.As(err, &list) {
 			for _, e := range list {
-				res.errors = append(res.errors, fileError{File: name, Line: e.Pos.Line, Column: e.Pos.Column, Message: e.Msg})
+				res.errors = append(res.errors, &diag.Error{File: name, Line: e.Line, Column: e.Column, Msg: e.Msg})
 			}
 		} else if err != nil {
 			return nil, withCode(ExitOutside, fmt.Errorf("parsing staged %q: %w", name, err))

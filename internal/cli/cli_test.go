@@ -86,10 +86,10 @@ func TestScanJSONReportsSyntaxErrors(t *testing.T) {
 	}
 	e := got.Errors[0]
 	if e.File != filepath.Join("modules", "kubenix", "apps", "bad.nix") || e.Line != 2 || e.Column != 13 {
-		t.Errorf("error at %s:%d:%d, want modules/kubenix/apps/bad.nix:2:13 (%s)", e.File, e.Line, e.Column, e.Message)
+		t.Errorf("error at %s:%d:%d, want modules/kubenix/apps/bad.nix:2:13 (%s)", e.File, e.Line, e.Column, e.Msg)
 	}
-	if !strings.Contains(e.Message, "';'") {
-		t.Errorf("message %q does not name the unexpected token", e.Message)
+	if !strings.Contains(e.Msg, "';'") {
+		t.Errorf("message %q does not name the unexpected token", e.Msg)
 	}
 	if got.Sites == nil {
 		t.Errorf("sites must be [] rather than null")

@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,6 +17,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/nix/syntax"
 	"github.com/pinner-dev/pinner/internal/repofile"
 	"github.com/pinner-dev/pinner/internal/scan"
@@ -77,9 +77,9 @@ func (c *ScanCmd) runJSON(ctx context.Context, env *Env, g *Globals) error {
 	w := bufio.NewWriter(env.Stdout)
 	arr := jsonArray{w: w, indent: "    "}
 	fmt.Fprint(w, "{\n  \"sites\": ")
-	var errs []fileError
+	var errs diag.List
 	var buf []byte
-	err = streamSites(ctx, files, func(sites []scan.Site, perrs []fileError) error {
+	err = streamSites(ctx, files, func(sites []scan.Site, perrs diag.List) error {
 		errs = append(errs, perrs...)
 		for i := range sites {
 			buf = appendSiteJSON(buf[:0], &sites[i], arr.indent)
@@ -92,7 +92,7 @@ func (c *ScanCmd) runJSON(ctx context.Context, env *Env, g *Globals) error {
 	}
 	arr.close()
 	fmt.Fprint(w, ",\n  \"errors\": ")
-	sortFileErrors(errs)
+	errs.Sort()
 	errArr := jsonArray{w: w, indent: "    "}
 	for i := range errs {
 		if err := errArr.add(&errs[i]); err != nil {
@@ -149,7 +149,7 @@ func (a *jsonArray) close() {
 
 // streamSites scans files and hands fn each file's sites and syntax
 // errors, file names relative to the working directory where possible.
-func streamSites(ctx context.Context, files []string, fn func([]scan.Site, []fileError) error) error {
+func streamSites(ctx context.Context, files []string, fn func([]scan.Site, diag.List) error) error {
 	cwd, _ := os.Getwd()
 	err := scan.Stream(ctx, files, runtime.NumCPU(), func(fs scan.FileSites) error {
 		// Every site of a file has the file's name.
@@ -161,10 +161,10 @@ func streamSites(ctx context.Context, files []string, fn func([]scan.Site, []fil
 				fs.Sites[i].File = displayPath(cwd, fs.Sites[i].File)
 			}
 		}
-		var errs []fileError
+		var errs diag.List
 		for _, e := range fs.Errors {
-			errs = append(errs, fileError{
-				File: displayPath(cwd, e.Pos.Filename), Line: e.Pos.Line, Column: e.Pos.Column, Message: e.Msg,
+			errs = append(errs, &diag.Error{
+				File: displayPath(cwd, e.File), Line: e.Line, Column: e.Column, Msg: e.Msg,
 			})
 		}
 		return fn(fs.Sites, errs)
@@ -175,32 +175,16 @@ func streamSites(ctx context.Context, files []string, fn func([]scan.Site, []fil
 	return nil
 }
 
-// sortFileErrors orders errors by file and position, as syntax.ErrorList
-// sorts them.
-func sortFileErrors(errs []fileError) {
-	slices.SortStableFunc(errs, func(a, b fileError) int {
-		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
-	})
-}
-
 // scanResult is what scan and check share: the sites and the parse errors,
 // with file names relative to the working directory where possible.
 type scanResult struct {
 	sites  []scan.Site
-	errors []fileError
-}
-
-// fileError is a positioned error in the JSON shape of the contract.
-type fileError struct {
-	File    string `json:"file"`
-	Line    int    `json:"line"`
-	Column  int    `json:"column"`
-	Message string `json:"message"`
+	errors diag.List
 }
 
 type scanOutput struct {
 	Sites  []scan.Site `json:"sites"`
-	Errors []fileError `json:"errors"`
+	Errors diag.List   `json:"errors"`
 }
 
 // loadConfig finds and loads registry.yaml (--config, PINNER_CONFIG, or
@@ -248,7 +232,7 @@ func scanPaths(ctx context.Context, cfg *config.Config, paths []string) (*scanRe
 	if err != nil {
 		return nil, withCode(ExitOutside, err)
 	}
-	res := &scanResult{sites: sites, errors: []fileError{}}
+	res := &scanResult{sites: sites, errors: diag.List{}}
 	if res.sites == nil {
 		res.sites = []scan.Site{}
 	}
@@ -257,8 +241,8 @@ func scanPaths(ctx context.Context, cfg *config.Config, paths []string) (*scanRe
 		res.sites[i].File = displayPath(cwd, res.sites[i].File)
 	}
 	for _, e := range perrs {
-		res.errors = append(res.errors, fileError{
-			File: displayPath(cwd, e.Pos.Filename), Line: e.Pos.Line, Column: e.Pos.Column, Message: e.Msg,
+		res.errors = append(res.errors, &diag.Error{
+			File: displayPath(cwd, e.File), Line: e.Line, Column: e.Column, Msg: e.Msg,
 		})
 	}
 	return res, nil
@@ -365,9 +349,9 @@ func shortDigest(ref string) string {
 	return ref[:i+len("@sha256:")+12] + "…"
 }
 
-func printSyntaxErrors(w io.Writer, errs []fileError) {
+func printSyntaxErrors(w io.Writer, errs diag.List) {
 	for _, e := range errs {
-		fmt.Fprintf(w, "%s:%d:%d: %s\n", e.File, e.Line, e.Column, e.Message)
+		fmt.Fprintf(w, "%s:%d:%d: %s\n", e.File, e.Line, e.Column, e.Msg)
 	}
 }
 

@@ -60,7 +60,7 @@ func TestFiles(t *testing.T) {
 	if sites[1].DerivedFrom != &sites[0] {
 		t.Errorf("DerivedFrom does not point at the merged origin site")
 	}
-	if len(errs) == 0 || filepath.Base(errs[0].Pos.Filename) != "broken.nix" {
+	if len(errs) == 0 || filepath.Base(errs[0].File) != "broken.nix" {
 		t.Errorf("errs = %v, want the error of broken.nix", errs)
 	}
 }

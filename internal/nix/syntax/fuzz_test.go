@@ -32,8 +32,8 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("error %T, want ErrorList", err)
 			}
 			for _, e := range err.(ErrorList) {
-				if e.Pos.Offset < 0 || e.Pos.Offset > len(src) || e.Pos.Line < 1 || e.Pos.Column < 1 {
-					t.Fatalf("error position %+v out of range", e.Pos)
+				if e.Offset < 0 || e.Offset > len(src) || e.Line < 1 || e.Column < 1 {
+					t.Fatalf("error position %+v out of range", e)
 				}
 			}
 			return

@@ -256,7 +256,7 @@ func (p *parser) errorList() ErrorList {
 	var list ErrorList
 	for _, errs := range [][]rawError{p.lexErrs, p.parseErrs} {
 		for _, e := range errs {
-			list.Add(p.f.Position(e.off), e.msg)
+			list = append(list, newError(p.f.Position(e.off), e.msg))
 		}
 	}
 	list.Sort()
@@ -265,7 +265,7 @@ func (p *parser) errorList() ErrorList {
 	if p.swallowed {
 		kept := list[:0]
 		for _, e := range list {
-			if e.Pos.Offset != len(p.src) || !strings.HasPrefix(e.Msg, "unexpected end of file") {
+			if e.Offset != len(p.src) || !strings.HasPrefix(e.Msg, "unexpected end of file") {
 				kept = append(kept, e)
 			}
 		}
@@ -275,7 +275,7 @@ func (p *parser) errorList() ErrorList {
 	// then tripped over at the same place.
 	out := list[:0]
 	for _, e := range list {
-		if len(out) > 0 && out[len(out)-1].Pos.Offset == e.Pos.Offset {
+		if len(out) > 0 && out[len(out)-1].Offset == e.Offset {
 			continue
 		}
 		out = append(out, e)

@@ -298,7 +298,7 @@ func TestParseErrors(t *testing.T) {
 					t.Fatalf("Parse(%q) error is %T, want ErrorList", tt.src, err)
 				}
 				for _, e := range list {
-					got = append(got, fmt.Sprintf("%d:%d: %s", e.Pos.Line, e.Pos.Column, e.Msg))
+					got = append(got, fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg))
 				}
 			}
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
@@ -341,11 +341,12 @@ func TestErrorList(t *testing.T) {
 	if l.Err() != nil {
 		t.Fatal("empty ErrorList.Err() != nil")
 	}
-	l.Add(Position{Filename: "b.nix", Offset: 1, Line: 1, Column: 2}, "second")
-	l.Add(Position{Filename: "a.nix", Offset: 9, Line: 2, Column: 3}, "first")
-	l.Add(Position{Filename: "b.nix", Offset: 0, Line: 1, Column: 1}, "also")
+	l = append(l, newError(Position{Filename: "b.nix", Offset: 1, Line: 1, Column: 2}, "second"))
+	l = append(l, newError(Position{Filename: "a.nix", Offset: 9, Line: 2, Column: 3}, "first"))
+	l = append(l, newError(Position{Filename: "b.nix", Offset: 0, Line: 1, Column: 1}, "also"))
 	l.Sort()
-	if got, want := l.Error(), "a.nix:2:3: first (and 2 more errors)"; got != want {
+	// One line per error, as every positioned error list of pinner prints.
+	if got, want := l.Error(), "a.nix:2:3: first\nb.nix:1:1: also\nb.nix:1:2: second"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 	if got, want := l[1].Error(), "b.nix:1:1: also"; got != want {

@@ -346,7 +346,7 @@ func TestDepthLimitMessage(t *testing.T) {
 	e := list[0]
 	want := fmt.Sprintf("expression nested too deeply (more than %d levels)", maxDepth)
 	at := len(let)*(maxDepth-1) + len("let a = ")
-	if e.Msg != want || e.Pos.Offset != at || e.Pos.Line != 1 || e.Pos.Column != at+1 {
-		t.Errorf("first error %v (offset %d), want deep.nix:1:%d: %s", e, e.Pos.Offset, at+1, want)
+	if e.Msg != want || e.Offset != at || e.Line != 1 || e.Column != at+1 {
+		t.Errorf("first error %v (offset %d), want deep.nix:1:%d: %s", e, e.Offset, at+1, want)
 	}
 }
