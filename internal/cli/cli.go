@@ -47,6 +47,7 @@ type CLI struct {
 	Resolve    ResolveCmd    `cmd:"" help:"Print the digest each image reference names now."`
 	Build      BuildCmd      `cmd:"" help:"Build images of this repository through Nix and print their digests."`
 	Outdated   OutdatedCmd   `cmd:"" help:"List third-party images that have a newer semver tag."`
+	Inspect    InspectCmd    `cmd:"" help:"Print the platforms, sizes, created times and labels of image references."`
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script (bash, zsh, fish)."`
 	Version    VersionCmd    `cmd:"" help:"Print pinner's version."`
 }
