@@ -41,6 +41,7 @@ type Globals struct {
 type CLI struct {
 	Globals
 
+	Init       InitCmd       `cmd:"" help:"Write a registry.yaml for this repository (never replaces one)."`
 	Scan       ScanCmd       `cmd:"" help:"List the container image sites in Nix files."`
 	Check      CheckCmd      `cmd:"" help:"Fail when an image site is not pinned to a digest (pre-commit gate, offline)."`
 	Update     UpdateCmd     `cmd:"" help:"Pin image sites to the digests their tags name now, in place."`
