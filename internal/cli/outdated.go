@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"slices"
 	"sync"
 	"text/tabwriter"
 
@@ -98,8 +97,10 @@ func (c *OutdatedCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		return err
 	}
 	var repos []string
+	seen := map[string]bool{}
 	for _, cd := range cands {
-		if !slices.Contains(repos, cd.repo) {
+		if !seen[cd.repo] {
+			seen[cd.repo] = true
 			repos = append(repos, cd.repo)
 		}
 	}
