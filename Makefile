@@ -8,15 +8,30 @@ export NIX_CONFIG ?= substituters =
 
 all: build
 
-build:
+# Go 1.26: the go on PATH, else the one `make setup` installs as root in
+# /usr/local/go (Debian 12's golang-go is 1.19). GO_VERSION is the one it
+# installs.
+GO_VERSION ?= 1.26.8
+export PATH := $(PATH):/usr/local/go/bin
+
+# What each entry point needs, checked first by scripts/setup.sh: run as
+# root it installs what is missing (Debian packages, Go); otherwise it says
+# exactly what is missing and how to install it, and stops.
+.PHONY: setup need-go need-demo need-test need-race
+setup:
+	@GO="$(GO)" GO_VERSION=$(GO_VERSION) sh scripts/setup.sh demo test race
+need-go need-demo need-test need-race:
+	@GO="$(GO)" GO_VERSION=$(GO_VERSION) sh scripts/setup.sh $(@:need-%=%)
+
+build: need-go
 	$(GO) build -o $(BIN) ./cmd/pinner
 
 # The whole suite. Tests that need nix-instantiate or docker-registry skip only
-# when the binary is absent; .ci/run installs both.
-test: lint
+# when the binary is absent; need-test installs both.
+test: need-test lint
 	$(GO) test -count=1 ./...
 
-lint:
+lint: need-go
 	@out=$$(gofmt -l cmd internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	@$(MAKE) --no-print-directory lint-flake
@@ -51,7 +66,7 @@ fuzz:
 	done
 
 # The whole suite under the race detector (CI runs it after make test).
-race:
+race: need-race
 	$(GO) test -race -count=1 ./...
 
 # Parse speed: pinner scan against nix-instantiate --parse on a generated
@@ -89,7 +104,7 @@ bench-push: build
 # Nix and pushed into an OCI layout there (--push-to oci:DIR); then the diff,
 # the changelog, the lock, and a second run that must change nothing.
 # DEMO_KEEP=1 keeps the temporary directory.
-demo: build
+demo: need-demo build
 	$(GO) run ./internal/demo -pinner $(BIN)
 
 clean:

@@ -41,12 +41,14 @@ type Globals struct {
 type CLI struct {
 	Globals
 
+	Init       InitCmd       `cmd:"" help:"Write a registry.yaml for this repository (never replaces one)."`
 	Scan       ScanCmd       `cmd:"" help:"List the container image sites in Nix files."`
 	Check      CheckCmd      `cmd:"" help:"Fail when an image site is not pinned to a digest (pre-commit gate, offline)."`
 	Update     UpdateCmd     `cmd:"" help:"Pin image sites to the digests their tags name now, in place."`
 	Resolve    ResolveCmd    `cmd:"" help:"Print the digest each image reference names now."`
 	Build      BuildCmd      `cmd:"" help:"Build images of this repository through Nix and print their digests."`
 	Outdated   OutdatedCmd   `cmd:"" help:"List third-party images that have a newer semver tag."`
+	Inspect    InspectCmd    `cmd:"" help:"Print the platforms, sizes, created times and labels of image references."`
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script (bash, zsh, fish)."`
 	Version    VersionCmd    `cmd:"" help:"Print pinner's version."`
 }

@@ -64,7 +64,8 @@ func outdatedRepo(t *testing.T, wrappers ...func(http.Handler) http.Handler) (di
 }
 
 func TestOutdated(t *testing.T) {
-	dir, _ := outdatedRepo(t)
+	dir, host := outdatedRepo(t)
+	d := pushedDigests(t, host)
 	a := filepath.Join("modules", "kubenix", "apps", "a.nix")
 	b := filepath.Join("modules", "kubenix", "apps", "b.nix")
 	for _, tc := range []struct {
@@ -73,26 +74,26 @@ func TestOutdated(t *testing.T) {
 		want []outdatedEntry
 	}{
 		{"default", nil, []outdatedEntry{
-			{a, 2, "ghcr.io/x/app:1.0.0", "1.0.0", "2.0.0"},
-			{a, 3, "busybox:1.37", "1.37", "1.38"},
-			{a, 4, "ghcr.io/x/vapp:v0.1.0", "v0.1.0", "v0.2.0"},
-			{b, 6, "ghcr.io/x/app:1.1.0", "1.1.0", "2.0.0"},
+			{a, 2, "ghcr.io/x/app:1.0.0", "1.0.0", "2.0.0", d("ghcr.io/x/app:2.0.0")},
+			{a, 3, "busybox:1.37", "1.37", "1.38", d("docker.io/library/busybox:1.38")},
+			{a, 4, "ghcr.io/x/vapp:v0.1.0", "v0.1.0", "v0.2.0", d("ghcr.io/x/vapp:v0.2.0")},
+			{b, 6, "ghcr.io/x/app:1.1.0", "1.1.0", "2.0.0", d("ghcr.io/x/app:2.0.0")},
 		}},
 		{"no-major", []string{"--no-major"}, []outdatedEntry{
-			{a, 2, "ghcr.io/x/app:1.0.0", "1.0.0", "1.10.0"},
-			{a, 3, "busybox:1.37", "1.37", "1.38"},
-			{a, 4, "ghcr.io/x/vapp:v0.1.0", "v0.1.0", "v0.2.0"},
-			{b, 6, "ghcr.io/x/app:1.1.0", "1.1.0", "1.10.0"},
+			{a, 2, "ghcr.io/x/app:1.0.0", "1.0.0", "1.10.0", d("ghcr.io/x/app:1.10.0")},
+			{a, 3, "busybox:1.37", "1.37", "1.38", d("docker.io/library/busybox:1.38")},
+			{a, 4, "ghcr.io/x/vapp:v0.1.0", "v0.1.0", "v0.2.0", d("ghcr.io/x/vapp:v0.2.0")},
+			{b, 6, "ghcr.io/x/app:1.1.0", "1.1.0", "1.10.0", d("ghcr.io/x/app:1.10.0")},
 		}},
 		{"prerelease", []string{"--prerelease"}, []outdatedEntry{
-			{a, 2, "ghcr.io/x/app:1.0.0", "1.0.0", "2.1.0-rc.1"},
-			{a, 3, "busybox:1.37", "1.37", "1.38"},
-			{a, 4, "ghcr.io/x/vapp:v0.1.0", "v0.1.0", "v0.2.0"},
-			{b, 2, "ghcr.io/x/app:2.0.0", "2.0.0", "2.1.0-rc.1"},
-			{b, 6, "ghcr.io/x/app:1.1.0", "1.1.0", "2.1.0-rc.1"},
+			{a, 2, "ghcr.io/x/app:1.0.0", "1.0.0", "2.1.0-rc.1", d("ghcr.io/x/app:2.1.0-rc.1")},
+			{a, 3, "busybox:1.37", "1.37", "1.38", d("docker.io/library/busybox:1.38")},
+			{a, 4, "ghcr.io/x/vapp:v0.1.0", "v0.1.0", "v0.2.0", d("ghcr.io/x/vapp:v0.2.0")},
+			{b, 2, "ghcr.io/x/app:2.0.0", "2.0.0", "2.1.0-rc.1", d("ghcr.io/x/app:2.1.0-rc.1")},
+			{b, 6, "ghcr.io/x/app:1.1.0", "1.1.0", "2.1.0-rc.1", d("ghcr.io/x/app:2.1.0-rc.1")},
 		}},
 		{"one file", []string{b}, []outdatedEntry{
-			{b, 6, "ghcr.io/x/app:1.1.0", "1.1.0", "2.0.0"},
+			{b, 6, "ghcr.io/x/app:1.1.0", "1.1.0", "2.0.0", d("ghcr.io/x/app:2.0.0")},
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,7 +117,7 @@ func TestOutdated(t *testing.T) {
 		t.Fatalf("table: exit %d; stderr %q", code, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 5 || !strings.HasPrefix(lines[0], "LOCATION") || !strings.Contains(lines[2], "busybox:1.37") || !strings.HasSuffix(lines[2], "1.38") {
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "LOCATION") || !strings.Contains(lines[2], "busybox:1.37") || !strings.HasSuffix(lines[2], " 1.38    "+abbrev(d("docker.io/library/busybox:1.38"))) {
 		t.Errorf("table:\n%s", out)
 	}
 	if !strings.Contains(stderr, "listing the tags of 3 repositories") {

@@ -1,7 +1,8 @@
 // Package nixbuild is the only package that runs Nix. It builds many
 // installables with as few `nix build --json` invocations as the command
 // line allows, checks the store paths Nix reports, and reads the image name
-// and tag that dockerTools-style derivations declare.
+// and tag that dockerTools-style derivations declare. EvalFlakeImages finds
+// the images a flake declares with `nix eval --json`, building nothing.
 package nixbuild
 
 import (

@@ -62,7 +62,7 @@ func makeOptions(opts ...Option) (*options, error) {
 		}
 	}
 	if o.keychain == nil {
-		o.keychain = authn.NewMultiKeychain(authn.DefaultKeychain, GitHubKeychain(os.Getenv("GITHUB_TOKEN")))
+		o.keychain = authn.NewMultiKeychain(authn.DefaultKeychain, GitHubKeychain(os.Getenv("GITHUB_TOKEN")), GHKeychain("gh", 0))
 	}
 	if o.transport == nil {
 		o.transport = newHTTPTransport()
@@ -94,7 +94,8 @@ func WithJobs(n int) Option {
 }
 
 // WithKeychain sets where credentials come from. The default is the Docker
-// config (authn.DefaultKeychain), then $GITHUB_TOKEN for ghcr.io.
+// config (authn.DefaultKeychain), then $GITHUB_TOKEN for ghcr.io, then for
+// ghcr.io the token of `gh auth token` (GHKeychain).
 func WithKeychain(k authn.Keychain) Option {
 	return func(o *options) error {
 		if k == nil {
