@@ -3,21 +3,17 @@ package cli
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/pinner-dev/pinner/internal/changelog"
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/diag"
-	"github.com/pinner-dev/pinner/internal/gitrepo"
 	"github.com/pinner-dev/pinner/internal/lock"
-	"github.com/pinner-dev/pinner/internal/nix/syntax"
-	"github.com/pinner-dev/pinner/internal/repofile"
 	"github.com/pinner-dev/pinner/internal/scan"
+	"github.com/pinner-dev/pinner/internal/workspace"
 )
 
 // CheckCmd is the offline pre-commit gate.
@@ -116,9 +112,9 @@ func (c *CheckCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 // pinner.lock when git tracks it.
 func (c *CheckCmd) readLock(ctx context.Context, cfg *config.Config) (*lock.Lock, error) {
 	if c.Staged {
-		data, ok, err := gitrepo.Indexed(ctx, cmp.Or(cfg.Dir, "."), cfg.Lock, repofile.MaxLock)
+		data, ok, err := workspace.StagedLock(ctx, cfg)
 		if err != nil {
-			return nil, gitError(err)
+			return nil, err
 		}
 		if ok {
 			l, err := lock.Parse(data)
@@ -135,61 +131,26 @@ func (c *CheckCmd) readLock(ctx context.Context, cfg *config.Config) (*lock.Lock
 	return l, nil
 }
 
-// scanStaged scans the staged content of the staged .nix files below the
-// configuration's directory (and below paths, when given), skipping the
-// excluded ones. Names are shown relative to the working directory.
+// scanStaged scans the staged content of the staged .nix files (see
+// workspace.Staged), names shown relative to the working directory.
 func scanStaged(ctx context.Context, cfg *config.Config, paths []string) (*scanResult, error) {
-	dir := cmp.Or(cfg.Dir, ".")
-	var under []string
-	for _, p := range paths {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			return nil, withCode(ExitBadInput, err)
-		}
-		under = append(under, abs)
-	}
-	keep := func(rel string) bool {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if !strings.HasSuffix(rel, ".nix") || cfg.Excluded(p) {
-			return false
-		}
-		if len(under) == 0 {
-			return true
-		}
-		abs, err := filepath.Abs(p)
-		return err == nil && slices.ContainsFunc(under, func(u string) bool { return repofile.Within(u, abs) })
-	}
-	blobs, err := gitrepo.Staged(ctx, dir, keep, repofile.MaxModule)
+	staged, err := workspace.Staged(ctx, cfg, paths)
 	if err != nil {
-		return nil, gitError(err)
+		return nil, err
 	}
 	cwd, _ := os.Getwd()
 	res := &scanResult{sites: []scan.Site{}, errors: diag.List{}}
-	for _, b := range blobs {
-		name := displayPath(cwd, filepath.Join(dir, filepath.FromSlash(b.Path)))
-		f, err := syntax.Parse(name, b.Data)
-		var list syntax.ErrorList
-		if errors.As(err, &list) {
-			for _, e := range list {
-				res.errors = append(res.errors, &diag.Error{File: name, Line: e.Line, Column: e.Column, Msg: e.Msg})
-			}
-		} else if err != nil {
-			return nil, withCode(ExitOutside, fmt.Errorf("parsing staged %q: %w", name, err))
+	for _, fs := range staged {
+		name := displayPath(cwd, fs.Name)
+		for _, e := range fs.Errors {
+			res.errors = append(res.errors, &diag.Error{File: name, Line: e.Line, Column: e.Column, Msg: e.Msg})
 		}
-		res.sites = append(res.sites, scan.File(f)...)
+		for _, s := range fs.Sites {
+			s.File = name
+			res.sites = append(res.sites, s)
+		}
 	}
 	return res, nil
-}
-
-// gitError gives a failure to read git's index its exit code.
-func gitError(err error) error {
-	switch {
-	case errors.Is(err, gitrepo.ErrNotRepository):
-		return withCode(ExitBadInput, fmt.Errorf("--staged reads git's index: %w", err))
-	case errors.Is(err, gitrepo.ErrTooLarge):
-		return withCode(ExitBadInput, err)
-	}
-	return withCode(ExitOutside, fmt.Errorf("reading the staged files: %w", err))
 }
 
 // findings turns sites into what check reports. A derived site is not a

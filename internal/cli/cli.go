@@ -15,6 +15,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/progress"
 )
 
@@ -169,6 +170,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code in
 // report prints err (unless it only carries a code) and picks the exit code.
 func report(stderr io.Writer, err error) int {
 	code := ExitOutside
+	if diag.KindOf(err) == diag.BadInput {
+		code = ExitBadInput
+	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		code = ee.code

@@ -5,27 +5,23 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/nix/syntax"
-	"github.com/pinner-dev/pinner/internal/repofile"
 	"github.com/pinner-dev/pinner/internal/scan"
+	"github.com/pinner-dev/pinner/internal/workspace"
 )
 
 // defaultModules is where a kubenix repository keeps its modules; it is
 // scanned when no PATH is given.
-const defaultModules = "modules/kubenix"
+const defaultModules = workspace.DefaultModules
 
 // ScanCmd lists image sites.
 type ScanCmd struct {
@@ -248,72 +244,14 @@ func scanPaths(ctx context.Context, cfg *config.Config, paths []string) (*scanRe
 	return res, nil
 }
 
-// scanFiles lists the files scanPaths scans.
+// scanFiles lists the files scanPaths scans (see workspace.Files).
 func scanFiles(cfg *config.Config, paths []string) ([]string, error) {
-	explicit := len(paths) > 0
-	if len(paths) == 0 && cfg.Path != "" {
-		files, err := cfg.ModuleFiles()
-		if err != nil {
-			return nil, withCode(ExitBadInput, err)
-		}
-		paths = files
-	}
-	if len(paths) == 0 {
-		if _, err := os.Stat(defaultModules); err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil, withCode(ExitBadInput, fmt.Errorf("no PATH given and %s does not exist here; pass the files or directories to scan", defaultModules))
-			}
-			return nil, withCode(ExitBadInput, err)
-		}
-		paths = []string{defaultModules}
-	}
-	for _, p := range paths {
-		if _, err := os.Stat(p); err != nil {
-			return nil, withCode(ExitBadInput, fmt.Errorf("reading %q: %w", p, err))
-		}
-	}
-	files, err := scan.Collect(paths)
-	if err != nil {
-		return nil, withCode(ExitBadInput, err)
-	}
-	if explicit {
-		files = slices.DeleteFunc(files, cfg.Excluded)
-	}
-	// After exclusion, as for the modules globs: an excluded link is no error.
-	files, err = insideRoot(cfg, files)
-	if err != nil {
-		return nil, err
-	}
-	// The scanner reads each file whole: a FIFO would hang it, /dev/zero
-	// or a huge file would take all memory.
-	var bad []string
-	for _, f := range files {
-		if err := repofile.Check(f, repofile.MaxModule); err != nil {
-			bad = append(bad, fmt.Sprintf("%s: %v", f, err))
-		}
-	}
-	if len(bad) > 0 {
-		return nil, withCode(ExitBadInput, fmt.Errorf("%s\na module must be a Nix file of at most %d MiB", strings.Join(bad, "\n"), repofile.MaxModule>>20))
-	}
-	return files, nil
+	return workspace.Files(cfg, paths)
 }
 
 // displayPath makes p relative to cwd when it lies below it, as the contract
 // asks; other paths are shown as they are.
-func displayPath(cwd, p string) string {
-	if cwd == "" {
-		return p
-	}
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return p
-	}
-	rel, err := filepath.Rel(cwd, abs)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return p
-	}
-	return rel
-}
+func displayPath(cwd, p string) string { return workspace.RelativeTo(cwd, p) }
 
 func printSites(w io.Writer, sites []scan.Site, color bool) error {
 	var buf bytes.Buffer

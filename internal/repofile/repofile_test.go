@@ -158,4 +158,21 @@ func TestWithin(t *testing.T) {
 			t.Errorf("Within(/r, %s) = %v", c.p, got)
 		}
 	}
+	// Within is IsLocal(Rel(root, p)) for every clean absolute pair.
+	names := []string{"", "r", "rx", "..foo", "..", "a", "r.d"}
+	var paths []string
+	for _, a := range names {
+		for _, b := range names {
+			paths = append(paths, filepath.Clean("/"+a+"/"+b))
+		}
+	}
+	for _, root := range paths {
+		for _, p := range paths {
+			rel, err := filepath.Rel(root, p)
+			want := err == nil && (rel == "." || filepath.IsLocal(rel))
+			if got := Within(root, p); got != want {
+				t.Errorf("Within(%s, %s) = %v, Rel says %v", root, p, got, want)
+			}
+		}
+	}
 }
