@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/image"
@@ -128,97 +126,24 @@ func (r *ownedRun) build(ctx context.Context, images []owned.Image) ([]owned.Res
 		Progress: r.env.ownedHook(),
 	}
 	if r.push {
-		pub, present, err := r.publisher()
+		maxBackoff := max(oci.DefaultMaxBackoff, r.reg.RetryBackoff)
+		pub, err := oci.NewPublisher(r.dest,
+			oci.WithMirrors(r.cfg.Mirrors),
+			oci.WithInsecure(r.cfg.Insecure),
+			oci.WithRequestTimeout(r.reg.RequestTimeout),
+			oci.WithRetry(r.reg.RetryAttempts, r.reg.RetryBackoff, maxBackoff),
+			oci.WithLogger(r.env.Log),
+		)
 		if err != nil {
-			return nil, err
+			return nil, withCode(ExitBadInput, err)
 		}
-		o.Publisher, o.Present = pub, present
+		o.Publisher = pub
 	}
 	res, err := owned.Build(ctx, r.cfg, images, o)
 	if err != nil {
 		return nil, buildError(err)
 	}
 	return res, nil
-}
-
-// publisher sets up the destination and the check that it serves a
-// digest under every tag.
-func (r *ownedRun) publisher() (oci.Publisher, func(context.Context, string, []string, string) (bool, error), error) {
-	if dir, ok := strings.CutPrefix(r.dest, "oci:"); ok {
-		ll := &lazyLayout{dir: dir}
-		present := func(_ context.Context, repo string, tags []string, digest string) (bool, error) {
-			if _, err := os.Stat(filepath.Join(dir, "index.json")); err != nil {
-				return false, nil // not created yet
-			}
-			lp, err := ll.open()
-			if err != nil {
-				return false, err
-			}
-			for _, t := range tags {
-				d, ok, err := lp.Lookup(repo, t)
-				if err != nil || !ok || d.String() != digest {
-					return false, err
-				}
-			}
-			return true, nil
-		}
-		return ll, present, nil
-	}
-	maxBackoff := max(oci.DefaultMaxBackoff, r.reg.RetryBackoff)
-	opts := []oci.Option{
-		oci.WithMirrors(r.cfg.Mirrors),
-		oci.WithInsecure(r.cfg.Insecure),
-		oci.WithRequestTimeout(r.reg.RequestTimeout),
-		oci.WithRetry(r.reg.RetryAttempts, r.reg.RetryBackoff, maxBackoff),
-		oci.WithLogger(r.env.Log),
-	}
-	pub, err := oci.NewRegistryPublisher(opts...)
-	if err != nil {
-		return nil, nil, withCode(ExitBadInput, err)
-	}
-	res, err := oci.NewResolver(opts...)
-	if err != nil {
-		return nil, nil, withCode(ExitBadInput, err)
-	}
-	present := func(ctx context.Context, repo string, tags []string, digest string) (bool, error) {
-		refs := make([]string, len(tags))
-		for i, t := range tags {
-			refs[i] = repo + ":" + t
-		}
-		got, err := res.Resolve(ctx, refs)
-		for _, g := range got {
-			if g.Err != nil || g.Digest != digest {
-				if errors.Is(g.Err, oci.ErrNotFound) {
-					return false, nil
-				}
-				return false, g.Err
-			}
-		}
-		return err == nil, err
-	}
-	return pub, present, nil
-}
-
-// lazyLayout opens (or creates) the OCI layout on first use, so that a run
-// that fails before publishing leaves no layout behind.
-type lazyLayout struct {
-	dir  string
-	once sync.Once
-	lp   *oci.LayoutPublisher
-	err  error
-}
-
-func (l *lazyLayout) open() (*oci.LayoutPublisher, error) {
-	l.once.Do(func() { l.lp, l.err = oci.NewLayoutPublisher(l.dir) })
-	return l.lp, l.err
-}
-
-func (l *lazyLayout) Publish(ctx context.Context, req oci.Request) (oci.Published, error) {
-	lp, err := l.open()
-	if err != nil {
-		return oci.Published{}, err
-	}
-	return lp.Publish(ctx, req)
 }
 
 // buildError maps the owned pipeline's failures to exit codes: the input's

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -16,11 +19,18 @@ import (
 )
 
 // Publisher writes built images somewhere and reports the digest written.
-// Implementations: RegistryPublisher (a registry, through mirrors),
-// LayoutPublisher (an OCI image layout on disk) and NoPush (nothing: the
-// digest a push would produce).
+// Implementations: RegistryPublisher (a registry, through mirrors) and
+// LayoutPublisher (an OCI image layout on disk); NewPublisher picks one
+// for a destination.
 type Publisher interface {
+	// Publish writes the artifact under every tag and confirms that the
+	// destination then serves it under each: a publisher reads back what
+	// it wrote, so its caller need not ask again.
 	Publish(ctx context.Context, req Request) (Published, error)
+	// Serves reports whether the destination serves digest under every one
+	// of tags in repository, as it stands; false, and no error, when a tag
+	// is not there.
+	Serves(ctx context.Context, repository string, tags []string, digest string) (bool, error)
 }
 
 // Request is one image to publish under one repository and its tags.
@@ -39,7 +49,7 @@ type Request struct {
 	// LayerProgress, if set, receives each layer's progress while either
 	// RegistryPublisher or LayoutPublisher writes it (see LayerProgress).
 	// It is called from one goroutine at a time, and must not block long
-	// nor call the publisher. NoPush does not call it.
+	// nor call the publisher.
 	LayerProgress func(LayerProgress)
 }
 
@@ -186,27 +196,52 @@ func describe(req Request) (Published, error) {
 	return Published{Repository: req.Repository, Tags: append([]string(nil), req.Tags...), Digest: d, MediaType: mt}, nil
 }
 
-// NoPush publishes nothing and returns the digest a push would produce.
-type NoPush struct{}
-
-func (NoPush) Publish(ctx context.Context, req Request) (Published, error) {
-	if err := ctx.Err(); err != nil {
-		return Published{}, err
-	}
-	return describe(req)
-}
-
 // NewPublisher picks the publisher for a push_to destination: "" pushes to
-// each image's registry (opts apply), "oci:DIR" writes the OCI layout DIR.
+// each image's registry (opts apply), "oci:DIR" writes the OCI layout DIR,
+// which is opened (or created) only when the first image is published, so
+// that a run that fails before leaves no layout behind.
 func NewPublisher(dest string, opts ...Option) (Publisher, error) {
 	if dir, ok := strings.CutPrefix(dest, "oci:"); ok {
 		if dir == "" {
 			return nil, errors.New("setting up publisher: oci: needs a directory")
 		}
-		return NewLayoutPublisher(dir)
+		return &lazyLayout{dir: dir}, nil
 	}
 	if dest != "" {
 		return nil, fmt.Errorf("setting up publisher: destination %q is neither \"\" nor oci:DIR", dest)
 	}
 	return NewRegistryPublisher(opts...)
+}
+
+// lazyLayout is a LayoutPublisher opened on first use.
+type lazyLayout struct {
+	dir  string
+	once sync.Once
+	lp   *LayoutPublisher
+	err  error
+}
+
+func (l *lazyLayout) open() (*LayoutPublisher, error) {
+	l.once.Do(func() { l.lp, l.err = NewLayoutPublisher(l.dir) })
+	return l.lp, l.err
+}
+
+func (l *lazyLayout) Publish(ctx context.Context, req Request) (Published, error) {
+	lp, err := l.open()
+	if err != nil {
+		return Published{}, err
+	}
+	return lp.Publish(ctx, req)
+}
+
+// Serves is false for a layout not created yet, without creating it.
+func (l *lazyLayout) Serves(ctx context.Context, repository string, tags []string, digest string) (bool, error) {
+	if _, err := os.Stat(filepath.Join(l.dir, "index.json")); err != nil {
+		return false, nil
+	}
+	lp, err := l.open()
+	if err != nil {
+		return false, err
+	}
+	return lp.Serves(ctx, repository, tags, digest)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -57,20 +58,15 @@ func NewLayoutPublisher(dir string) (*LayoutPublisher, error) {
 // Dir is the layout's directory.
 func (p *LayoutPublisher) Dir() string { return string(p.path) }
 
-// Has reports whether an index.json entry has digest d.
-func (p *LayoutPublisher) Has(d v1.Hash) (bool, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	descs, err := p.entries()
-	if err != nil {
-		return false, err
-	}
-	for _, desc := range descs {
-		if desc.Digest == d {
-			return true, nil
+// Serves reports whether every tag's entry names digest.
+func (p *LayoutPublisher) Serves(_ context.Context, repository string, tags []string, digest string) (bool, error) {
+	for _, t := range tags {
+		d, ok, err := p.Lookup(repository, t)
+		if err != nil || !ok || d.String() != digest {
+			return false, err
 		}
 	}
-	return false, nil
+	return true, nil
 }
 
 // Lookup returns the digest of the entry named "repository:tag".
@@ -158,6 +154,19 @@ func (p *LayoutPublisher) Publish(ctx context.Context, req Request) (Published, 
 	}
 	if layers != nil {
 		layers.finish()
+	}
+	// Read back what the index now says, as a registry is asked.
+	descs, err = p.entries()
+	if err != nil {
+		return Published{}, err
+	}
+	for _, tag := range req.Tags {
+		ref := req.Repository + ":" + tag
+		if !slices.ContainsFunc(descs, func(d v1.Descriptor) bool {
+			return d.Annotations[RefNameAnnotation] == ref && d.Digest == pub.Digest
+		}) {
+			return Published{}, fmt.Errorf("writing OCI layout %s: %w: %s does not name %s after writing it", p.path, ErrDigestMismatch, ref, pub.Digest)
+		}
 	}
 	return pub, nil
 }

@@ -192,6 +192,37 @@ func (p *RegistryPublisher) Publish(ctx context.Context, req Request) (Published
 	return pub, nil
 }
 
+// Serves reports whether the registry (through its mirror) serves digest
+// under every one of tags in repository.
+func (p *RegistryPublisher) Serves(ctx context.Context, repository string, tags []string, digest string) (bool, error) {
+	puller, err := remote.NewPuller(p.remoteOptions(ctx)...)
+	if err != nil {
+		return false, fmt.Errorf("setting up client: %w", err)
+	}
+	for _, t := range tags {
+		tag, err := name.NewTag(repository + ":" + t)
+		if err != nil {
+			return false, fmt.Errorf("invalid tag %q of %s: %w", t, repository, err)
+		}
+		target, err := MirrorRef(tag, p.o.mirrors, p.o.insecure)
+		if err != nil {
+			return false, err
+		}
+		desc, err := puller.Head(ctx, target)
+		if err != nil {
+			err = registryError(displayRegistry(tag.RegistryStr()), target, err)
+			if errors.Is(err, ErrNotFound) {
+				return false, nil
+			}
+			return false, err
+		}
+		if desc.Digest.String() != digest {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 // mustRepo parses a repository describe has already checked.
 func mustRepo(s string) name.Repository {
 	r, err := name.NewRepository(s)

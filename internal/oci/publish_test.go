@@ -169,10 +169,6 @@ func TestPublishFixturesInProcess(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			noPush, err := oci.NoPush{}.Publish(context.Background(), oci.Request{Repository: "ghcr.io/x/" + b.name, Tags: []string{fixtureTags[b.name]}, Artifact: a})
-			if err != nil || noPush.Digest != want {
-				t.Fatalf("NoPush = %v, %v; want %s", noPush.Digest, err, want)
-			}
 			repo := host + "/josevictorferreira/" + b.name
 			var last oci.Progress
 			pub, err := p.Publish(context.Background(), oci.Request{
@@ -384,8 +380,11 @@ func TestPublishLayoutRoundTrip(t *testing.T) {
 		return pub.Digest
 	}
 	singleDigest := publish(single, "1.0.0", "latest")
-	if ok, err := p.Has(singleDigest); err != nil || !ok {
-		t.Fatalf("Has(%s) = %v, %v after publishing", singleDigest, ok, err)
+	if ok, err := p.Serves(context.Background(), repo, []string{"1.0.0", "latest"}, singleDigest.String()); err != nil || !ok {
+		t.Fatalf("Serves(%s) = %v, %v after publishing", singleDigest, ok, err)
+	}
+	if ok, _ := p.Serves(context.Background(), repo, []string{"1.0.0", "other"}, singleDigest.String()); ok {
+		t.Fatal("Serves says yes for a tag never written")
 	}
 	before, err := os.ReadFile(filepath.Join(dir, "index.json"))
 	if err != nil {
@@ -443,7 +442,7 @@ func TestPublishLayoutRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := p2.Has(indexDigest); !ok {
+	if ok, _ := p2.Serves(context.Background(), repo, []string{"latest"}, indexDigest.String()); !ok {
 		t.Error("reopened layout lacks the index")
 	}
 }
@@ -497,7 +496,11 @@ func TestPublishRejectsBadRequests(t *testing.T) {
 		"bad repo":    {Repository: "ghcr.io/X Y", Tags: []string{"1"}, Artifact: a},
 		"no artifact": {Repository: "ghcr.io/x/y", Tags: []string{"1"}},
 	} {
-		if _, err := (oci.NoPush{}).Publish(context.Background(), req); err == nil {
+		lp, err := oci.NewLayoutPublisher(filepath.Join(t.TempDir(), "layout"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := lp.Publish(context.Background(), req); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}

@@ -52,17 +52,39 @@ type Image struct {
 	Platforms []string
 }
 
+// Builder builds Nix installables: nixbuild.Builder runs Nix; FixedBuild
+// hands out outputs made beforehand, for tests of what comes after.
+type Builder interface {
+	Build(ctx context.Context, ins []nixbuild.Installable) ([]nixbuild.Result, error)
+}
+
+// FixedBuild is a Builder that builds nothing: each installable's result
+// is looked up by its String().
+type FixedBuild map[string]nixbuild.Result
+
+// Build returns the fixed result of every installable, in order.
+func (f FixedBuild) Build(ctx context.Context, ins []nixbuild.Installable) ([]nixbuild.Result, error) {
+	out := make([]nixbuild.Result, len(ins))
+	for i, in := range ins {
+		r, ok := f[in.String()]
+		if !ok {
+			return nil, fmt.Errorf("building %s: %w: no fixed result", in, nixbuild.ErrBadInput)
+		}
+		r.Installable = in
+		out[i] = r
+	}
+	return out, ctx.Err()
+}
+
 // Options configure Build.
 type Options struct {
-	// Builder runs Nix; nil uses the zero Builder.
-	Builder *nixbuild.Builder
-	// Publisher writes each artifact; nil writes nothing, and the digests
-	// are those a push would produce.
+	// Builder builds; nil runs Nix with the zero nixbuild.Builder.
+	Builder Builder
+	// Publisher writes each artifact, confirming it (oci.Publisher); with
+	// Lock, an image whose outputs are the locked ones and whose digest
+	// the destination still serves is neither loaded nor uploaded. nil
+	// writes nothing: the digests are those a push would produce.
 	Publisher oci.Publisher
-	// Present reports whether the destination serves digest under every one
-	// of tags in repository. It confirms each publication and, with Lock,
-	// lets an unchanged image skip loading and upload. nil skips both.
-	Present func(ctx context.Context, repository string, tags []string, digest string) (bool, error)
 	// Lock is the previous lock file; nil when there is none.
 	Lock *lock.Lock
 	// Jobs bounds the images loaded and published at once; 0 is the number
@@ -402,12 +424,12 @@ func settledCommit(tmpl, repo string, outputs map[string]string, l *lock.Lock, f
 func load(ctx context.Context, r *Result, o Options) (l *loadedImage, err error) {
 	log := o.Log.With(slog.String("image", r.Name))
 	if prev, ok := unchanged(r, o.Lock); ok {
-		if o.Present == nil {
+		if o.Publisher == nil {
 			r.Digest, r.Unchanged = prev, true
 			log.Debug("outputs unchanged; reusing the locked digest", slog.String("digest", prev))
 			return nil, nil
 		}
-		present, err := o.Present(ctx, r.Repository, r.Tags, prev)
+		present, err := o.Publisher.Serves(ctx, r.Repository, r.Tags, prev)
 		if err != nil {
 			log.Debug("checking the destination", slog.String("error", err.Error()))
 		}
@@ -452,8 +474,8 @@ func load(ctx context.Context, r *Result, o Options) (l *loadedImage, err error)
 	return l, nil
 }
 
-// publish writes one image's artifact to the destination and confirms the
-// destination serves it under every tag.
+// publish writes one image's artifact to the destination, which confirms
+// it serves the artifact under every tag.
 func publish(ctx context.Context, r *Result, art oci.Artifact, o Options) error {
 	o.Log.Info("publishing", slog.String("image", r.Name), slog.String("repository", r.Repository), slog.String("digest", r.Digest))
 	ref := r.Repository + ":" + r.Tag
@@ -474,15 +496,6 @@ func publish(ctx context.Context, r *Result, art oci.Artifact, o Options) error 
 	}
 	if pub.Digest.String() != r.Digest {
 		return fmt.Errorf("image %q: %w: published %s, computed %s", r.Name, oci.ErrDigestMismatch, pub.Digest, r.Digest)
-	}
-	if o.Present != nil {
-		ok, err := o.Present(ctx, r.Repository, r.Tags, r.Digest)
-		if err != nil {
-			return fmt.Errorf("image %q: confirming the push: %w", r.Name, err)
-		}
-		if !ok {
-			return fmt.Errorf("image %q: confirming the push: the destination does not serve %s under %s", r.Name, r.Digest, strings.Join(r.Tags, ", "))
-		}
 	}
 	r.Published = true
 	o.event(Event{Kind: EventPublished, Image: r.Name, Ref: ref, Digest: r.Digest})
