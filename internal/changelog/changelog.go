@@ -29,6 +29,8 @@
 package changelog
 
 import (
+	"github.com/pinner-dev/pinner/internal/imageref"
+
 	"fmt"
 	"strings"
 	"time"
@@ -49,19 +51,12 @@ type Entry struct {
 // Header starts a changelog pinner creates.
 const Header = "# Changelog\n\nContainer image updates recorded by pinner.\n"
 
-// ShortDigest is "sha256:" and the first 12 hex digits, or "none".
+// ShortDigest is imageref.ShortDigest, or "none" for no digest.
 func ShortDigest(d string) string {
 	if d == "" {
 		return "none"
 	}
-	algo, hex, ok := strings.Cut(d, ":")
-	if !ok {
-		return d
-	}
-	if len(hex) > 12 {
-		hex = hex[:12]
-	}
-	return algo + ":" + hex
+	return imageref.ShortDigest(d)
 }
 
 func heading(day time.Time) string { return "## Images " + day.Format(time.DateOnly) }

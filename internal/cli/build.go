@@ -5,11 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/pinner-dev/pinner/internal/owned"
+	"github.com/pinner-dev/pinner/internal/update"
 )
 
 // BuildCmd builds images of the repository and prints their digests.
@@ -52,8 +52,7 @@ func (c *BuildCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		}
 		images = append(images, oi)
 	}
-	run := &ownedRun{cfg: cfg, env: env}
-	res, err := run.build(ctx, images)
+	res, err := update.Build(ctx, cfg, images, update.Options{Log: env.Log, Progress: env.Progress})
 	env.Progress.Close()
 	if err != nil {
 		return err
@@ -69,7 +68,11 @@ func (c *BuildCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		for _, p := range r.Platforms {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, ref, p.Platform, p.Digest)
 		}
-		if len(r.Platforms) > 1 || !slices.ContainsFunc(r.Platforms, func(p owned.Platform) bool { return p.Digest == r.Digest }) {
+		single := false
+		for _, p := range r.Platforms {
+			single = single || p.Digest == r.Digest
+		}
+		if len(r.Platforms) > 1 || !single {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, ref, "index", r.Digest)
 		}
 	}

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/pinner-dev/pinner/internal/progress"
+
 	"context"
 	"errors"
 	"fmt"
@@ -82,7 +84,7 @@ func printInit(env *Env, path string, res *initcfg.Result) error {
 	fmt.Fprintf(&b, "wrote %s\n", path)
 	m := res.Modules
 	if len(m.Globs) > 0 {
-		fmt.Fprintf(&b, "modules: %s (%s)\n", strings.Join(m.Globs, ", "), plural(len(m.Files), "file"))
+		fmt.Fprintf(&b, "modules: %s (%s)\n", strings.Join(m.Globs, ", "), progress.Plural(len(m.Files), "file"))
 	}
 	for _, img := range res.Images {
 		tag := img.Tag

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/pinner-dev/pinner/internal/progress"
+
 	"bytes"
 	"context"
 	"errors"
@@ -73,7 +75,7 @@ func (c *InspectCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 			distinct = append(distinct, s)
 		}
 	}
-	env.plainf("inspecting %s", plural(len(distinct), "reference"))
+	env.plainf("inspecting %s", progress.Plural(len(distinct), "reference"))
 	bar := env.Progress.Counter("inspecting")
 	bar.AddTotal(int64(len(distinct)))
 	results := make([]*oci.Inspection, len(distinct))
@@ -155,7 +157,7 @@ func printInspected(env *Env, out []inspected) error {
 				created = "-"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", ref, p.Platform, shortDigest("@" + p.Digest)[1:],
-				humanBytes(p.Size), p.Layers, created, formatLabels(p.Labels))
+				progress.HumanBytes(p.Size), p.Layers, created, formatLabels(p.Labels))
 			ref = ""
 		}
 	}

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/pinner-dev/pinner/internal/progress"
+
 	"encoding/base64"
 	"encoding/json"
 	"os"
@@ -167,7 +169,7 @@ func TestInspect(t *testing.T) {
 	}
 	for i, want := range [][]string{
 		{"REFERENCE", "PLATFORM", "DIGEST", "SIZE", "LAYERS", "CREATED", "LABELS"},
-		{"ghcr.io/x/multi:2", "index of 2", abbrev(idxDigest.String())},
+		{"ghcr.io/x/multi:2", "index of 2", progress.Abbrev(idxDigest.String())},
 		{"linux/amd64", "2026-11-26T12:30:00Z", "arch=amd64", "KiB"},
 		{"linux/arm64/v8", "2026-11-26T13:30:00Z"},
 		{"ghcr.io/x/app:1.0.0", "linux/amd64", "org.opencontainers.image.source=https://github.com/x/app, org.opencontainers.image.version=1.0.0"},

@@ -15,8 +15,10 @@ import (
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/oci"
+	"github.com/pinner-dev/pinner/internal/progress"
 	"github.com/pinner-dev/pinner/internal/scan"
 	"github.com/pinner-dev/pinner/internal/tagver"
+	"github.com/pinner-dev/pinner/internal/update"
 )
 
 // OutdatedCmd lists third-party images with a newer semver tag.
@@ -80,11 +82,11 @@ func (c *OutdatedCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 			printSyntaxErrors(env.Stderr, res.errors)
 			return withCode(ExitBadInput, fmt.Errorf("%d syntax error(s)", len(res.errors)))
 		}
-		cat := newCatalogue(cfg)
+		owns := update.Owns(cfg)
 		for i := range res.sites {
 			s := &res.sites[i]
 			if s.Form == scan.FormDerived || s.Image.Repository == "" || s.Image.Tag == "" ||
-				cfg.Ignored(s.Ref) || cat.owns(s.Image.Context()) {
+				cfg.Ignored(s.Ref) || owns(s.Image.Context()) {
 				continue
 			}
 			t, ok := tagver.Parse(s.Image.Tag)
@@ -139,7 +141,7 @@ func (c *OutdatedCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 				loc = fmt.Sprintf("%s:%d", e.File, e.Line)
 			}
 			if e.Digest != "" {
-				digest = abbrev(e.Digest)
+				digest = progress.Abbrev(e.Digest)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", loc, shortDigest(e.Ref), e.Current, e.Latest, digest)
 		}
@@ -150,7 +152,7 @@ func (c *OutdatedCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 			return err
 		}
 	} else if lerr == nil {
-		fmt.Fprintf(env.Info, "pinner: every image with a version tag is on the newest one (%s, %s)\n", plural(len(cands), "image"), plural(len(repos), "repository"))
+		fmt.Fprintf(env.Info, "pinner: every image with a version tag is on the newest one (%s, %s)\n", progress.Plural(len(cands), "image"), progress.Plural(len(repos), "repository"))
 	}
 	if err := errors.Join(lerr, rerr); err != nil {
 		return withCode(ExitOutside, err)
@@ -172,7 +174,7 @@ func (c *OutdatedCmd) resolveLatest(ctx context.Context, env *Env, r *oci.Resolv
 	for i, e := range out {
 		refs[i] = repoOf[e.Ref] + ":" + e.Latest
 	}
-	env.plainf("resolving the newest tags of %s", plural(len(out), "image"))
+	env.plainf("resolving the newest tags of %s", progress.Plural(len(out), "image"))
 	res, err := r.Resolve(ctx, refs)
 	for i := range out {
 		out[i].Digest = res[i].Digest
@@ -214,7 +216,7 @@ func (c *OutdatedCmd) listTags(ctx context.Context, env *Env, r *oci.Resolver, r
 	if len(repos) == 0 {
 		return map[string][]string{}, nil
 	}
-	env.plainf("listing the tags of %s", plural(len(repos), "repository"))
+	env.plainf("listing the tags of %s", progress.Plural(len(repos), "repository"))
 	bar := env.Progress.Counter("listing tags")
 	bar.AddTotal(int64(len(repos)))
 	defer bar.Done()

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/pinner-dev/pinner/internal/progress"
+
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -60,7 +62,7 @@ func TestOutdatedReferences(t *testing.T) {
 	}
 
 	code, out, _ = run(t, dir, "outdated", "busybox:1.37")
-	if code != 0 || !strings.HasPrefix(strings.Split(out, "\n")[1], "-  ") || !strings.Contains(out, abbrev(d("docker.io/library/busybox:1.38"))) {
+	if code != 0 || !strings.HasPrefix(strings.Split(out, "\n")[1], "-  ") || !strings.Contains(out, progress.Abbrev(d("docker.io/library/busybox:1.38"))) {
 		t.Errorf("table for a reference: exit %d\n%s", code, out)
 	}
 

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/pinner-dev/pinner/internal/progress"
+
 	"encoding/json"
 	"net/http"
 	"path/filepath"
@@ -117,7 +119,7 @@ func TestOutdated(t *testing.T) {
 		t.Fatalf("table: exit %d; stderr %q", code, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 5 || !strings.HasPrefix(lines[0], "LOCATION") || !strings.Contains(lines[2], "busybox:1.37") || !strings.HasSuffix(lines[2], " 1.38    "+abbrev(d("docker.io/library/busybox:1.38"))) {
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "LOCATION") || !strings.Contains(lines[2], "busybox:1.37") || !strings.HasSuffix(lines[2], " 1.38    "+progress.Abbrev(d("docker.io/library/busybox:1.38"))) {
 		t.Errorf("table:\n%s", out)
 	}
 	if !strings.Contains(stderr, "listing the tags of 3 repositories") {

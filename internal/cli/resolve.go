@@ -9,6 +9,7 @@ import (
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/oci"
+	"github.com/pinner-dev/pinner/internal/update"
 )
 
 // registryFlags are the settings of every command that talks to registries.
@@ -18,6 +19,11 @@ type registryFlags struct {
 	RequestTimeout time.Duration `hidden:"" help:"Deadline of each registry request." env:"PINNER_REQUEST_TIMEOUT" default:"30s"`
 	RetryAttempts  int           `hidden:"" help:"Tries of each registry request." env:"PINNER_RETRY_ATTEMPTS" default:"5"`
 	RetryBackoff   time.Duration `hidden:"" help:"First wait between tries; it doubles, up to 10s." env:"PINNER_RETRY_BACKOFF" default:"200ms"`
+}
+
+// registry is the flags as the update pipeline takes them.
+func (f *registryFlags) registry() update.Registry {
+	return update.Registry{Jobs: f.Jobs, RequestTimeout: f.RequestTimeout, RetryAttempts: f.RetryAttempts, RetryBackoff: f.RetryBackoff}
 }
 
 // newResolver builds the Resolver of a run from the configuration (mirrors,

@@ -301,3 +301,16 @@ func writeJSON(w io.Writer, v any) error {
 
 // Compile-time check that the parser's error list is what scan returns.
 var _ syntax.ErrorList = nil
+
+// relativeErrors are errs with file names relative to the working
+// directory, as every command shows them.
+func relativeErrors(errs diag.List) diag.List {
+	cwd, _ := os.Getwd()
+	out := make(diag.List, len(errs))
+	for i, e := range errs {
+		c := *e
+		c.File = displayPath(cwd, e.File)
+		out[i] = &c
+	}
+	return out
+}

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +20,6 @@ import (
 
 	"github.com/pinner-dev/pinner/internal/lock"
 	"github.com/pinner-dev/pinner/internal/oci"
-	"github.com/pinner-dev/pinner/internal/rewrite"
 	"github.com/pinner-dev/pinner/internal/scan"
 	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
@@ -504,31 +502,6 @@ func TestUpdateRecordsWhatChanged(t *testing.T) {
 	}
 	if l, _, _ := lock.Read("pinner.lock"); l.Images[ref].Digest != d2 {
 		t.Errorf("the lock has %s, want %s", l.Images[ref].Digest, d2)
-	}
-}
-
-// TestUpdateWriteOrder: the modules are replaced before the changelog,
-// and the changelog before the lock (and the --pr-body file last), so
-// that the changelog never records a digest no module got.
-func TestUpdateWriteOrder(t *testing.T) {
-	quickRetries(t)
-	fx := newFixture(t, "")
-	t.Chdir(fx.dir)
-	var order []string
-	defer func(f func([]rewrite.Output) error) { writeAll = f }(writeAll)
-	writeAll = func(outs []rewrite.Output) error {
-		for _, o := range outs {
-			order = append(order, filepath.Base(o.Path))
-		}
-		return rewrite.WriteAll(outs)
-	}
-	if code, _, stderr := run(t, "", "update", "--all", "--pr-body", filepath.Join(t.TempDir(), "pr.md")); code != 0 {
-		t.Fatalf("update: exit %d; %s", code, stderr)
-	}
-	n := len(order)
-	if n < 5 || !slices.Equal(order[n-3:], []string{"CHANGELOG.md", "pinner.lock", "pr.md"}) ||
-		slices.ContainsFunc(order[:n-3], func(s string) bool { return !strings.HasSuffix(s, ".nix") }) {
-		t.Errorf("files replaced in the order %v, want the modules, CHANGELOG.md, pinner.lock, pr.md", order)
 	}
 }
 

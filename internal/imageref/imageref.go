@@ -153,6 +153,20 @@ type Ref struct {
 	Digest string
 }
 
+// ShortDigest is a digest's algorithm and first 12 hex digits
+// ("sha256:08bda3ee3383"), as registries' pages show it; text that is no
+// digest is returned as it is.
+func ShortDigest(d string) string {
+	algo, hex, ok := strings.Cut(d, ":")
+	if !ok {
+		return d
+	}
+	if len(hex) > 12 {
+		hex = hex[:12]
+	}
+	return algo + ":" + hex
+}
+
 // Clone returns r with its own copy of the text, sharing no memory with
 // the string it was parsed from.
 func (r Ref) Clone() Ref {

@@ -1,4 +1,4 @@
-package cli
+package update
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/runlock"
 	"github.com/pinner-dev/pinner/internal/scan"
 )
@@ -31,13 +32,13 @@ func lockRun(ctx context.Context, cfg *config.Config, wait bool) (*runlock.Lock,
 		if held.PID > 0 {
 			who = fmt.Sprintf("pid %d", held.PID)
 		}
-		return nil, withCode(ExitOutside, fmt.Errorf("another pinner update is running in %s (%s; lock file %s); wait for it, or pass --wait", abs, who, held.Path))
+		return nil, diag.AsOutside(fmt.Errorf("another pinner update is running in %s (%s; lock file %s); wait for it, or pass --wait", abs, who, held.Path))
 	}
 	if errors.Is(err, runlock.ErrNotAFile) {
-		return nil, withCode(ExitBadInput, err)
+		return nil, diag.AsBadInput(err)
 	}
 	if err != nil {
-		return nil, withCode(ExitOutside, err)
+		return nil, diag.AsOutside(err)
 	}
 	return l, nil
 }
@@ -107,10 +108,10 @@ func siteDirs(sites []scan.Site) []string {
 
 // outputPaths are the files this update writes, and the changelog and lock
 // file it may write on another run.
-func outputPaths(cfg *config.Config, outs []output, prBody string) []string {
+func outputPaths(cfg *config.Config, outs []Output, prBody string) []string {
 	var out []string
 	for _, o := range outs {
-		out = append(out, o.path)
+		out = append(out, o.Path)
 	}
 	if prBody != "" {
 		out = append(out, prBody)

@@ -1,0 +1,115 @@
+package update
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+
+	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/diag"
+	"github.com/pinner-dev/pinner/internal/image"
+	"github.com/pinner-dev/pinner/internal/lock"
+	"github.com/pinner-dev/pinner/internal/nixbuild"
+	"github.com/pinner-dev/pinner/internal/oci"
+	"github.com/pinner-dev/pinner/internal/owned"
+)
+
+// ownedBuild is one run of the owned pipeline.
+type ownedBuild struct {
+	cfg *config.Config
+	o   Options
+	// dest is "" (each image's registry) or "oci:DIR" with DIR an OS path.
+	dest string
+	// push: publish to dest; otherwise only compute digests.
+	push bool
+	lock *lock.Lock
+}
+
+// build builds images, and pushes them when the run pushes.
+func (b *ownedBuild) build(ctx context.Context, images []owned.Image) ([]owned.Result, error) {
+	o := owned.Options{
+		Builder:  b.o.Builder,
+		Lock:     b.lock,
+		Log:      b.o.Log,
+		Progress: ownedHook(b.o.Progress),
+	}
+	if o.Builder == nil {
+		o.Builder = &nixbuild.Builder{Dir: b.cfg.Dir}
+	}
+	if b.push {
+		pub, err := oci.NewPublisher(b.dest, b.o.Registry.options(b.cfg, b.o.Log)...)
+		if err != nil {
+			return nil, diag.AsBadInput(err)
+		}
+		o.Publisher = pub
+	}
+	res, err := owned.Build(ctx, b.cfg, images, o)
+	if err != nil {
+		return nil, buildError(err)
+	}
+	return res, nil
+}
+
+// Build builds images through Nix and returns what a push would produce,
+// pushing nothing: `pinner build`.
+func Build(ctx context.Context, cfg *config.Config, images []owned.Image, o Options) ([]owned.Result, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	b := ownedBuild{cfg: cfg, o: o}
+	return b.build(ctx, images)
+}
+
+// pushDest is where owned images go: --push-to when given ("registry" is
+// each image's own repository; a relative oci:DIR is relative to the
+// working directory), else push_to from registry.yaml (relative to its
+// directory).
+func pushDest(cfg *config.Config, flag string) (string, error) {
+	switch {
+	case flag == "registry":
+		return "", nil
+	case strings.HasPrefix(flag, "oci:"):
+		dir := strings.TrimPrefix(flag, "oci:")
+		if dir == "" {
+			return "", diag.AsBadInput(errors.New("--push-to oci: needs a directory (oci:DIR)"))
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return "", diag.AsBadInput(err)
+		}
+		return "oci:" + abs, nil
+	case flag != "":
+		return "", diag.AsBadInput(fmt.Errorf("--push-to %q: want oci:DIR, or \"registry\" for each image's repository", flag))
+	}
+	if dir, ok := cfg.OCILayoutDir(); ok {
+		return "oci:" + dir, nil
+	}
+	return "", nil
+}
+
+// buildError gives the owned pipeline's failures their kind: the input's
+// fault (a missing file or attribute, a bad tag) is bad input, everything
+// else (Nix failed or is missing, an output that is no image, a registry)
+// an outside failure.
+func buildError(err error) error {
+	switch {
+	case errors.Is(err, nixbuild.ErrBadInput), errors.Is(err, owned.ErrBadInput):
+		return diag.AsBadInput(err)
+	case errors.Is(err, image.ErrNotImage):
+		return diag.AsOutside(fmt.Errorf("%w (a Nix output must be a docker-archive, a script that streams one, or an OCI layout)", err))
+	}
+	return diag.AsOutside(err)
+}
+
+// logBuilt reports each image's outcome at info level.
+func logBuilt(ctx context.Context, log *slog.Logger, res []owned.Result) {
+	for _, r := range res {
+		log.LogAttrs(ctx, slog.LevelInfo, "owned image",
+			slog.String("image", r.Name), slog.String("ref", r.Key), slog.String("digest", r.Digest),
+			slog.Bool("published", r.Published), slog.Bool("unchanged", r.Unchanged))
+	}
+}

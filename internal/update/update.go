@@ -1,0 +1,312 @@
+// Package update is the pipeline of `pinner update`: it reads the
+// repository's modules, builds and pushes the images the repository owns,
+// resolves the third-party ones, plans the pins, and writes the modules,
+// the changelog, the lock and the pull-request summary — all or nothing.
+// The command line gives it Options and shows its Result; it prints
+// nothing itself (progress goes to the Reporter it is given).
+//
+//	workspace (files) ─▶ scan ─▶ plan ◀─ owned (nix build ─▶ load ─▶ push)
+//	                              │   ◀─ oci (resolve tags)
+//	                              ▼
+//	                   rewrite (modules, changelog, lock, PR body)
+package update
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/pinner-dev/pinner/internal/changelog"
+	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/diag"
+	"github.com/pinner-dev/pinner/internal/diff"
+	"github.com/pinner-dev/pinner/internal/nixbuild"
+	"github.com/pinner-dev/pinner/internal/oci"
+	"github.com/pinner-dev/pinner/internal/owned"
+	"github.com/pinner-dev/pinner/internal/plan"
+	"github.com/pinner-dev/pinner/internal/progress"
+	"github.com/pinner-dev/pinner/internal/rewrite"
+	"github.com/pinner-dev/pinner/internal/scan"
+	"github.com/pinner-dev/pinner/internal/workspace"
+)
+
+// DefaultTimeout is the command line's default Timeout: a stalled registry
+// once kept a run going for 461 s. Generous for resolving and pushing; a
+// first Nix build of large images may need more.
+const DefaultTimeout = 15 * time.Minute
+
+// Options say what a run does.
+type Options struct {
+	// All selects every site; otherwise Targets (image names from the
+	// configuration, or references and repositories) do.
+	All     bool
+	Targets []string
+
+	DryRun      bool   // plan and show, write nothing
+	NoBuild     bool   // leave the owned images' sites alone
+	NoPush      bool   // build, and pin what a push would produce
+	PushTo      string // "", "registry" or "oci:DIR": where owned images go
+	NoChangelog bool
+	// PRBody, when set, is where the Markdown summary goes.
+	PRBody string
+	// Wait for another update of the repository instead of failing.
+	Wait bool
+	// Timeout bounds the whole run; 0 is no limit.
+	Timeout time.Duration
+
+	// Registry settings of every request.
+	Registry Registry
+	// Builder builds owned images; nil runs Nix in the configuration's
+	// directory.
+	Builder owned.Builder
+	// Write replaces the files; nil is rewrite.WriteAll.
+	Write func([]rewrite.Output) error
+
+	// Log receives progress at info and debug level; nil discards it.
+	Log *slog.Logger
+	// Progress shows the build, the pushes and the resolving; nil shows
+	// nothing. OnResolve, when set, is told of each reference resolved.
+	Progress  *progress.Reporter
+	OnResolve func(oci.ResolveEvent)
+}
+
+// Registry is how registries are talked to.
+type Registry struct {
+	Jobs           int
+	RequestTimeout time.Duration
+	RetryAttempts  int
+	RetryBackoff   time.Duration
+}
+
+// options are the oci options of a run's resolver and publisher.
+func (r Registry) options(cfg *config.Config, log *slog.Logger) []oci.Option {
+	return []oci.Option{
+		oci.WithJobs(r.Jobs),
+		oci.WithMirrors(cfg.Mirrors),
+		oci.WithInsecure(cfg.Insecure),
+		oci.WithRequestTimeout(r.RequestTimeout),
+		oci.WithRetry(r.RetryAttempts, r.RetryBackoff, max(oci.DefaultMaxBackoff, r.RetryBackoff)),
+		oci.WithLogger(log),
+	}
+}
+
+// Result is what a run did (or, with DryRun, would do).
+type Result struct {
+	Plan *plan.Plan
+	// Outputs are the files that change, in the order they are replaced.
+	Outputs []Output
+	// Owned are the images built.
+	Owned []owned.Result
+	// Warnings are said before the plan's notes.
+	Warnings []string
+	// Resolver is the run's, for its statistics.
+	Resolver *oci.Resolver
+	// Sites scanned.
+	Sites int
+}
+
+// Output is one file the run writes.
+type Output struct {
+	Path   string
+	Old    []byte
+	Exists bool
+	New    []byte
+}
+
+// Diff is the unified diff of the outputs, file names relative to the
+// working directory (cwd).
+func (r *Result) Diff(cwd string) string {
+	var out string
+	for _, o := range r.Outputs {
+		var old []byte
+		if o.Exists {
+			old = o.Old
+		}
+		out += diff.Unified(workspace.RelativeTo(cwd, o.Path), old, o.New)
+	}
+	return out
+}
+
+// SyntaxError is a run stopped by modules that do not parse.
+type SyntaxError struct{ Errors diag.List }
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("%d syntax error(s); fix them before updating", len(e.Errors))
+}
+
+// Unwrap makes it bad input.
+func (e *SyntaxError) Unwrap() error { return e.Errors }
+
+// errRunTimeout is the cause of the run's context when Timeout passes.
+var errRunTimeout = errors.New("--timeout passed")
+
+// Run updates the repository of cfg. Errors are marked with their kind
+// (diag.KindOf): bad input, or an outside failure.
+func Run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.Write == nil {
+		o.Write = rewrite.WriteAll
+	}
+	if o.Timeout < 0 {
+		return nil, diag.AsBadInput(fmt.Errorf("--timeout %v: want a positive duration, or 0 for no limit", o.Timeout))
+	}
+	if o.Timeout == 0 {
+		return run(ctx, cfg, o)
+	}
+	rctx, cancel := context.WithTimeoutCause(ctx, o.Timeout, errRunTimeout)
+	defer cancel()
+	res, err := run(rctx, cfg, o)
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(rctx), errRunTimeout) {
+		return nil, diag.AsOutside(fmt.Errorf("the update did not finish within %v (--timeout); nothing was written: %w", o.Timeout, err))
+	}
+	return res, err
+}
+
+func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
+	switch {
+	case o.All && len(o.Targets) > 0:
+		return nil, diag.AsBadInput(errors.New("--all and NAME|REF arguments exclude each other"))
+	case !o.All && len(o.Targets) == 0:
+		return nil, diag.AsBadInput(errors.New("nothing to update: pass --all, or image names or references"))
+	}
+	if err := checkOutputs(cfg, o); err != nil {
+		return nil, err
+	}
+	if !o.DryRun {
+		// Held from before the files are read until after they are written.
+		l, err := lockRun(ctx, cfg, o.Wait)
+		if err != nil {
+			return nil, err
+		}
+		defer l.Release()
+	}
+	files, err := workspace.Files(cfg, nil)
+	if err != nil {
+		return nil, err
+	}
+	sites, perrs, err := scan.Files(ctx, files, 0)
+	if err != nil {
+		return nil, diag.AsOutside(err)
+	}
+	if len(perrs) > 0 {
+		return nil, &SyntaxError{Errors: perrs}
+	}
+	res := &Result{Sites: len(sites)}
+
+	cat := newCatalogue(cfg)
+	sel, named, warnings, err := selector(cfg, o, sites, cat)
+	if err != nil {
+		return nil, err
+	}
+	res.Warnings = warnings
+	ropts := o.Registry.options(cfg, o.Log)
+	if o.OnResolve != nil {
+		ropts = append(ropts, oci.WithOnResolve(o.OnResolve))
+	}
+	r, err := oci.NewResolver(ropts...)
+	if err != nil {
+		return nil, diag.AsBadInput(err)
+	}
+	res.Resolver = r
+	oldLock, err := readLock(cfg)
+	if err != nil {
+		return nil, err
+	}
+
+	// Owned images: build (and push) first; their digests are then
+	// pinned like resolved ones.
+	var built map[string]*owned.Result
+	var ownedSrc plan.Source
+	if !o.NoBuild {
+		images := ownedImages(cfg, sites, cat, sel, named)
+		if len(images) > 0 {
+			dest, err := pushDest(cfg, o.PushTo)
+			if err != nil {
+				return nil, err
+			}
+			b := ownedBuild{cfg: cfg, o: o, dest: dest, push: !o.NoPush && !o.DryRun, lock: oldLock}
+			res.Owned, err = b.build(ctx, images)
+			if errors.Is(err, nixbuild.ErrNixNotFound) {
+				return nil, diag.AsOutside(fmt.Errorf("%w; or pass --no-build to pin third-party images only", err))
+			}
+			if err != nil {
+				return nil, err
+			}
+			logBuilt(ctx, o.Log, res.Owned)
+		}
+		built = map[string]*owned.Result{}
+		fixed := plan.Fixed{}
+		for i := range res.Owned {
+			built[res.Owned[i].Name] = &res.Owned[i]
+			fixed[res.Owned[i].Key] = res.Owned[i].Digest
+		}
+		ownedSrc = fixed
+	}
+	p, err := plan.Make(ctx, sites, plan.Options{
+		Style:      cfg.Style,
+		ThirdParty: plan.Registry{Resolver: r},
+		Owned:      ownedSrc,
+		OwnedTag: func(s *scan.Site) string {
+			if img := cat.imageOf(s); img != nil && built[img.Name] != nil {
+				return built[img.Name].Tag
+			}
+			return ""
+		},
+		IsOwned:  cat.owns,
+		Ignored:  cfg.Ignored,
+		Select:   sel,
+		Recorded: oldLock.Digests(),
+	})
+	if errors.Is(err, plan.ErrChanged) {
+		return nil, diag.AsOutside(changedError(cfg, err, o.DryRun))
+	}
+	if err != nil {
+		return nil, diag.AsOutside(err)
+	}
+	res.Plan = p
+
+	outs, err := outputs(cfg, o, p, oldLock, res.Owned)
+	if err != nil {
+		return nil, err
+	}
+	// The modules are renamed into place first, then the changelog, then
+	// the lock: the changelog records only digests some file got (the
+	// other way round, a run stopped between renames left entries for
+	// digests no file ever had, once the tag moved). A run killed after a
+	// module's rename leaves digests the lock does not record; the next
+	// run finds them (plan.Unrecorded) and records them then, so the end
+	// result is an uninterrupted run's.
+	slices.SortStableFunc(outs, func(a, b Output) int {
+		return cmp.Compare(writeOrder(cfg, a.Path), writeOrder(cfg, b.Path))
+	})
+	res.Outputs = outs
+	var ws []rewrite.Output
+	if !o.DryRun {
+		removeStaleTemps(siteDirs(sites), outputPaths(cfg, outs, o.PRBody))
+		for _, out := range outs {
+			ws = append(ws, rewrite.Output{Path: out.Path, Data: out.New})
+		}
+	}
+	if o.PRBody != "" {
+		// With the others, so that a --pr-body that cannot be written
+		// fails the run before any file is replaced; renamed last, so
+		// that it describes only changes already made.
+		ws = append(ws, rewrite.Output{Path: o.PRBody, Data: []byte(changelog.PRBody(entries(cfg, p)))})
+	}
+	if len(ws) > 0 {
+		if err := o.Write(ws); err != nil {
+			if errors.Is(err, rewrite.ErrHardLinked) {
+				return nil, diag.AsBadInput(err)
+			}
+			return nil, diag.AsOutside(err)
+		}
+	}
+	return res, nil
+}
