@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Sentinels, matchable with errors.Is.
@@ -175,4 +176,57 @@ func indexBlobs(run runFunc, want map[string]bool, max int64) ([]Blob, error) {
 		}
 	}
 	return blobs, nil
+}
+
+// gitTimeout bounds the small questions below.
+const gitTimeout = 10 * time.Second
+
+// ask runs git in dir with a deadline (never through a shell) and returns
+// its trimmed output, its error the first line of git's stderr.
+func ask(ctx context.Context, dir string, args ...string) (string, error) {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		return "", ErrNoGit
+	}
+	ctx, cancel := context.WithTimeout(ctx, gitTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, git, args...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		msg := strings.TrimSpace(stderr.String())
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			msg = msg[:i]
+		}
+		return "", fmt.Errorf("git %s: %s", strings.Join(args, " "), msg)
+	}
+	return strings.TrimSpace(stdout.String()), nil
+}
+
+// ShortCommit is HEAD's abbreviated commit in dir (git rev-parse --short
+// HEAD).
+func ShortCommit(ctx context.Context, dir string) (string, error) {
+	return ask(ctx, dir, "rev-parse", "--short", "HEAD")
+}
+
+// InWorkTree reports whether dir lies in a git work tree.
+func InWorkTree(ctx context.Context, dir string) bool {
+	out, err := ask(ctx, dir, "rev-parse", "--is-inside-work-tree")
+	return err == nil && out == "true"
+}
+
+// HasCommit reports whether dir's repository has a HEAD commit.
+func HasCommit(ctx context.Context, dir string) bool {
+	_, err := ask(ctx, dir, "rev-parse", "--verify", "--quiet", "HEAD")
+	return err == nil
+}
+
+// Tracks reports whether git tracks file (relative to dir).
+func Tracks(ctx context.Context, dir, file string) bool {
+	out, err := ask(ctx, dir, "ls-files", "--", file)
+	return err == nil && out != ""
 }

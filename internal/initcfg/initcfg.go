@@ -7,17 +7,14 @@
 package initcfg
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"time"
 
 	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/gitrepo"
 	"github.com/pinner-dev/pinner/internal/nixbuild"
 )
 
@@ -40,9 +37,6 @@ type Result struct {
 	// flake, attributes that failed to evaluate, skipped sets.
 	Notes []string
 }
-
-// gitTimeout bounds each git command; they read a few files.
-const gitTimeout = 10 * time.Second
 
 // Discover looks at the repository in dir. eval may be nil when there is
 // no Nix; the images are then not searched, and a note says so. The error
@@ -72,8 +66,8 @@ func Discover(ctx context.Context, dir string, eval Evaluator) (*Result, error) 
 		return r, nil
 	}
 	r.Flake = true
-	inGit := inGitRepo(ctx, dir)
-	if inGit && !gitTracks(ctx, dir, "flake.nix") {
+	inGit := gitrepo.InWorkTree(ctx, dir)
+	if inGit && !gitrepo.Tracks(ctx, dir, "flake.nix") {
 		r.Notes = append(r.Notes, "flake.nix is not added to git, and Nix reads only the files git knows in a git repository: git add flake.nix (and what it imports)")
 	}
 	if eval == nil {
@@ -86,7 +80,7 @@ func Discover(ctx context.Context, dir string, eval Evaluator) (*Result, error) 
 	}
 	r.FlakeAttrs = len(found.Attrs)
 	tag := "latest"
-	if inGit && hasCommit(ctx, dir) {
+	if inGit && gitrepo.HasCommit(ctx, dir) {
 		tag = "{git}"
 	}
 	var notes []string
@@ -96,37 +90,6 @@ func Discover(ctx context.Context, dir string, eval Evaluator) (*Result, error) 
 		r.Notes = append(r.Notes, "flake.nix declares no image: no attribute of its packages, legacyPackages or images outputs has imageName (as dockerTools and nix2container images do)")
 	}
 	return r, nil
-}
-
-// git runs git in dir with a deadline, never through a shell.
-func git(ctx context.Context, dir string, args ...string) (string, error) {
-	bin, err := exec.LookPath("git")
-	if err != nil {
-		return "", err
-	}
-	ctx, cancel := context.WithTimeout(ctx, gitTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = dir
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	err = cmd.Run()
-	return strings.TrimSpace(out.String()), err
-}
-
-func inGitRepo(ctx context.Context, dir string) bool {
-	out, err := git(ctx, dir, "rev-parse", "--is-inside-work-tree")
-	return err == nil && out == "true"
-}
-
-func hasCommit(ctx context.Context, dir string) bool {
-	_, err := git(ctx, dir, "rev-parse", "--verify", "--quiet", "HEAD")
-	return err == nil
-}
-
-func gitTracks(ctx context.Context, dir, file string) bool {
-	out, err := git(ctx, dir, "ls-files", "--", file)
-	return err == nil && out != ""
 }
 
 // ErrExists: Write found a file where it was to write.

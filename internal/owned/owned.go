@@ -13,14 +13,13 @@
 package owned
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"maps"
-	"os/exec"
 	"regexp"
 	"runtime"
 	"slices"
@@ -31,6 +30,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/gitrepo"
 	"github.com/pinner-dev/pinner/internal/image"
 	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/lock"
@@ -527,27 +527,14 @@ func unchanged(r *Result, l *lock.Lock) (string, bool) {
 // gitShortCommit is `git rev-parse --short HEAD` in dir, run without a
 // shell.
 func gitShortCommit(ctx context.Context, dir string) (string, error) {
-	git, err := exec.LookPath("git")
-	if err != nil {
+	commit, err := gitrepo.ShortCommit(ctx, dir)
+	switch {
+	case errors.Is(err, gitrepo.ErrNoGit):
 		return "", fmt.Errorf("%w: git is not installed", ErrBadInput)
+	case err != nil && ctx.Err() != nil:
+		return "", ctx.Err()
+	case err != nil:
+		return "", fmt.Errorf("%w: %s is not a git repository with a commit (%v)", ErrBadInput, cmp.Or(dir, "."), err)
 	}
-	cmd := exec.CommandContext(ctx, git, "rev-parse", "--short", "HEAD")
-	cmd.Dir = dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		where := dir
-		if where == "" {
-			where = "."
-		}
-		msg := strings.TrimSpace(stderr.String())
-		if i := strings.IndexByte(msg, '\n'); i >= 0 {
-			msg = msg[:i]
-		}
-		return "", fmt.Errorf("%w: %s is not a git repository with a commit (git rev-parse --short HEAD: %s)", ErrBadInput, where, msg)
-	}
-	return strings.TrimSpace(stdout.String()), nil
+	return commit, nil
 }
