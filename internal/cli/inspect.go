@@ -16,7 +16,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/oci"
 )
 
@@ -55,10 +54,8 @@ type inspectedImage struct {
 
 // Run inspects and prints.
 func (c *InspectCmd) Run(ctx context.Context, env *Env, g *Globals) error {
-	for _, s := range c.Refs {
-		if _, err := imageref.Parse(s); err != nil {
-			return withCode(ExitBadInput, err)
-		}
+	if err := oci.CheckRefs(c.Refs); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(g)
 	if err != nil {

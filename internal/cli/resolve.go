@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/pinner-dev/pinner/internal/config"
-	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/oci"
 	"github.com/pinner-dev/pinner/internal/update"
 )
@@ -83,10 +82,8 @@ type resolved struct {
 
 // Run resolves and prints.
 func (c *ResolveCmd) Run(ctx context.Context, env *Env, g *Globals) error {
-	for _, s := range c.Refs {
-		if _, err := imageref.Parse(s); err != nil {
-			return withCode(ExitBadInput, err)
-		}
+	if err := oci.CheckRefs(c.Refs); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(g)
 	if err != nil {

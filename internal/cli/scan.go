@@ -14,7 +14,6 @@ import (
 
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/diag"
-	"github.com/pinner-dev/pinner/internal/nix/syntax"
 	"github.com/pinner-dev/pinner/internal/scan"
 	"github.com/pinner-dev/pinner/internal/workspace"
 )
@@ -298,9 +297,6 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
-
-// Compile-time check that the parser's error list is what scan returns.
-var _ syntax.ErrorList = nil
 
 // relativeErrors are errs with file names relative to the working
 // directory, as every command shows them.

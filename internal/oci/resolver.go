@@ -1,6 +1,10 @@
 package oci
 
 import (
+	"github.com/pinner-dev/pinner/internal/diag"
+
+	"github.com/pinner-dev/pinner/internal/imageref"
+
 	"context"
 	"encoding/hex"
 	"errors"
@@ -384,4 +388,15 @@ func displayRegistry(host string) string {
 		return "docker.io"
 	}
 	return host
+}
+
+// CheckRefs checks that every one of refs is an image reference before
+// any is asked for: the first that is not is bad input (diag.KindOf).
+func CheckRefs(refs []string) error {
+	for _, s := range refs {
+		if _, err := imageref.Parse(s); err != nil {
+			return diag.AsBadInput(err)
+		}
+	}
+	return nil
 }
