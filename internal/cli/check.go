@@ -1,17 +1,13 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"os"
-	"slices"
-	"strings"
 
-	"github.com/pinner-dev/pinner/internal/changelog"
+	"github.com/pinner-dev/pinner/internal/check"
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/diag"
-	"github.com/pinner-dev/pinner/internal/lock"
 	"github.com/pinner-dev/pinner/internal/scan"
 	"github.com/pinner-dev/pinner/internal/workspace"
 )
@@ -32,18 +28,9 @@ With --staged it checks what the commit will hold rather than the working tree: 
 Exits 0 when clean, 1 on findings, 2 on bad input (usage, syntax errors; --staged outside a git repository), 3 when git cannot be run.`
 }
 
-// finding is one site a commit must not carry, in the contract's JSON shape.
-type finding struct {
-	File    string `json:"file"`
-	Line    int    `json:"line"`
-	Column  int    `json:"column"`
-	Ref     string `json:"ref"`
-	Message string `json:"message"`
-}
-
 type checkOutput struct {
-	Findings []finding `json:"findings"`
-	Errors   diag.List `json:"errors"`
+	Findings []check.Finding `json:"findings"`
+	Errors   diag.List       `json:"errors"`
 }
 
 // Run checks and prints.
@@ -52,20 +39,16 @@ func (c *CheckCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	var l *lock.Lock
-	if path := cfg.LockPath(); path != "" {
-		if l, err = c.readLock(ctx, cfg); err != nil {
-			return err
-		}
+	l, err := check.ReadLock(ctx, cfg, c.Staged)
+	if err != nil {
+		return err
 	}
-	fs := []finding{}
+	fs := []check.Finding{}
 	errs := diag.List{}
 	add := func(sites []scan.Site, perrs diag.List) error {
 		errs = append(errs, perrs...)
-		fs = append(fs, findings(cfg, sites)...)
-		if l != nil {
-			fs = append(fs, lockFindings(cfg, sites, l)...)
-		}
+		fs = append(fs, check.Findings(cfg, sites)...)
+		fs = append(fs, check.LockFindings(cfg, sites, l)...)
 		return nil
 	}
 	if c.Staged {
@@ -85,9 +68,7 @@ func (c *CheckCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		}
 	}
 	errs.Sort()
-	slices.SortStableFunc(fs, func(a, b finding) int {
-		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
-	})
+	check.Sort(fs)
 	out := checkOutput{Findings: fs, Errors: errs}
 	if c.JSON {
 		if err := writeJSON(env.Stdout, out); err != nil {
@@ -106,29 +87,6 @@ func (c *CheckCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		return withCode(ExitFindings, nil)
 	}
 	return nil
-}
-
-// readLock is the lock check compares with: with --staged, the index's
-// pinner.lock when git tracks it.
-func (c *CheckCmd) readLock(ctx context.Context, cfg *config.Config) (*lock.Lock, error) {
-	if c.Staged {
-		data, ok, err := workspace.StagedLock(ctx, cfg)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			l, err := lock.Parse(data)
-			if err != nil {
-				return nil, withCode(ExitBadInput, fmt.Errorf("reading staged lock file %q: %w", cfg.Lock, err))
-			}
-			return l, nil
-		}
-	}
-	l, _, err := lock.Read(cfg.LockPath())
-	if err != nil {
-		return nil, withCode(ExitBadInput, err)
-	}
-	return l, nil
 }
 
 // scanStaged scans the staged content of the staged .nix files (see
@@ -151,53 +109,4 @@ func scanStaged(ctx context.Context, cfg *config.Config, paths []string) (*scanR
 		}
 	}
 	return res, nil
-}
-
-// findings turns sites into what check reports. A derived site is not a
-// finding of its own: the site it comes from is, and that is where the pin
-// gets written.
-// Repositories the configuration ignores are never findings.
-func findings(cfg *config.Config, sites []scan.Site) []finding {
-	out := []finding{}
-	for _, s := range sites {
-		if s.Invalid && !cfg.Ignored(s.Ref) {
-			msg := fmt.Sprintf("image %q is %s", s.Ref, s.Reason)
-			out = append(out, finding{File: s.File, Line: s.Line, Column: s.Column, Ref: s.Ref, Message: msg})
-			continue
-		}
-		if s.Pinned || s.Form == scan.FormDerived || cfg.Ignored(s.Ref) {
-			continue
-		}
-		msg := fmt.Sprintf("image %q is not pinned to a digest", s.Ref)
-		if !s.Editable {
-			msg += "; pinner cannot pin it automatically"
-			if s.Reason != "" {
-				msg += ": " + s.Reason
-			}
-		} else {
-			msg += " (run: pinner update)"
-		}
-		out = append(out, finding{File: s.File, Line: s.Line, Column: s.Column, Ref: s.Ref, Message: msg})
-	}
-	return out
-}
-
-// lockFindings are the pinned sites whose digest is not the one the lock
-// file records for their reference (normalised, with its tag). Sites
-// without a tag, and references the lock does not know, are not compared.
-func lockFindings(cfg *config.Config, sites []scan.Site, l *lock.Lock) []finding {
-	var out []finding
-	for _, s := range sites {
-		if s.Form == scan.FormDerived || !s.Pinned || s.Image.Tag == "" || cfg.Ignored(s.Ref) {
-			continue
-		}
-		e, ok := l.Images[s.Image.Context()+":"+s.Image.Tag]
-		if !ok || e.Digest == s.Image.Digest {
-			continue
-		}
-		msg := fmt.Sprintf("image %q is pinned to %s… but %s has %s…",
-			s.Ref, changelog.ShortDigest(s.Image.Digest), cfg.Lock, changelog.ShortDigest(e.Digest))
-		out = append(out, finding{File: s.File, Line: s.Line, Column: s.Column, Ref: s.Ref, Message: msg})
-	}
-	return out
 }

@@ -1,0 +1,116 @@
+// Package check is what `pinner check` reports of a repository's sites:
+// images not pinned to a digest (saying why when pinner cannot pin them),
+// values that are no valid reference, and pins that disagree with
+// pinner.lock. It reads nothing from the network.
+package check
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/diag"
+	"github.com/pinner-dev/pinner/internal/imageref"
+	"github.com/pinner-dev/pinner/internal/lock"
+	"github.com/pinner-dev/pinner/internal/scan"
+	"github.com/pinner-dev/pinner/internal/workspace"
+)
+
+// Finding is one site a commit must not carry, in the contract's JSON
+// shape.
+type Finding struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Ref     string `json:"ref"`
+	Message string `json:"message"`
+}
+
+// Sort orders findings by file and position.
+func Sort(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
+}
+
+// ReadLock is the lock check compares with (nil when the configuration
+// has none): with --staged, the index's
+// pinner.lock when git tracks it.
+func ReadLock(ctx context.Context, cfg *config.Config, staged bool) (*lock.Lock, error) {
+	if cfg.LockPath() == "" {
+		return nil, nil
+	}
+	if staged {
+		data, ok, err := workspace.StagedLock(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			l, err := lock.Parse(data)
+			if err != nil {
+				return nil, diag.AsBadInput(fmt.Errorf("reading staged lock file %q: %w", cfg.Lock, err))
+			}
+			return l, nil
+		}
+	}
+	l, _, err := lock.Read(cfg.LockPath())
+	if err != nil {
+		return nil, diag.AsBadInput(err)
+	}
+	return l, nil
+}
+
+// Findings turns sites into what check reports. A derived site is not a
+// finding of its own: the site it comes from is, and that is where the pin
+// gets written.
+// Repositories the configuration ignores are never findings.
+func Findings(cfg *config.Config, sites []scan.Site) []Finding {
+	out := []Finding{}
+	for _, s := range sites {
+		if s.Invalid && !cfg.Ignored(s.Ref) {
+			msg := fmt.Sprintf("image %q is %s", s.Ref, s.Reason)
+			out = append(out, Finding{File: s.File, Line: s.Line, Column: s.Column, Ref: s.Ref, Message: msg})
+			continue
+		}
+		if s.Pinned || s.Form == scan.FormDerived || cfg.Ignored(s.Ref) {
+			continue
+		}
+		msg := fmt.Sprintf("image %q is not pinned to a digest", s.Ref)
+		if !s.Editable {
+			msg += "; pinner cannot pin it automatically"
+			if s.Reason != "" {
+				msg += ": " + s.Reason
+			}
+		} else {
+			msg += " (run: pinner update)"
+		}
+		out = append(out, Finding{File: s.File, Line: s.Line, Column: s.Column, Ref: s.Ref, Message: msg})
+	}
+	return out
+}
+
+// LockFindings are the pinned sites whose digest is not the one the lock
+// file records for their reference (normalised, with its tag). Sites
+// without a tag, and references the lock does not know, are not compared.
+func LockFindings(cfg *config.Config, sites []scan.Site, l *lock.Lock) []Finding {
+	var out []Finding
+	if l == nil {
+		return nil
+	}
+	for _, s := range sites {
+		if s.Form == scan.FormDerived || !s.Pinned || s.Image.Tag == "" || cfg.Ignored(s.Ref) {
+			continue
+		}
+		e, ok := l.Images[s.Image.Context()+":"+s.Image.Tag]
+		if !ok || e.Digest == s.Image.Digest {
+			continue
+		}
+		msg := fmt.Sprintf("image %q is pinned to %s… but %s has %s…",
+			s.Ref, imageref.ShortDigest(s.Image.Digest), cfg.Lock, imageref.ShortDigest(e.Digest))
+		out = append(out, Finding{File: s.File, Line: s.Line, Column: s.Column, Ref: s.Ref, Message: msg})
+	}
+	return out
+}
