@@ -3,21 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"sync"
 	"text/tabwriter"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/pinner-dev/pinner/internal/config"
-	"github.com/pinner-dev/pinner/internal/imageref"
-	"github.com/pinner-dev/pinner/internal/oci"
+	"github.com/pinner-dev/pinner/internal/outdated"
 	"github.com/pinner-dev/pinner/internal/progress"
-	"github.com/pinner-dev/pinner/internal/scan"
-	"github.com/pinner-dev/pinner/internal/tagver"
 	"github.com/pinner-dev/pinner/internal/update"
 )
 
@@ -39,40 +30,14 @@ An argument that is an existing file or directory is scanned; any other argument
 Exits 0 (the list is information, not a failure), 2 on bad input, 3 when a registry could not list tags (after printing the others).`
 }
 
-// outdatedEntry is one site with a newer tag, in the contract's JSON shape.
-// A reference given as an argument has File "" and Line 0.
-type outdatedEntry struct {
-	File    string `json:"file"`
-	Line    int    `json:"line"`
-	Ref     string `json:"ref"`
-	Current string `json:"current"`
-	Latest  string `json:"latest"`
-	// Digest is what Latest names now; "" when it could not be resolved.
-	Digest string `json:"digest"`
-}
-
-// outdatedCandidate is a site or an argument whose tag is a version.
-type outdatedCandidate struct {
-	file string
-	line int
-	ref  string
-	repo string // normalised: docker.io/library/busybox
-	tag  tagver.Tag
-}
-
 // Run lists tags and prints.
 func (c *OutdatedCmd) Run(ctx context.Context, env *Env, g *Globals) error {
-	paths, refs, err := splitPathsAndRefs(c.Args)
+	paths, cands, err := outdated.SplitArgs(c.Args)
 	if err != nil {
 		return err
 	}
-	var cands []outdatedCandidate
-	for _, r := range refs {
-		t, _ := tagver.Parse(r.Tag) // splitPathsAndRefs checked it
-		cands = append(cands, outdatedCandidate{ref: r.Written, repo: r.Context(), tag: t})
-	}
 	var cfg *config.Config
-	if len(paths) > 0 || len(refs) == 0 {
+	if len(paths) > 0 || len(cands) == 0 {
 		var res *scanResult
 		cfg, res, err = loadAndScan(ctx, g, paths)
 		if err != nil {
@@ -82,50 +47,17 @@ func (c *OutdatedCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 			printSyntaxErrors(env.Stderr, res.errors)
 			return withCode(ExitBadInput, fmt.Errorf("%d syntax error(s)", len(res.errors)))
 		}
-		owns := update.Owns(cfg)
-		for i := range res.sites {
-			s := &res.sites[i]
-			if s.Form == scan.FormDerived || s.Image.Repository == "" || s.Image.Tag == "" ||
-				cfg.Ignored(s.Ref) || owns(s.Image.Context()) {
-				continue
-			}
-			t, ok := tagver.Parse(s.Image.Tag)
-			if !ok {
-				continue
-			}
-			cands = append(cands, outdatedCandidate{file: s.File, line: s.Line, ref: s.Ref, repo: s.Image.Context(), tag: t})
-		}
+		cands = append(cands, outdated.FromSites(cfg, update.Owns(cfg), res.sites)...)
 	} else if cfg, err = loadConfig(g); err != nil {
 		return err
 	}
-	var repos []string
-	seen := map[string]bool{}
-	for _, cd := range cands {
-		if !seen[cd.repo] {
-			seen[cd.repo] = true
-			repos = append(repos, cd.repo)
-		}
-	}
-
 	r, err := c.newResolver(cfg, env.Log)
 	if err != nil {
 		return err
 	}
-	tags, lerr := c.listTags(ctx, env, r, repos)
-
-	out := []outdatedEntry{}
-	for _, cd := range cands {
-		list, ok := tags[cd.repo]
-		if !ok {
-			continue
-		}
-		latest, ok := tagver.Newest(cd.tag, list, tagver.Options{Prerelease: c.Prerelease, SameMajor: !c.Major})
-		if !ok {
-			continue
-		}
-		out = append(out, outdatedEntry{File: cd.file, Line: cd.line, Ref: cd.ref, Current: cd.tag.Raw, Latest: latest})
-	}
-	rerr := c.resolveLatest(ctx, env, r, cands, out)
+	out, repos, ferr := outdated.Find(ctx, r, cands, outdated.Options{
+		Prerelease: c.Prerelease, SameMajor: !c.Major, Jobs: c.Jobs, Progress: env.Progress,
+	})
 	env.Progress.Close()
 	if c.JSON {
 		if err := writeJSON(env.Stdout, out); err != nil {
@@ -151,98 +83,11 @@ func (c *OutdatedCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		if err := writeTable(env.Stdout, buf.Bytes(), env.Color); err != nil {
 			return err
 		}
-	} else if lerr == nil {
-		fmt.Fprintf(env.Info, "pinner: every image with a version tag is on the newest one (%s, %s)\n", progress.Plural(len(cands), "image"), progress.Plural(len(repos), "repository"))
+	} else if ferr == nil {
+		fmt.Fprintf(env.Info, "pinner: every image with a version tag is on the newest one (%s, %s)\n", progress.Plural(len(cands), "image"), progress.Plural(repos, "repository"))
 	}
-	if err := errors.Join(lerr, rerr); err != nil {
-		return withCode(ExitOutside, err)
+	if ferr != nil {
+		return withCode(ExitOutside, ferr)
 	}
 	return nil
-}
-
-// resolveLatest fills in the digest each entry's newest tag names now, one
-// request per distinct repository and tag.
-func (c *OutdatedCmd) resolveLatest(ctx context.Context, env *Env, r *oci.Resolver, cands []outdatedCandidate, out []outdatedEntry) error {
-	if len(out) == 0 {
-		return nil
-	}
-	repoOf := map[string]string{}
-	for _, cd := range cands {
-		repoOf[cd.ref] = cd.repo
-	}
-	refs := make([]string, len(out))
-	for i, e := range out {
-		refs[i] = repoOf[e.Ref] + ":" + e.Latest
-	}
-	env.plainf("resolving the newest tags of %s", progress.Plural(len(out), "image"))
-	res, err := r.Resolve(ctx, refs)
-	for i := range out {
-		out[i].Digest = res[i].Digest
-	}
-	return err
-}
-
-// splitPathsAndRefs tells outdated's arguments apart: an existing file or
-// directory is a PATH; anything else must be an image reference whose
-// tag is a version, since that is what outdated compares.
-func splitPathsAndRefs(args []string) (paths []string, refs []imageref.Ref, err error) {
-	for _, a := range args {
-		if _, statErr := os.Stat(a); statErr == nil {
-			paths = append(paths, a)
-			continue
-		} else if !errors.Is(statErr, fs.ErrNotExist) {
-			return nil, nil, withCode(ExitBadInput, fmt.Errorf("reading %q: %w", a, statErr))
-		}
-		ref, perr := imageref.Parse(a)
-		switch {
-		case perr != nil || ref.Tag == "":
-			// A mistyped path parses as a repository ("x/y.nix"), so
-			// without a tag it is no reference either.
-			return nil, nil, withCode(ExitBadInput, fmt.Errorf("%q is neither an existing file or directory nor an image reference with a version tag (busybox:1.37)", a))
-		case ref.Digest != "":
-			return nil, nil, withCode(ExitBadInput, fmt.Errorf("reference %q has a digest: outdated compares tags; give it without @sha256:...", a))
-		}
-		if _, ok := tagver.Parse(ref.Tag); !ok {
-			return nil, nil, withCode(ExitBadInput, fmt.Errorf("reference %q: tag %q is not a version (1.37, v2.4.1, 1.2.3-alpine); outdated compares version tags", a, ref.Tag))
-		}
-		refs = append(refs, ref)
-	}
-	return paths, refs, nil
-}
-
-// listTags lists each repository's tags concurrently. The map holds the
-// repositories that answered; the error joins the others.
-func (c *OutdatedCmd) listTags(ctx context.Context, env *Env, r *oci.Resolver, repos []string) (map[string][]string, error) {
-	if len(repos) == 0 {
-		return map[string][]string{}, nil
-	}
-	env.plainf("listing the tags of %s", progress.Plural(len(repos), "repository"))
-	bar := env.Progress.Counter("listing tags")
-	bar.AddTotal(int64(len(repos)))
-	defer bar.Done()
-
-	var (
-		mu   sync.Mutex
-		out  = map[string][]string{}
-		errs = make([]error, len(repos))
-	)
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(c.Jobs)
-	for i, repo := range repos {
-		g.Go(func() error {
-			// Failures stay here so that every repository gets its answer.
-			tags, err := r.Tags(gctx, repo)
-			bar.Increment()
-			if err != nil {
-				errs[i] = err
-				return nil
-			}
-			mu.Lock()
-			out[repo] = tags
-			mu.Unlock()
-			return nil
-		})
-	}
-	_ = g.Wait()
-	return out, errors.Join(errs...)
 }

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/pinner-dev/pinner/internal/outdated"
+
 	"github.com/pinner-dev/pinner/internal/progress"
 
 	"encoding/json"
@@ -48,14 +50,14 @@ func TestOutdatedReferences(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d; stderr %q", code, stderr)
 	}
-	var got []outdatedEntry
+	var got []outdated.Entry
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("output is not JSON: %v\n%s", err, out)
 	}
-	want := []outdatedEntry{
-		{"", 0, "busybox:1.36", "1.36", "1.38", d("docker.io/library/busybox:1.38")},
-		{"", 0, "ghcr.io/x/ignored:1.0.0", "1.0.0", "9.0.0", d("ghcr.io/x/ignored:9.0.0")},
-		{b, 6, "ghcr.io/x/app:1.1.0", "1.1.0", "2.0.0", d("ghcr.io/x/app:2.0.0")},
+	want := []outdated.Entry{
+		{File: "", Line: 0, Ref: "busybox:1.36", Current: "1.36", Latest: "1.38", Digest: d("docker.io/library/busybox:1.38")},
+		{File: "", Line: 0, Ref: "ghcr.io/x/ignored:1.0.0", Current: "1.0.0", Latest: "9.0.0", Digest: d("ghcr.io/x/ignored:9.0.0")},
+		{File: b, Line: 6, Ref: "ghcr.io/x/app:1.1.0", Current: "1.1.0", Latest: "2.0.0", Digest: d("ghcr.io/x/app:2.0.0")},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("outdated (-want +got):\n%s", diff)

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/pinner-dev/pinner/internal/outdated"
+
 	"github.com/pinner-dev/pinner/internal/progress"
 
 	"encoding/json"
@@ -73,29 +75,29 @@ func TestOutdated(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		args []string
-		want []outdatedEntry
+		want []outdated.Entry
 	}{
-		{"default", nil, []outdatedEntry{
-			{a, 2, "ghcr.io/x/app:1.0.0", "1.0.0", "2.0.0", d("ghcr.io/x/app:2.0.0")},
-			{a, 3, "busybox:1.37", "1.37", "1.38", d("docker.io/library/busybox:1.38")},
-			{a, 4, "ghcr.io/x/vapp:v0.1.0", "v0.1.0", "v0.2.0", d("ghcr.io/x/vapp:v0.2.0")},
-			{b, 6, "ghcr.io/x/app:1.1.0", "1.1.0", "2.0.0", d("ghcr.io/x/app:2.0.0")},
+		{"default", nil, []outdated.Entry{
+			{File: a, Line: 2, Ref: "ghcr.io/x/app:1.0.0", Current: "1.0.0", Latest: "2.0.0", Digest: d("ghcr.io/x/app:2.0.0")},
+			{File: a, Line: 3, Ref: "busybox:1.37", Current: "1.37", Latest: "1.38", Digest: d("docker.io/library/busybox:1.38")},
+			{File: a, Line: 4, Ref: "ghcr.io/x/vapp:v0.1.0", Current: "v0.1.0", Latest: "v0.2.0", Digest: d("ghcr.io/x/vapp:v0.2.0")},
+			{File: b, Line: 6, Ref: "ghcr.io/x/app:1.1.0", Current: "1.1.0", Latest: "2.0.0", Digest: d("ghcr.io/x/app:2.0.0")},
 		}},
-		{"no-major", []string{"--no-major"}, []outdatedEntry{
-			{a, 2, "ghcr.io/x/app:1.0.0", "1.0.0", "1.10.0", d("ghcr.io/x/app:1.10.0")},
-			{a, 3, "busybox:1.37", "1.37", "1.38", d("docker.io/library/busybox:1.38")},
-			{a, 4, "ghcr.io/x/vapp:v0.1.0", "v0.1.0", "v0.2.0", d("ghcr.io/x/vapp:v0.2.0")},
-			{b, 6, "ghcr.io/x/app:1.1.0", "1.1.0", "1.10.0", d("ghcr.io/x/app:1.10.0")},
+		{"no-major", []string{"--no-major"}, []outdated.Entry{
+			{File: a, Line: 2, Ref: "ghcr.io/x/app:1.0.0", Current: "1.0.0", Latest: "1.10.0", Digest: d("ghcr.io/x/app:1.10.0")},
+			{File: a, Line: 3, Ref: "busybox:1.37", Current: "1.37", Latest: "1.38", Digest: d("docker.io/library/busybox:1.38")},
+			{File: a, Line: 4, Ref: "ghcr.io/x/vapp:v0.1.0", Current: "v0.1.0", Latest: "v0.2.0", Digest: d("ghcr.io/x/vapp:v0.2.0")},
+			{File: b, Line: 6, Ref: "ghcr.io/x/app:1.1.0", Current: "1.1.0", Latest: "1.10.0", Digest: d("ghcr.io/x/app:1.10.0")},
 		}},
-		{"prerelease", []string{"--prerelease"}, []outdatedEntry{
-			{a, 2, "ghcr.io/x/app:1.0.0", "1.0.0", "2.1.0-rc.1", d("ghcr.io/x/app:2.1.0-rc.1")},
-			{a, 3, "busybox:1.37", "1.37", "1.38", d("docker.io/library/busybox:1.38")},
-			{a, 4, "ghcr.io/x/vapp:v0.1.0", "v0.1.0", "v0.2.0", d("ghcr.io/x/vapp:v0.2.0")},
-			{b, 2, "ghcr.io/x/app:2.0.0", "2.0.0", "2.1.0-rc.1", d("ghcr.io/x/app:2.1.0-rc.1")},
-			{b, 6, "ghcr.io/x/app:1.1.0", "1.1.0", "2.1.0-rc.1", d("ghcr.io/x/app:2.1.0-rc.1")},
+		{"prerelease", []string{"--prerelease"}, []outdated.Entry{
+			{File: a, Line: 2, Ref: "ghcr.io/x/app:1.0.0", Current: "1.0.0", Latest: "2.1.0-rc.1", Digest: d("ghcr.io/x/app:2.1.0-rc.1")},
+			{File: a, Line: 3, Ref: "busybox:1.37", Current: "1.37", Latest: "1.38", Digest: d("docker.io/library/busybox:1.38")},
+			{File: a, Line: 4, Ref: "ghcr.io/x/vapp:v0.1.0", Current: "v0.1.0", Latest: "v0.2.0", Digest: d("ghcr.io/x/vapp:v0.2.0")},
+			{File: b, Line: 2, Ref: "ghcr.io/x/app:2.0.0", Current: "2.0.0", Latest: "2.1.0-rc.1", Digest: d("ghcr.io/x/app:2.1.0-rc.1")},
+			{File: b, Line: 6, Ref: "ghcr.io/x/app:1.1.0", Current: "1.1.0", Latest: "2.1.0-rc.1", Digest: d("ghcr.io/x/app:2.1.0-rc.1")},
 		}},
-		{"one file", []string{b}, []outdatedEntry{
-			{b, 6, "ghcr.io/x/app:1.1.0", "1.1.0", "2.0.0", d("ghcr.io/x/app:2.0.0")},
+		{"one file", []string{b}, []outdated.Entry{
+			{File: b, Line: 6, Ref: "ghcr.io/x/app:1.1.0", Current: "1.1.0", Latest: "2.0.0", Digest: d("ghcr.io/x/app:2.0.0")},
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -103,7 +105,7 @@ func TestOutdated(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d; stderr %q", code, stderr)
 			}
-			var got []outdatedEntry
+			var got []outdated.Entry
 			if err := json.Unmarshal([]byte(out), &got); err != nil {
 				t.Fatalf("output is not JSON: %v\n%s", err, out)
 			}
@@ -152,7 +154,7 @@ func TestOutdatedRegistryFailureExits3(t *testing.T) {
 	if !strings.Contains(stderr, "ghcr.io/x/missing") && !strings.Contains(stderr, "x/missing") {
 		t.Errorf("stderr does not name the repository: %q", stderr)
 	}
-	var got []outdatedEntry
+	var got []outdated.Entry
 	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) != 4 {
 		t.Errorf("the other sites must still be listed: %v\n%s", err, out)
 	}
@@ -180,7 +182,7 @@ func TestOutdatedTagListLoop(t *testing.T) {
 	if n := lists.Load(); n != 2 {
 		t.Errorf("the looping tag list was asked for %d times, want 2", n)
 	}
-	var got []outdatedEntry
+	var got []outdated.Entry
 	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) != 2 {
 		t.Errorf("the sites of busybox and vapp must still be listed: %v\n%s", err, out)
 	}

@@ -1,0 +1,59 @@
+package outdated
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinner-dev/pinner/internal/diag"
+	"github.com/pinner-dev/pinner/internal/oci"
+	"github.com/pinner-dev/pinner/internal/testutil/registry"
+)
+
+func TestSplitArgs(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a.nix")
+	if err := os.WriteFile(file, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	paths, refs, err := SplitArgs([]string{file, "busybox:1.37", dir})
+	if err != nil || len(paths) != 2 || len(refs) != 1 || refs[0].Repo != "docker.io/library/busybox" || refs[0].Tag.Raw != "1.37" {
+		t.Fatalf("paths %v, refs %+v, err %v", paths, refs, err)
+	}
+	for _, bad := range []string{"nope/x.nix", "busybox:latest", "busybox:1.37@sha256:" + strings.Repeat("a", 64)} {
+		if _, _, err := SplitArgs([]string{bad}); diag.KindOf(err) != diag.BadInput {
+			t.Errorf("%s: err %v, want bad input", bad, err)
+		}
+	}
+}
+
+// TestFind: the newest tag in the candidate's style, with its digest; a
+// repository that cannot list its tags is an error, the rest still found.
+func TestFind(t *testing.T) {
+	host, _ := registry.StartInProcess(t)
+	var latest string
+	for _, tag := range []string{"1.0.0", "1.2.0", "2.0.0-rc.1", "latest"} {
+		d := registry.PushRandom(t, host+"/x/app:"+tag, false)
+		if tag == "1.2.0" {
+			latest = d
+		}
+	}
+	_, cands, err := SplitArgs([]string{host + "/x/app:1.0.0", host + "/x/missing:1.0.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := oci.NewResolver(oci.WithRetry(1, time.Millisecond, time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, repos, err := Find(context.Background(), r, cands, Options{Jobs: 2})
+	if err == nil || repos != 2 {
+		t.Errorf("repos %d, err %v: the missing repository must be an error", repos, err)
+	}
+	if len(out) != 1 || out[0].Latest != "1.2.0" || out[0].Digest != latest {
+		t.Errorf("entries %+v, want 1.2.0 at %s", out, latest)
+	}
+}
