@@ -3,12 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 
-	"github.com/pinner-dev/pinner/internal/owned"
 	"github.com/pinner-dev/pinner/internal/update"
 )
 
@@ -32,27 +29,7 @@ func (c *BuildCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	var images []owned.Image
-	for _, n := range c.Names {
-		img, ok := cfg.Image(n)
-		if !ok {
-			names := make([]string, len(cfg.Images))
-			for i, im := range cfg.Images {
-				names[i] = im.Name
-			}
-			msg := fmt.Sprintf("no image %q in the configuration", n)
-			if len(names) > 0 {
-				msg += " (images: " + strings.Join(names, ", ") + ")"
-			}
-			return withCode(ExitBadInput, errors.New(msg))
-		}
-		oi := owned.Image{Config: img}
-		if len(c.Platform) > 0 {
-			oi.Platforms = c.Platform
-		}
-		images = append(images, oi)
-	}
-	res, err := update.Build(ctx, cfg, images, update.Options{Log: env.Log, Progress: env.Progress})
+	res, err := update.Build(ctx, cfg, c.Names, c.Platform, update.Options{Log: env.Log, Progress: env.Progress})
 	env.Progress.Close()
 	if err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/pinner-dev/pinner/internal/plan"
 	"github.com/pinner-dev/pinner/internal/update"
 )
 
@@ -72,12 +71,11 @@ func (c *UpdateCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	for _, w := range res.Warnings {
 		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
 	}
-	for _, n := range res.Plan.Notes {
-		msg := fmt.Sprintf("%s: image %q: %s", n.Site.Position(), n.Site.Ref, n.Message)
-		if n.Level == plan.Warn {
-			fmt.Fprintf(env.Stderr, "warning: %s\n", msg)
+	for _, n := range res.Notes() {
+		if n.Warning {
+			fmt.Fprintf(env.Stderr, "warning: %s\n", n.Text)
 		} else {
-			env.Log.Info(msg)
+			env.Log.Info(n.Text)
 		}
 	}
 	if c.DryRun {
@@ -92,7 +90,7 @@ func (c *UpdateCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 }
 
 func (c *UpdateCmd) summary(env *Env, res *update.Result) {
-	p, outs, results := res.Plan, res.Outputs, res.Owned
+	outs, results := res.Outputs, res.Owned
 	verb := "pinned"
 	if c.DryRun {
 		verb = "would pin"
@@ -117,8 +115,8 @@ func (c *UpdateCmd) summary(env *Env, res *update.Result) {
 		fmt.Fprintln(env.Info, msg)
 	}
 	skipped := 0
-	for _, n := range p.Notes {
-		if n.Level == plan.Info {
+	for _, n := range res.Notes() {
+		if !n.Warning {
 			skipped++
 		}
 	}
@@ -130,8 +128,8 @@ func (c *UpdateCmd) summary(env *Env, res *update.Result) {
 		fmt.Fprintf(env.Info, "pinner: left %d site(s) of images this repository builds alone (%s; --log-level info lists them)\n", skipped, why)
 	}
 	switch {
-	case len(p.Changes) > 0:
-		fmt.Fprintf(env.Info, "pinner: %s %d image(s) to new digests in %d file(s)\n", verb, len(p.Changes), len(p.Files))
+	case len(res.Plan.Changes) > 0:
+		fmt.Fprintf(env.Info, "pinner: %s %d image(s) to new digests in %d file(s)\n", verb, len(res.Plan.Changes), len(res.Plan.Files))
 	case len(outs) > 0 && c.DryRun:
 		fmt.Fprintln(env.Info, "pinner: every image is pinned to the digest its tag names; the lock file would change")
 	case len(outs) > 0:

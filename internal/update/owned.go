@@ -54,11 +54,32 @@ func (b *ownedBuild) build(ctx context.Context, images []owned.Image) ([]owned.R
 	return res, nil
 }
 
-// Build builds images through Nix and returns what a push would produce,
-// pushing nothing: `pinner build`.
-func Build(ctx context.Context, cfg *config.Config, images []owned.Image, o Options) ([]owned.Result, error) {
+// Build builds the named images through Nix (only the given platforms,
+// when any) and returns what a push would produce, pushing nothing:
+// `pinner build`. A name the configuration does not have is bad input.
+func Build(ctx context.Context, cfg *config.Config, names, platforms []string, o Options) ([]owned.Result, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	var images []owned.Image
+	for _, n := range names {
+		img, ok := cfg.Image(n)
+		if !ok {
+			all := make([]string, len(cfg.Images))
+			for i, im := range cfg.Images {
+				all[i] = im.Name
+			}
+			msg := fmt.Sprintf("no image %q in the configuration", n)
+			if len(all) > 0 {
+				msg += " (images: " + strings.Join(all, ", ") + ")"
+			}
+			return nil, diag.AsBadInput(errors.New(msg))
+		}
+		oi := owned.Image{Config: img}
+		if len(platforms) > 0 {
+			oi.Platforms = platforms
+		}
+		images = append(images, oi)
 	}
 	b := ownedBuild{cfg: cfg, o: o}
 	return b.build(ctx, images)

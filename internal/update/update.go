@@ -310,3 +310,22 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 	}
 	return res, nil
 }
+
+// Note is something the plan says of a site: a warning (the site stays as
+// it is, and its owner should know why) or information.
+type Note struct {
+	Warning bool
+	Text    string // "file:line:column: image "ref": message"
+}
+
+// Notes are the plan's notes, in order.
+func (r *Result) Notes() []Note {
+	if r.Plan == nil {
+		return nil
+	}
+	out := make([]Note, len(r.Plan.Notes))
+	for i, n := range r.Plan.Notes {
+		out[i] = Note{Warning: n.Level == plan.Warn, Text: fmt.Sprintf("%s: image %q: %s", n.Site.Position(), n.Site.Ref, n.Message)}
+	}
+	return out
+}
