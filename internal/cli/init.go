@@ -1,20 +1,13 @@
 package cli
 
 import (
-	"github.com/pinner-dev/pinner/internal/progress"
-
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/initcfg"
-	"github.com/pinner-dev/pinner/internal/nixbuild"
+	"github.com/pinner-dev/pinner/internal/progress"
 )
 
 // InitCmd writes a first registry.yaml for the repository.
@@ -37,43 +30,19 @@ func (c *InitCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	if path == "" {
 		path = config.FileName
 	}
-	if _, err := os.Lstat(path); err == nil {
-		return withCode(ExitBadInput, fmt.Errorf("%s already exists; pinner init never replaces it (move it away to start again)", path))
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return withCode(ExitBadInput, fmt.Errorf("reading %s: %w", path, err))
+	var bar *progress.Bar
+	res, err := initcfg.Init(ctx, path, func(flake bool) {
+		if flake {
+			env.plainf("evaluating flake.nix")
+		}
+		bar = env.Progress.Spinner("looking for modules and images")
+	})
+	if bar != nil {
+		bar.Done()
 	}
-	dir := filepath.Dir(path)
-
-	var eval initcfg.Evaluator
-	if _, err := exec.LookPath("nix"); err == nil {
-		eval = &nixbuild.Builder{Dir: dir}
-	}
-	if _, err := os.Stat(filepath.Join(dir, "flake.nix")); err == nil && eval != nil {
-		env.plainf("evaluating flake.nix")
-	}
-	bar := env.Progress.Spinner("looking for modules and images")
-	res, err := initcfg.Discover(ctx, dir, eval)
-	bar.Done()
 	env.Progress.Close()
 	if err != nil {
-		code := ExitOutside
-		if errors.Is(err, nixbuild.ErrBadInput) {
-			code = ExitBadInput
-		}
-		return withCode(code, fmt.Errorf("%w\nflake.nix does not evaluate; fix it and run pinner init again (nothing was written)", err))
-	}
-
-	data := initcfg.Render(res)
-	// What init writes must load: anything else is pinner's bug, and no
-	// file beats a broken one.
-	if _, err := config.Parse(path, data); err != nil {
-		return withCode(ExitOutside, fmt.Errorf("the registry.yaml pinner init made does not load (a bug in pinner; nothing was written): %w", err))
-	}
-	if err := initcfg.Write(path, data); err != nil {
-		if errors.Is(err, initcfg.ErrExists) {
-			return withCode(ExitBadInput, fmt.Errorf("%s appeared while pinner init ran; it was not replaced", path))
-		}
-		return withCode(ExitOutside, err)
+		return err
 	}
 	return printInit(env, path, res)
 }

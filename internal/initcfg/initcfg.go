@@ -3,17 +3,21 @@
 // images: entry for every image its flake builds, found by evaluating the
 // flake (never building it). Discover returns what it found and what it
 // could not decide; Render writes the file with comments for a newcomer;
-// Write puts it in place without ever replacing a file. It prints nothing.
+// Write puts it in place without ever replacing a file; Init does all three
+// for the command. It prints nothing.
 package initcfg
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 
 	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/gitrepo"
 	"github.com/pinner-dev/pinner/internal/nixbuild"
 )
@@ -126,4 +130,52 @@ func Write(path string, data []byte) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// Init is "pinner init": it discovers the repository around path, renders
+// registry.yaml and writes it to path, never replacing a file. Nix
+// evaluates the flake when it is installed. start, when not nil, is called
+// once the checks that need no work have passed, just before the search;
+// flake says whether the search evaluates a flake (it can take a while). The errors are diagnostics of a kind
+// (diag.KindOf): bad input for an existing file or a flake with an error
+// of its own, outside for Nix or the file system failing. Nothing is
+// written when Init fails.
+func Init(ctx context.Context, path string, start func(flake bool)) (*Result, error) {
+	if _, err := os.Lstat(path); err == nil {
+		return nil, diag.AsBadInput(fmt.Errorf("%s already exists; pinner init never replaces it (move it away to start again)", path))
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, diag.AsBadInput(fmt.Errorf("reading %s: %w", path, err))
+	}
+	dir := filepath.Dir(path)
+	var eval Evaluator
+	flake := false
+	if _, err := exec.LookPath("nix"); err == nil {
+		eval = &nixbuild.Builder{Dir: dir}
+		_, err := os.Stat(filepath.Join(dir, "flake.nix"))
+		flake = err == nil
+	}
+	if start != nil {
+		start(flake)
+	}
+	res, err := Discover(ctx, dir, eval)
+	if err != nil {
+		err = fmt.Errorf("%w\nflake.nix does not evaluate; fix it and run pinner init again (nothing was written)", err)
+		if errors.Is(err, nixbuild.ErrBadInput) {
+			return nil, diag.AsBadInput(err)
+		}
+		return nil, diag.AsOutside(err)
+	}
+	data := Render(res)
+	// What init writes must load: anything else is pinner's bug, and no
+	// file beats a broken one.
+	if _, err := config.Parse(path, data); err != nil {
+		return nil, diag.AsOutside(fmt.Errorf("the registry.yaml pinner init made does not load (a bug in pinner; nothing was written): %w", err))
+	}
+	if err := Write(path, data); err != nil {
+		if errors.Is(err, ErrExists) {
+			return nil, diag.AsBadInput(fmt.Errorf("%s appeared while pinner init ran; it was not replaced", path))
+		}
+		return nil, diag.AsOutside(err)
+	}
+	return res, nil
 }
