@@ -58,7 +58,7 @@ func (c *CheckCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		}
 		_ = add(res.sites, res.errors)
 	} else {
-		files, err := scanFiles(cfg, c.Paths)
+		files, err := workspace.Files(cfg, c.Paths)
 		if err != nil {
 			return err
 		}

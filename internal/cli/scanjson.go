@@ -1,11 +1,131 @@
 package cli
 
 import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/scan"
+	"github.com/pinner-dev/pinner/internal/workspace"
 )
+
+// runJSON prints the sites as the files are scanned, so that a tree of
+// any size takes the memory of a few files, not of all its sites.
+func (c *ScanCmd) runJSON(ctx context.Context, env *Env, g *Globals) error {
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return err
+	}
+	files, err := workspace.Files(cfg, c.Paths)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(env.Stdout)
+	arr := jsonArray{w: w, indent: "    "}
+	fmt.Fprint(w, "{\n  \"sites\": ")
+	var errs diag.List
+	var buf []byte
+	err = streamSites(ctx, files, func(sites []scan.Site, perrs diag.List) error {
+		errs = append(errs, perrs...)
+		for i := range sites {
+			buf = appendSiteJSON(buf[:0], &sites[i], arr.indent)
+			arr.addRaw(buf)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	arr.close()
+	fmt.Fprint(w, ",\n  \"errors\": ")
+	errs.Sort()
+	errArr := jsonArray{w: w, indent: "    "}
+	for i := range errs {
+		if err := errArr.add(&errs[i]); err != nil {
+			return err
+		}
+	}
+	errArr.close()
+	fmt.Fprint(w, "\n}\n")
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return withCode(ExitFindings, nil)
+	}
+	return nil
+}
+
+// jsonArray writes a JSON array one element at a time, indented as
+// writeJSON indents a whole document.
+type jsonArray struct {
+	w      *bufio.Writer
+	indent string
+	n      int
+}
+
+func (a *jsonArray) add(v any) error {
+	b, err := json.MarshalIndent(v, a.indent, "  ")
+	if err != nil {
+		return err
+	}
+	a.addRaw(b)
+	return nil
+}
+
+// addRaw adds an element already encoded, indented for the array.
+func (a *jsonArray) addRaw(b []byte) {
+	if a.n == 0 {
+		a.w.WriteString("[\n")
+	} else {
+		a.w.WriteString(",\n")
+	}
+	a.n++
+	a.w.WriteString(a.indent)
+	a.w.Write(b)
+}
+
+func (a *jsonArray) close() {
+	if a.n == 0 {
+		a.w.WriteString("[]")
+		return
+	}
+	a.w.WriteString("\n" + a.indent[:len(a.indent)-2] + "]")
+}
+
+// streamSites scans files and hands fn each file's sites and syntax
+// errors, file names relative to the working directory where possible.
+func streamSites(ctx context.Context, files []string, fn func([]scan.Site, diag.List) error) error {
+	cwd, _ := os.Getwd()
+	err := scan.Stream(ctx, files, runtime.NumCPU(), func(fs scan.FileSites) error {
+		// Every site of a file has the file's name.
+		shown := displayPath(cwd, fs.Name)
+		for i := range fs.Sites {
+			if fs.Sites[i].File == fs.Name {
+				fs.Sites[i].File = shown
+			} else {
+				fs.Sites[i].File = displayPath(cwd, fs.Sites[i].File)
+			}
+		}
+		var errs diag.List
+		for _, e := range fs.Errors {
+			errs = append(errs, &diag.Error{
+				File: displayPath(cwd, e.File), Line: e.Line, Column: e.Column, Msg: e.Msg,
+			})
+		}
+		return fn(fs.Sites, errs)
+	})
+	if err != nil {
+		return withCode(ExitOutside, err)
+	}
+	return nil
+}
 
 // appendSiteJSON appends s as encoding/json's MarshalIndent(s, indent,
 // "  ") writes it, byte for byte, without the second pass MarshalIndent
