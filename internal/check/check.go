@@ -70,12 +70,15 @@ func ReadLock(ctx context.Context, cfg *config.Config, staged bool) (*lock.Lock,
 func Findings(cfg *config.Config, sites []scan.Site) []Finding {
 	out := []Finding{}
 	for _, s := range sites {
-		if s.Invalid && !cfg.Ignored(s.Ref) {
+		if !s.Managed(cfg.Ignored) {
+			continue
+		}
+		if s.Invalid {
 			msg := fmt.Sprintf("image %q is %s", s.Ref, s.Reason)
 			out = append(out, Finding{File: s.File, Line: s.Line, Column: s.Column, Ref: s.Ref, Message: msg})
 			continue
 		}
-		if s.Pinned || s.Form == scan.FormDerived || cfg.Ignored(s.Ref) {
+		if s.Pinned {
 			continue
 		}
 		msg := fmt.Sprintf("image %q is not pinned to a digest", s.Ref)
@@ -101,10 +104,10 @@ func LockFindings(cfg *config.Config, sites []scan.Site, l *lock.Lock) []Finding
 		return nil
 	}
 	for _, s := range sites {
-		if s.Form == scan.FormDerived || !s.Pinned || s.Image.Tag == "" || cfg.Ignored(s.Ref) {
+		if !s.Managed(cfg.Ignored) || !s.Pinned || s.Image.Tag == "" {
 			continue
 		}
-		e, ok := l.Images[s.Image.Context()+":"+s.Image.Tag]
+		e, ok := l.Images[s.Image.Key()]
 		if !ok || e.Digest == s.Image.Digest {
 			continue
 		}

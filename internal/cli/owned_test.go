@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/lock"
 	"github.com/pinner-dev/pinner/internal/oci"
 	"github.com/pinner-dev/pinner/internal/scan"
@@ -162,7 +163,7 @@ func TestUpdateOwnedLayout(t *testing.T) {
 		if s.Image.Tag != tag || s.Image.Digest != d.String() {
 			t.Errorf("%s: %s, want tag %s digest %s", s.Position(), s.Ref, tag, d)
 		}
-		e := l.Images[s.Image.Context()+":"+tag]
+		e := l.Images[imageref.MakeKey(s.Image.Context(), tag)]
 		if e.Digest != d.String() || e.Pushed != d.String() || len(e.Outputs) == 0 {
 			t.Errorf("lock entry of %s:%s: %+v", s.Image.Context(), tag, e)
 		}
@@ -242,7 +243,7 @@ func TestUpdateGitTagSettles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := l.Images[ownedRepoPrefix+"postgresql-vchord-bitnami:"+ofx.commit]; !ok {
+	if _, ok := l.Images[imageref.Key(ownedRepoPrefix+"postgresql-vchord-bitnami:"+ofx.commit)]; !ok {
 		t.Errorf("the lock does not keep the tag of the first commit, %s", ofx.commit)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
+	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/lock"
 	"github.com/pinner-dev/pinner/internal/oci"
 	"github.com/pinner-dev/pinner/internal/scan"
@@ -260,8 +261,8 @@ func TestUpdateFixtures(t *testing.T) {
 		t.Fatalf("lock: %v (found %v)", err, found)
 	}
 	for ref, d := range fx.digests {
-		if l.Images[ref].Digest != d {
-			t.Errorf("lock has %q for %s, want %s", l.Images[ref].Digest, ref, d)
+		if l.Images[imageref.Key(ref)].Digest != d {
+			t.Errorf("lock has %q for %s, want %s", l.Images[imageref.Key(ref)].Digest, ref, d)
 		}
 	}
 	checkGolden(t, "CHANGELOG.md", after["CHANGELOG.md"].data)

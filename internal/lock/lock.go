@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"maps"
 
+	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/repofile"
 )
 
@@ -32,8 +33,8 @@ const Version = 1
 
 // Lock is the content of pinner.lock.
 type Lock struct {
-	Version int              `json:"version"`
-	Images  map[string]Entry `json:"images"`
+	Version int                    `json:"version"`
+	Images  map[imageref.Key]Entry `json:"images"`
 }
 
 // Entry is one image reference.
@@ -49,7 +50,7 @@ type Entry struct {
 }
 
 // New returns an empty lock.
-func New() *Lock { return &Lock{Version: Version, Images: map[string]Entry{}} }
+func New() *Lock { return &Lock{Version: Version, Images: map[imageref.Key]Entry{}} }
 
 // Read reads the lock at path; a missing file is an empty lock and found
 // false.
@@ -81,7 +82,7 @@ func Parse(data []byte) (*Lock, error) {
 		return nil, fmt.Errorf("unsupported version %d (this pinner writes %d)", l.Version, Version)
 	}
 	if l.Images == nil {
-		l.Images = map[string]Entry{}
+		l.Images = map[imageref.Key]Entry{}
 	}
 	return &l, nil
 }
@@ -91,7 +92,7 @@ func Parse(data []byte) (*Lock, error) {
 func (l *Lock) Marshal() []byte {
 	c := *l
 	if c.Images == nil {
-		c.Images = map[string]Entry{}
+		c.Images = map[imageref.Key]Entry{}
 	}
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
@@ -102,11 +103,11 @@ func (l *Lock) Marshal() []byte {
 }
 
 // Digests is the digest of every entry, by reference; nil for a nil lock.
-func (l *Lock) Digests() map[string]string {
+func (l *Lock) Digests() map[imageref.Key]string {
 	if l == nil {
 		return nil
 	}
-	out := make(map[string]string, len(l.Images))
+	out := make(map[imageref.Key]string, len(l.Images))
 	for ref, e := range l.Images {
 		out[ref] = e.Digest
 	}
@@ -117,7 +118,7 @@ func (l *Lock) Digests() map[string]string {
 // are the images. Entries of images the repository builds (with Pushed or
 // Outputs) keep those fields; entries no pin names are dropped unless they
 // carry them.
-func (l *Lock) With(pins map[string]string) *Lock {
+func (l *Lock) With(pins map[imageref.Key]string) *Lock {
 	out := New()
 	for ref, e := range l.Images {
 		if e.Pushed != "" || len(e.Outputs) > 0 {

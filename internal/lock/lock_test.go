@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pinner-dev/pinner/internal/imageref"
 )
 
 const (
@@ -16,9 +17,9 @@ const (
 )
 
 func TestMarshalIsStable(t *testing.T) {
-	pins := map[string]string{}
+	pins := map[imageref.Key]string{}
 	for _, r := range []string{"quay.io/b:1", "docker.io/library/a:2", "ghcr.io/c/d:3", "docker.io/library/a:1"} {
-		pins[r] = d1
+		pins[imageref.Key(r)] = d1
 	}
 	first := New().With(pins).Marshal()
 	for range 20 {
@@ -58,13 +59,13 @@ func TestMarshalIsStable(t *testing.T) {
 }
 
 func TestWith(t *testing.T) {
-	old := &Lock{Version: 1, Images: map[string]Entry{
+	old := &Lock{Version: 1, Images: map[imageref.Key]Entry{
 		"gone:1":  {Digest: d1},
 		"owned:1": {Digest: d1, Pushed: d1, Outputs: map[string]string{"linux/amd64": "/nix/store/x"}},
 		"kept:1":  {Digest: d1},
 	}}
-	got := old.With(map[string]string{"kept:1": d2, "new:1": d1})
-	want := map[string]Entry{
+	got := old.With(map[imageref.Key]string{"kept:1": d2, "new:1": d1})
+	want := map[imageref.Key]Entry{
 		"owned:1": {Digest: d1, Pushed: d1, Outputs: map[string]string{"linux/amd64": "/nix/store/x"}},
 		"kept:1":  {Digest: d2},
 		"new:1":   {Digest: d1},

@@ -49,8 +49,7 @@ func FromSites(cfg *config.Config, owns func(repo string) bool, sites []scan.Sit
 	var out []Candidate
 	for i := range sites {
 		s := &sites[i]
-		if s.Form == scan.FormDerived || s.Image.Repository == "" || s.Image.Tag == "" ||
-			cfg.Ignored(s.Ref) || owns(s.Image.Context()) {
+		if !s.Managed(cfg.Ignored) || s.Image.Repository == "" || s.Image.Tag == "" || owns(s.Image.Context()) {
 			continue
 		}
 		t, ok := tagver.Parse(s.Image.Tag)

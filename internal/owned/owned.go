@@ -158,8 +158,8 @@ type Result struct {
 	Name string `json:"name"`
 	// Repository as in registry.yaml.
 	Repository string `json:"repository"`
-	// Key is the normalised "repository:tag" the lock and the plan use.
-	Key string `json:"-"`
+	// Key is the normalised repository and tag the lock and the plan use.
+	Key imageref.Key `json:"-"`
 	// Tag is the image's tag; Tags are it and the extra tags.
 	Tag  string   `json:"tag"`
 	Tags []string `json:"-"`
@@ -308,12 +308,11 @@ func platformsOf(ins []nixbuild.Installable) []string {
 	return out
 }
 
-// fixedTags are the "repository:tag" keys of the configuration's images
-// with tags that are not patterns: a {git} image never settles on one of
-// those (another image of its repository, built from the same Nix, owns
-// it).
-func fixedTags(cfg *config.Config) map[string]bool {
-	out := map[string]bool{}
+// fixedTags are the keys of the configuration's images with tags that are
+// not patterns: a {git} image never settles on one of those (another image
+// of its repository, built from the same Nix, owns it).
+func fixedTags(cfg *config.Config) map[imageref.Key]bool {
+	out := map[imageref.Key]bool{}
 	for _, img := range cfg.Images {
 		repo, err := imageref.ParseRepository(img.Repository)
 		if err != nil {
@@ -321,7 +320,7 @@ func fixedTags(cfg *config.Config) map[string]bool {
 		}
 		for _, t := range append([]string{img.Tag}, img.ExtraTags...) {
 			if t != "" && !strings.Contains(t, "{git}") {
-				out[repo.Context()+":"+t] = true
+				out[imageref.MakeKey(repo.Context(), t)] = true
 			}
 		}
 	}
@@ -331,7 +330,7 @@ func fixedTags(cfg *config.Config) map[string]bool {
 // describe works out an image's tags and key from the configuration and
 // what Nix built (and, for a {git} tag, the lock and the tags other images
 // fix).
-func describe(img *config.Image, built []nixbuild.Result, git func() (string, error), l *lock.Lock, fixed map[string]bool) (Result, error) {
+func describe(img *config.Image, built []nixbuild.Result, git func() (string, error), l *lock.Lock, fixed map[imageref.Key]bool) (Result, error) {
 	r := Result{Name: img.Name, Repository: img.Repository}
 	for _, b := range built {
 		r.Platforms = append(r.Platforms, Platform{Platform: b.Installable.Platform, Output: b.Out})
@@ -376,7 +375,7 @@ func describe(img *config.Image, built []nixbuild.Result, git func() (string, er
 		}
 	}
 	r.Tag, r.Tags = tags[0], slices.Compact(tags)
-	r.Key = repo.Context() + ":" + r.Tag
+	r.Key = imageref.MakeKey(repo.Context(), r.Tag)
 	return r, nil
 }
 
@@ -388,7 +387,7 @@ func describe(img *config.Image, built []nixbuild.Result, git func() (string, er
 // outputs are store paths, hashes of every build input, so equal outputs
 // are the same image: it keeps the tag it was published under. Only when
 // the outputs change does the tag take HEAD's commit.
-func settledCommit(tmpl, repo string, outputs map[string]string, l *lock.Lock, fixed map[string]bool) (string, bool) {
+func settledCommit(tmpl, repo string, outputs map[string]string, l *lock.Lock, fixed map[imageref.Key]bool) (string, bool) {
 	if l == nil || !strings.Contains(tmpl, "{git}") {
 		return "", false
 	}
@@ -397,14 +396,10 @@ func settledCommit(tmpl, repo string, outputs map[string]string, l *lock.Lock, f
 		parts[i] = regexp.QuoteMeta(p)
 	}
 	re := regexp.MustCompile("^" + strings.Join(parts, "([0-9a-f]{4,64})") + "$")
-	var keys []string
-	for key := range l.Images {
-		keys = append(keys, key)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(l.Images))
 	for _, key := range keys {
-		tag, ok := strings.CutPrefix(key, repo+":")
-		if !ok || fixed[key] {
+		tag := key.Tag()
+		if key.Repository() != repo || tag == "" || fixed[key] {
 			continue
 		}
 		e := l.Images[key]

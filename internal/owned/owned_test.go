@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/lock"
 	"github.com/pinner-dev/pinner/internal/nixbuild"
 )
@@ -57,7 +58,7 @@ func TestDescribeTags(t *testing.T) {
 			if diff := cmp.Diff(tt.want, r.Tags); diff != "" {
 				t.Errorf("tags (-want +got):\n%s", diff)
 			}
-			if r.Key != "ghcr.io/o/x:"+tt.want[0] {
+			if r.Key != imageref.MakeKey("ghcr.io/o/x", tt.want[0]) {
 				t.Errorf("key %q", r.Key)
 			}
 		})
@@ -123,7 +124,7 @@ func TestDescribeGitSettles(t *testing.T) {
 		t.Errorf("a fixed tag: %q, %v", r.Tag, err)
 	}
 	// A tag another image of the repository fixes is not this one's.
-	if r, err := describe(&img, built(""), head, l, map[string]bool{"ghcr.io/o/x:abc1234": true}); err != nil || r.Tag != "def5678" {
+	if r, err := describe(&img, built(""), head, l, map[imageref.Key]bool{"ghcr.io/o/x:abc1234": true}); err != nil || r.Tag != "def5678" {
 		t.Errorf("another image's tag: %q, %v; want HEAD's commit", r.Tag, err)
 	}
 }

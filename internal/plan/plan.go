@@ -45,6 +45,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/nix/syntax"
 	"github.com/pinner-dev/pinner/internal/repofile"
 	"github.com/pinner-dev/pinner/internal/rewrite"
@@ -80,7 +81,7 @@ type Options struct {
 	// Recorded is the digest pinner.lock records for each normalised
 	// reference; nil when there is no lock. A site that carries another
 	// digest makes an Unrecorded change.
-	Recorded map[string]string
+	Recorded map[imageref.Key]string
 	// ReadFile reads a file; when nil, repofile.Read within
 	// repofile.MaxModule.
 	ReadFile func(string) ([]byte, error)
@@ -95,10 +96,10 @@ type Plan struct {
 	Changes []Change
 	// Resolved holds the digest of every reference resolved, by normalised
 	// reference, changed or not.
-	Resolved map[string]string
+	Resolved map[imageref.Key]string
 	// Pins is the digest every tagged site carries once the plan is
 	// applied, by normalised reference: what a lock file records.
-	Pins map[string]string
+	Pins map[imageref.Key]string
 	// Unrecorded are the digests the files carry already that the lock
 	// does not record: most often the work of a run interrupted between
 	// replacing the modules and recording them (the modules are replaced
@@ -121,7 +122,7 @@ type File struct {
 type Change struct {
 	// Ref is the normalised reference with its tag:
 	// "docker.io/library/busybox:1.37".
-	Ref        string
+	Ref        imageref.Key
 	Repository string
 	Tag        string
 	// Old are the distinct digests the sites had, "" for none, in the
@@ -179,7 +180,7 @@ type Note struct {
 // target is a site to pin.
 type target struct {
 	site  *scan.Site
-	key   string // normalised repo:tag
+	key   imageref.Key
 	tag   string // the tag of key
 	owned bool
 	// retag: the site's tag is rewritten to tag (owned images only).
@@ -191,7 +192,7 @@ func Make(ctx context.Context, sites []scan.Site, o Options) (*Plan, error) {
 	if o.ReadFile == nil {
 		o.ReadFile = func(path string) ([]byte, error) { return repofile.Read(path, repofile.MaxModule) }
 	}
-	p := &Plan{Resolved: map[string]string{}, Pins: map[string]string{}}
+	p := &Plan{Resolved: map[imageref.Key]string{}, Pins: map[imageref.Key]string{}}
 	targets := p.collect(sites, o)
 
 	if err := p.resolve(ctx, targets, o); err != nil {
@@ -212,10 +213,10 @@ func Make(ctx context.Context, sites []scan.Site, o Options) (*Plan, error) {
 	}
 	for i := range sites {
 		s := &sites[i]
-		if s.Form == scan.FormDerived || s.Image.Tag == "" || s.Image.Repository == "" || ignored(o, s) {
+		key := s.Image.Key()
+		if !s.Managed(o.Ignored) || key == "" {
 			continue
 		}
-		key := s.Image.Context() + ":" + s.Image.Tag
 		if isTarget[s] && !failed[s] {
 			continue
 		}
@@ -243,16 +244,16 @@ func (p *Plan) unrecorded(sites []scan.Site, o Options) {
 	changes := map[string]*Change{}
 	for i := range sites {
 		s := &sites[i]
-		if s.Form == scan.FormDerived || s.Image.Tag == "" || s.Image.Digest == "" || ignored(o, s) {
+		key := s.Image.Key()
+		if !s.Managed(o.Ignored) || key == "" || s.Image.Digest == "" {
 			continue
 		}
-		key := s.Image.Context() + ":" + s.Image.Tag
 		was, ok := o.Recorded[key]
 		if !ok || was == "" || was == s.Image.Digest {
 			continue
 		}
 		// One change per digest the files carry: "was → what the file has".
-		k := key + "@" + s.Image.Digest
+		k := string(key) + "@" + s.Image.Digest
 		c := changes[k]
 		if c == nil {
 			c = &Change{Ref: key, Repository: s.Image.Context(), Tag: s.Image.Tag, New: s.Image.Digest,
@@ -268,16 +269,12 @@ func (p *Plan) unrecorded(sites []scan.Site, o Options) {
 	slices.SortFunc(p.Unrecorded, func(a, b Change) int { return cmp.Or(cmp.Compare(a.Ref, b.Ref), cmp.Compare(a.New, b.New)) })
 }
 
-func ignored(o Options, s *scan.Site) bool {
-	return o.Ignored != nil && s.Image.Repository != "" && o.Ignored(s.Image.Context())
-}
-
 // collect picks the sites to pin.
 func (p *Plan) collect(sites []scan.Site, o Options) []target {
 	var out []target
 	for i := range sites {
 		s := &sites[i]
-		if s.Form == scan.FormDerived || ignored(o, s) {
+		if !s.Managed(o.Ignored) {
 			continue
 		}
 		if o.Select != nil && !o.Select(s) {
@@ -300,7 +297,7 @@ func (p *Plan) collect(sites []scan.Site, o Options) []target {
 				p.note(s, Info, "built by this repository; its image is not built in this run")
 				continue
 			}
-			out = append(out, target{site: s, key: s.Image.Context() + ":" + tag, tag: tag, owned: true, retag: tag != s.Image.Tag})
+			out = append(out, target{site: s, key: imageref.MakeKey(s.Image.Context(), tag), tag: tag, owned: true, retag: tag != s.Image.Tag})
 			continue
 		}
 		switch {
@@ -314,7 +311,7 @@ func (p *Plan) collect(sites []scan.Site, o Options) []target {
 			p.note(s, Info, "built by this repository; skipped (owned images are pinned by the build path)")
 			continue
 		}
-		out = append(out, target{site: s, key: s.Image.Context() + ":" + s.Image.Tag, tag: s.Image.Tag, owned: owned})
+		out = append(out, target{site: s, key: s.Image.Key(), tag: s.Image.Tag, owned: owned})
 	}
 	return out
 }
@@ -326,16 +323,16 @@ func (p *Plan) note(s *scan.Site, l Level, msg string) {
 // resolve asks the sources for every distinct reference, concurrently.
 func (p *Plan) resolve(ctx context.Context, targets []target, o Options) error {
 	var third, owned []string
-	seen := map[string]bool{}
+	seen := map[imageref.Key]bool{}
 	for _, t := range targets {
 		if seen[t.key] {
 			continue
 		}
 		seen[t.key] = true
 		if t.owned {
-			owned = append(owned, t.key)
+			owned = append(owned, string(t.key))
 		} else {
-			third = append(third, t.key)
+			third = append(third, string(t.key))
 		}
 	}
 	var (
@@ -369,10 +366,10 @@ func (p *Plan) resolve(ctx context.Context, targets []target, o Options) error {
 	}
 	for _, m := range got {
 		for k, d := range m {
-			if !validDigest(d) {
+			if !imageref.ValidDigest(d) {
 				return &ResolveError{Err: fmt.Errorf("resolving %q: the registry answered with digest %q", k, d)}
 			}
-			p.Resolved[k] = d
+			p.Resolved[imageref.Key(k)] = d
 		}
 	}
 	for k := range seen {
@@ -394,7 +391,7 @@ func (p *Plan) confirm(ctx context.Context, targets []target, o Options) error {
 	changed := map[string]string{}
 	for _, t := range targets {
 		if d := p.Resolved[t.key]; !t.owned && t.site.Image.Digest != d {
-			changed[t.key] = d
+			changed[string(t.key)] = d
 		}
 	}
 	if len(changed) == 0 {
@@ -404,19 +401,6 @@ func (p *Plan) confirm(ctx context.Context, targets []target, o Options) error {
 		return &ResolveError{Err: err}
 	}
 	return ctx.Err()
-}
-
-func validDigest(d string) bool {
-	h, ok := strings.CutPrefix(d, "sha256:")
-	if !ok || len(h) != 64 {
-		return false
-	}
-	for _, c := range h {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // fileState is what edit needs per file.
@@ -462,7 +446,7 @@ func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, er
 		file    string
 		binding int
 	}
-	users := map[varKey]map[string]bool{}
+	users := map[varKey]map[imageref.Key]bool{}
 	for _, t := range targets {
 		for _, tx := range []*scan.Text{t.site.Edit.Tag, t.site.Edit.Digest} {
 			if tx == nil || tx.Var == "" || tx.Use == (syntax.Span{}) {
@@ -470,7 +454,7 @@ func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, er
 			}
 			k := varKey{t.site.File, tx.Binding.Start}
 			if users[k] == nil {
-				users[k] = map[string]bool{}
+				users[k] = map[imageref.Key]bool{}
 			}
 			users[k][t.key] = true
 		}
@@ -506,7 +490,7 @@ func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, er
 		return true
 	}
 
-	changes := map[string]*Change{}
+	changes := map[imageref.Key]*Change{}
 	for _, t := range targets {
 		s := t.site
 		want := p.Resolved[t.key]
@@ -597,7 +581,7 @@ func unchanged(path string, f *syntax.File, targets []target) error {
 
 // check scans the rewritten file and makes sure every site pinned in it
 // now carries its new digest, with repository and tag unchanged.
-func check(fs *fileState, nf *syntax.File, resolved map[string]string) error {
+func check(fs *fileState, nf *syntax.File, resolved map[imageref.Key]string) error {
 	after := scan.File(nf)
 	at := map[int]*scan.Site{}
 	for i := range after {
@@ -611,7 +595,7 @@ func check(fs *fileState, nf *syntax.File, resolved map[string]string) error {
 		switch {
 		case !ok:
 			return fmt.Errorf("rewriting %s: the image site is gone after the edit", t.site.Position())
-		case s.Image.Digest != want || s.Image.Context()+":"+s.Image.Tag != t.key:
+		case s.Image.Digest != want || s.Image.Key() != t.key:
 			return fmt.Errorf("rewriting %s: after the edit the site reads %q, want %s pinned to %s", t.site.Position(), s.Ref, t.key, want)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/oci"
 	"github.com/pinner-dev/pinner/internal/scan"
 )
@@ -67,7 +68,7 @@ func TestMake(t *testing.T) {
 	if len(p.Changes) != 1 || p.Changes[0].Ref != "ghcr.io/x/a:1.0" || p.Changes[0].Old[0] != "" || p.Changes[0].New != dA {
 		t.Errorf("changes: %+v", p.Changes)
 	}
-	if diff := cmp.Diff(map[string]string{"ghcr.io/x/a:1.0": dA, "ghcr.io/x/b:1.0": dB}, p.Pins); diff != "" {
+	if diff := cmp.Diff(map[imageref.Key]string{"ghcr.io/x/a:1.0": dA, "ghcr.io/x/b:1.0": dB}, p.Pins); diff != "" {
 		t.Errorf("pins (-want +got):\n%s", diff)
 	}
 	var notes []string
@@ -181,7 +182,7 @@ func TestUnrecorded(t *testing.T) {
 	p, err := Make(context.Background(), sites, Options{
 		ThirdParty: Fixed{"ghcr.io/x/a:1.0": dA, "ghcr.io/x/b:1.0": dB},
 		IsOwned:    isOwned,
-		Recorded:   map[string]string{"ghcr.io/x/b:1.0": dA, "ghcr.io/x/a:1.0": dB},
+		Recorded:   map[imageref.Key]string{"ghcr.io/x/b:1.0": dA, "ghcr.io/x/a:1.0": dB},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -132,3 +132,23 @@ type AttrSetEdit struct {
 	// written with: "image." when the set is written `image.tag = ...;`.
 	Prefix string
 }
+
+// Managed reports whether pinner pins s: it is written in the repository
+// rather than derived from another site, and ignored (the configuration's
+// ignore list; nil ignores nothing) does not report its image. ignored is
+// asked with the normalised repository, or with the reference as written
+// when pinner could not parse it (an invalid site), so that one can be
+// ignored too. Every command that pins, checks or updates sites asks this,
+// and nothing else, before its own conditions.
+func (s *Site) Managed(ignored func(ref string) bool) bool {
+	switch {
+	case s.Form == FormDerived:
+		return false
+	case ignored == nil:
+		return true
+	case s.Image.Repository != "":
+		return !ignored(s.Image.Context())
+	default:
+		return !ignored(s.Ref)
+	}
+}

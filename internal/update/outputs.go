@@ -16,6 +16,7 @@ import (
 	"github.com/pinner-dev/pinner/internal/changelog"
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/diag"
+	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/lock"
 	"github.com/pinner-dev/pinner/internal/owned"
 	"github.com/pinner-dev/pinner/internal/plan"
@@ -163,19 +164,15 @@ func readLock(cfg *config.Config) (*lock.Lock, error) {
 // of their repositories that neither a site nor this run's images name any
 // more (an old tag) go.
 func recordOwned(l *lock.Lock, p *plan.Plan, results []owned.Result, pushed bool) {
-	keys := map[string]bool{}
+	keys := map[imageref.Key]bool{}
 	repos := map[string]bool{}
 	for _, r := range results {
 		keys[r.Key] = true
-		repos[strings.TrimSuffix(r.Key, ":"+r.Tag)] = true
+		repos[r.Key.Repository()] = true
 	}
-	for ref, e := range l.Images {
-		repo, _, _ := strings.Cut(ref, "@")
-		if i := strings.LastIndex(repo, ":"); i > strings.LastIndex(repo, "/") {
-			repo = repo[:i]
-		}
-		if repos[repo] && !keys[ref] && p.Pins[ref] == "" && e.Digest != "" {
-			delete(l.Images, ref)
+	for key, e := range l.Images {
+		if repos[key.Repository()] && !keys[key] && p.Pins[key] == "" && e.Digest != "" {
+			delete(l.Images, key)
 		}
 	}
 	for _, r := range results {
@@ -237,7 +234,7 @@ func entries(cfg *config.Config, p *plan.Plan) []changelog.Entry {
 	at := map[key]int{}
 	for _, ch := range slices.Concat(p.Changes, p.Unrecorded) {
 		for _, from := range ch.From {
-			k := key{ch.Ref, from.Digest, ch.New}
+			k := key{string(ch.Ref), from.Digest, ch.New}
 			i, ok := at[k]
 			if !ok {
 				i = len(out)
@@ -256,7 +253,7 @@ func entries(cfg *config.Config, p *plan.Plan) []changelog.Entry {
 	}
 	// By reference, this run's changes before those caught up.
 	slices.SortStableFunc(out, func(a, b changelog.Entry) int {
-		return cmp.Compare(a.Repository+":"+a.Tag, b.Repository+":"+b.Tag)
+		return cmp.Compare(imageref.MakeKey(a.Repository, a.Tag), imageref.MakeKey(b.Repository, b.Tag))
 	})
 	return out
 }

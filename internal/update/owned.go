@@ -130,7 +130,7 @@ func buildError(err error) error {
 func logBuilt(ctx context.Context, log *slog.Logger, res []owned.Result) {
 	for _, r := range res {
 		log.LogAttrs(ctx, slog.LevelInfo, "owned image",
-			slog.String("image", r.Name), slog.String("ref", r.Key), slog.String("digest", r.Digest),
+			slog.String("image", r.Name), slog.String("ref", string(r.Key)), slog.String("digest", r.Digest),
 			slog.Bool("published", r.Published), slog.Bool("unchanged", r.Unchanged))
 	}
 }

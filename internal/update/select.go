@@ -82,7 +82,7 @@ func ownedImages(cfg *config.Config, sites []scan.Site, cat *catalogue, sel func
 	}
 	for i := range sites {
 		s := &sites[i]
-		if s.Form == scan.FormDerived || (sel != nil && !sel(s)) || cfg.Ignored(s.Ref) {
+		if !s.Managed(cfg.Ignored) || (sel != nil && !sel(s)) {
 			continue
 		}
 		if img := cat.imageOf(s); img != nil {

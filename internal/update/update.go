@@ -245,7 +245,7 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 		fixed := plan.Fixed{}
 		for i := range res.Owned {
 			built[res.Owned[i].Name] = &res.Owned[i]
-			fixed[res.Owned[i].Key] = res.Owned[i].Digest
+			fixed[string(res.Owned[i].Key)] = res.Owned[i].Digest
 		}
 		ownedSrc = fixed
 	}
