@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/pinner-dev/pinner/internal/config"
-	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/lock"
 	"github.com/pinner-dev/pinner/internal/scan"
@@ -49,18 +48,11 @@ func ReadLock(ctx context.Context, cfg *config.Config, staged bool) (*lock.Lock,
 			return nil, err
 		}
 		if ok {
-			l, err := lock.Parse(data)
-			if err != nil {
-				return nil, diag.AsBadInput(fmt.Errorf("reading staged lock file %q: %w", cfg.Lock, err))
-			}
-			return l, nil
+			return lock.Decode(fmt.Sprintf("staged lock file %q", cfg.Lock), data)
 		}
 	}
 	l, _, err := lock.Read(cfg.LockPath())
-	if err != nil {
-		return nil, diag.AsBadInput(err)
-	}
-	return l, nil
+	return l, err
 }
 
 // Findings turns sites into what check reports. A derived site is not a

@@ -21,9 +21,11 @@ package lock
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 
+	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/repofile"
 )
@@ -53,20 +55,32 @@ type Entry struct {
 func New() *Lock { return &Lock{Version: Version, Images: map[imageref.Key]Entry{}} }
 
 // Read reads the lock at path; a missing file is an empty lock and found
-// false.
+// false. This is how every command reads the lock file. A file that is no
+// lock (not a regular file, too large, not parsable) is bad input
+// (diag.KindOf); a file system failing is an outside error.
 func Read(path string) (l *Lock, found bool, err error) {
 	data, found, err := repofile.ReadOptional(path, repofile.MaxLock)
-	if err != nil {
-		return nil, false, fmt.Errorf("reading lock file %q: %w", path, err)
-	}
-	if !found {
+	switch {
+	case errors.Is(err, repofile.ErrNotRegular), errors.Is(err, repofile.ErrTooLarge):
+		return nil, false, diag.AsBadInput(fmt.Errorf("reading lock file %q: %w", path, err))
+	case err != nil:
+		return nil, false, diag.AsOutside(fmt.Errorf("reading lock file %q: %w", path, err))
+	case !found:
 		return New(), false, nil
 	}
-	l, err = Parse(data)
+	l, err = Decode(fmt.Sprintf("lock file %q", path), data)
+	return l, true, err
+}
+
+// Decode parses data as Read does, for a lock read some other way (staged
+// in git); what names it in the error ("staged lock file \"pinner.lock\""),
+// which is bad input.
+func Decode(what string, data []byte) (*Lock, error) {
+	l, err := Parse(data)
 	if err != nil {
-		return nil, true, fmt.Errorf("reading lock file %q: %w", path, err)
+		return nil, diag.AsBadInput(fmt.Errorf("reading %s: %w", what, err))
 	}
-	return l, true, nil
+	return l, nil
 }
 
 // Parse decodes a lock file. Unknown fields are errors: a newer pinner's

@@ -144,18 +144,8 @@ func readLock(cfg *config.Config) (*lock.Lock, error) {
 	if path == "" {
 		return lock.New(), nil
 	}
-	old, exists, err := readOptional(path, repofile.MaxLock)
-	if err != nil {
-		return nil, err
-	}
-	if !exists {
-		return lock.New(), nil
-	}
-	l, err := lock.Parse(old)
-	if err != nil {
-		return nil, diag.AsBadInput(fmt.Errorf("reading lock file %q: %w", path, err))
-	}
-	return l, nil
+	l, _, err := lock.Read(path)
+	return l, err
 }
 
 // recordOwned writes what the owned images of this run were built from
