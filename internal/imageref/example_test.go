@@ -20,18 +20,15 @@ func ExampleParse() {
 	// busybox:1.37@sha256:08bda3ee3383b093cc0ed74d42ed9b167ecb92dd7c01e090a542d0a75dec8abb
 }
 
-func ExampleLooksLikeImage() {
-	for _, s := range []string{
-		"ghcr.io/x/backup-toolbox:1.0.0",
-		"postgresql.default.svc:5432",
-		"oci://registry-1.docker.io/bitnamicharts/postgresql",
-		"backup",
-	} {
-		fmt.Println(s, imageref.LooksLikeImage(s))
+func ExampleRef_Key() {
+	r, err := imageref.Parse("localhost:5000/backup:1.0@sha256:08bda3ee3383b093cc0ed74d42ed9b167ecb92dd7c01e090a542d0a75dec8abb")
+	if err != nil {
+		panic(err)
 	}
+	k := r.Key()
+	fmt.Println(k)
+	fmt.Println(k.Repository(), k.Tag())
 	// Output:
-	// ghcr.io/x/backup-toolbox:1.0.0 true
-	// postgresql.default.svc:5432 false
-	// oci://registry-1.docker.io/bitnamicharts/postgresql false
-	// backup false
+	// localhost:5000/backup:1.0
+	// localhost:5000/backup 1.0
 }

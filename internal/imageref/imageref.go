@@ -347,28 +347,6 @@ func (r Ref) WithDigest(d string) string {
 // String is the reference as written.
 func (r Ref) String() string { return r.Written }
 
-// LooksLikeImage reports whether s, found where any string could be, is
-// plausibly an image reference. It is deliberately conservative, for strings
-// whose context says nothing: s must parse, must carry a tag or a digest (a
-// bare word such as "postgres" is as likely a label value), and must not be
-// one of the usual near-misses:
-//   - a URL ("oci://...", "https://...") or a path ("/data", "./x", "~/x");
-//   - "host:port": no "/" and an all-digit "tag", as in
-//     "postgresql.default.svc:5432" or "gluetun:8000". This also turns down
-//     "postgres:16", which is why the scanner accepts such a string only
-//     where an image is expected, and then only rules out IsHostPort;
-//   - anything with spaces or other characters an image name cannot hold.
-func LooksLikeImage(s string) bool {
-	r, err := Parse(s)
-	if err != nil {
-		return false
-	}
-	if r.Digest == "" && !strings.Contains(r.Repository, "/") && allDigits(r.Tag) {
-		return false
-	}
-	return r.Tag != "" || r.Digest != ""
-}
-
 func allDigits(s string) bool {
 	for _, c := range s {
 		if c < '0' || c > '9' {

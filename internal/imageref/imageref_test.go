@@ -171,50 +171,6 @@ func TestParseRepository(t *testing.T) {
 	}
 }
 
-func TestLooksLikeImage(t *testing.T) {
-	tests := []struct {
-		in   string
-		want bool
-	}{
-		{"ghcr.io/josevictorferreira/backup-toolbox:1.0.0", true},
-		{"busybox:1.37", true},
-		{"postgres:16", false}, // reads as host:port; see IsHostPort
-		{"postgres:16-alpine", true},
-		{"bitnami/postgresql:16", true},
-		{"valoris-backend:3000", false},
-		{"gluetun:8000", false},
-		{"minio:shared-subfolders", true}, // only context rules this one out
-		{"ghcr.io/x/y@sha256:" + hex64, true},
-		{"localhost:5000/x:1", true},
-		{"busybox", false}, // bare word: could be a label value
-		{"ghcr.io/x/y", false},
-		{"kubernetes.io/hostname", false},
-		{"app.kubernetes.io/name", false},
-		{"postgresql.default.svc:5432", false},
-		{"postgresql.default.svc.cluster.local:5432", false},
-		{"localhost:5000", false},
-		{"oci://ghcr.io/x/charts/app:1.0", false},
-		{"oci://registry-1.docker.io/bitnamicharts", false},
-		{"https://charts.bitnami.com/bitnami", false},
-		{"http://x:80/y", false},
-		{"/var/lib/postgresql/data", false},
-		{"/backup:/mnt", false},
-		{"./values.yaml", false},
-		{".config", false},
-		{"run backup.sh", false},
-		{"app=backup", false},
-		{"true", false},
-		{"0 3 * * *", false},
-		{"10.0.0.1:6443", false},
-		{"", false},
-	}
-	for _, tt := range tests {
-		if got := LooksLikeImage(tt.in); got != tt.want {
-			t.Errorf("LooksLikeImage(%q) = %v, want %v", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestIsHostPort(t *testing.T) {
 	for in, want := range map[string]bool{
 		"postgresql.default.svc:5432": true,
@@ -241,7 +197,6 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		_ = LooksLikeImage(s)
 		r, err := Parse(s)
 		if err != nil {
 			return

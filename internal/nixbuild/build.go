@@ -89,11 +89,6 @@ type Builder struct {
 	KillDelay time.Duration
 }
 
-// Build builds every installable with the default Builder.
-func Build(ctx context.Context, ins []Installable) ([]Result, error) {
-	return (&Builder{}).Build(ctx, ins)
-}
-
 // Build builds every installable and returns one Result per installable, in
 // order. Flake installables share one `nix build` invocation; file
 // installables share one per file and argument set (the command line takes

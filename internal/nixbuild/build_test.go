@@ -226,7 +226,7 @@ func TestBuildBadInput(t *testing.T) {
 
 func TestBuildWithoutNix(t *testing.T) {
 	t.Setenv("PATH", "")
-	_, err := Build(context.Background(), []Installable{{File: "x.nix"}})
+	_, err := (&Builder{}).Build(context.Background(), []Installable{{File: "x.nix"}})
 	if !errors.Is(err, ErrNixNotFound) {
 		t.Fatalf("err = %v, want ErrNixNotFound", err)
 	}

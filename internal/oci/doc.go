@@ -30,7 +30,10 @@
 // registry's Retry-After if longer (capped the same way). Each request has
 // its own deadline (WithRequestTimeout, default 30s), so one request takes
 // at most attempts × timeout + (attempts-1) × cap. go-containerregistry's
-// own retries are disabled so attempts never multiply.
+// own retries are off for reads, so attempts never multiply. Uploads (POST,
+// PATCH, PUT) are not repeated by the transport: go-containerregistry's
+// retries are turned on for them instead, a whole blob or manifest at a
+// time, with the same attempts and backoff (see RegistryPublisher).
 //
 // # Plain http
 //

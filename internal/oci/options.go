@@ -93,19 +93,6 @@ func WithJobs(n int) Option {
 	}
 }
 
-// WithKeychain sets where credentials come from. The default is the Docker
-// config (authn.DefaultKeychain), then $GITHUB_TOKEN for ghcr.io, then for
-// ghcr.io the token of `gh auth token` (GHKeychain).
-func WithKeychain(k authn.Keychain) Option {
-	return func(o *options) error {
-		if k == nil {
-			return errors.New("setting keychain: nil keychain")
-		}
-		o.keychain = k
-		return nil
-	}
-}
-
 // WithMirrors maps a registry host to the base URL fetched instead, for
 // example "ghcr.io" → "http://127.0.0.1:5000/ghcr.io". The key "docker.io"
 // covers every Docker Hub reference, short names included. The map is
@@ -179,17 +166,6 @@ func WithLogger(l *slog.Logger) Option {
 			return errors.New("setting logger: nil logger")
 		}
 		o.logger = l
-		return nil
-	}
-}
-
-// WithTransport replaces the HTTP transport under the retry layer; for tests.
-func WithTransport(t http.RoundTripper) Option {
-	return func(o *options) error {
-		if t == nil {
-			return errors.New("setting transport: nil transport")
-		}
-		o.transport = t
 		return nil
 	}
 }

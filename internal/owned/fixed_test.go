@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/pinner-dev/pinner/internal/testutil/fixedbuild"
+
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -20,9 +22,9 @@ import (
 )
 
 // fixedImages is a configuration with one two-platform image whose Nix
-// outputs are docker-archives written here, and the FixedBuild that hands
+// outputs are docker-archives written here, and the fixedbuild.Builder that hands
 // them out: the owned path without Nix.
-func fixedImages(t *testing.T, repo string) (*config.Config, FixedBuild) {
+func fixedImages(t *testing.T, repo string) (*config.Config, fixedbuild.Builder) {
 	t.Helper()
 	dir := t.TempDir()
 	cfg, err := config.Parse(filepath.Join(dir, "registry.yaml"), []byte(`version: 1
@@ -42,7 +44,7 @@ images:
 	if err != nil {
 		t.Fatal(err)
 	}
-	fixed := FixedBuild{}
+	fixed := fixedbuild.Builder{}
 	for _, in := range ins {
 		img, err := random.Image(512, 2)
 		if err != nil {
@@ -138,7 +140,7 @@ func mustRef(t *testing.T, s string) name.Reference {
 }
 
 // mustArtifact is the index the fixed outputs make.
-func mustArtifact(t *testing.T, fixed FixedBuild) oci.Artifact {
+func mustArtifact(t *testing.T, fixed fixedbuild.Builder) oci.Artifact {
 	t.Helper()
 	var imgs []oci.PlatformImage
 	for _, arch := range []string{"amd64", "arm64"} {

@@ -52,28 +52,10 @@ type Image struct {
 	Platforms []string
 }
 
-// Builder builds Nix installables: nixbuild.Builder runs Nix; FixedBuild
-// hands out outputs made beforehand, for tests of what comes after.
+// Builder builds Nix installables: nixbuild.Builder runs Nix; tests use
+// testutil/fixedbuild, which hands out outputs made beforehand.
 type Builder interface {
 	Build(ctx context.Context, ins []nixbuild.Installable) ([]nixbuild.Result, error)
-}
-
-// FixedBuild is a Builder that builds nothing: each installable's result
-// is looked up by its String().
-type FixedBuild map[string]nixbuild.Result
-
-// Build returns the fixed result of every installable, in order.
-func (f FixedBuild) Build(ctx context.Context, ins []nixbuild.Installable) ([]nixbuild.Result, error) {
-	out := make([]nixbuild.Result, len(ins))
-	for i, in := range ins {
-		r, ok := f[in.String()]
-		if !ok {
-			return nil, fmt.Errorf("building %s: %w: no fixed result", in, nixbuild.ErrBadInput)
-		}
-		r.Installable = in
-		out[i] = r
-	}
-	return out, ctx.Err()
 }
 
 // Options configure Build.

@@ -85,12 +85,8 @@ func File(name string, src []byte, edits []Edit) ([]byte, *syntax.File, error) {
 	return out, f, nil
 }
 
-// Shift maps an offset of the old text to the new one, for offsets that no
-// edit covers (such as the start of a string an edit changes inside). It
-// looks at every edit; to map many offsets, use NewOffsets.
-func Shift(edits []Edit, off int) int { return NewOffsets(edits).Map(off) }
-
-// Offsets maps offsets of the old text to the new one, as Shift does, in
+// Offsets maps offsets of the old text to the new one, for offsets that no
+// edit covers (such as the start of a string an edit changes inside), in
 // O(log n) per offset: a file with n sites checked after its rewrite costs
 // n log n, not n².
 type Offsets struct {

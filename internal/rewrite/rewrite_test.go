@@ -88,11 +88,11 @@ func TestFileRejectsBrokenSyntax(t *testing.T) {
 	}
 }
 
-func TestShift(t *testing.T) {
+func TestOffsetsMap(t *testing.T) {
 	edits := []Edit{{Start: 2, End: 4, New: "abcd"}, {Start: 10, End: 10, New: "x"}}
 	for _, c := range []struct{ in, want int }{{0, 0}, {4, 6}, {9, 11}, {10, 12}, {11, 14}} {
-		if got := Shift(edits, c.in); got != c.want {
-			t.Errorf("Shift(%d) = %d, want %d", c.in, got, c.want)
+		if got := NewOffsets(edits).Map(c.in); got != c.want {
+			t.Errorf("Map(%d) = %d, want %d", c.in, got, c.want)
 		}
 	}
 }

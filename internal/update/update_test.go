@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinner-dev/pinner/internal/testutil/fixedbuild"
+
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -22,7 +24,6 @@ import (
 	"github.com/pinner-dev/pinner/internal/lock"
 	"github.com/pinner-dev/pinner/internal/nixbuild"
 	"github.com/pinner-dev/pinner/internal/oci"
-	"github.com/pinner-dev/pinner/internal/owned"
 	"github.com/pinner-dev/pinner/internal/rewrite"
 	"github.com/pinner-dev/pinner/internal/scan"
 	"github.com/pinner-dev/pinner/internal/testutil/registry"
@@ -212,7 +213,7 @@ func TestRunOwned(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeArchive(t, out, "ghcr.io/acme/own:1.0", img)
-	fixed := owned.FixedBuild{ins: nixbuild.Result{Out: out}}
+	fixed := fixedbuild.Builder{ins: nixbuild.Result{Out: out}}
 	layoutDir := filepath.Join(r.dir, "oci-store")
 	o := Options{All: true, Registry: quick(), Builder: fixed, PushTo: "oci:" + layoutDir}
 	res, err := Run(context.Background(), r.cfg, o)

@@ -56,12 +56,6 @@ func ParseMode(filename string, src []byte, mode Mode) (*File, error) {
 // Lex returns the tokens of src, as Parse stores them in File.Tokens.
 func Lex(src []byte) []Token { return lex(src, func(int, string) {}) }
 
-// parse is Parse with the variable-scope check optional, so that tests can
-// look at the shape of expressions with free variables.
-func parse(filename string, src []byte, checkScope bool) (*File, error) {
-	return parseMode(filename, src, checkScope, 0)
-}
-
 // tokPool holds the token buffers of SkipTokens parses.
 var tokPool = sync.Pool{New: func() any { return new([]Token) }}
 
@@ -151,9 +145,6 @@ func encodingError(src []byte) (off int, msg string) {
 	}
 	return 0, ""
 }
-
-// Text returns the source text of a node or token span.
-func (f *File) Text(s Span) string { return string(f.Src[s.Start:s.End]) }
 
 // Position converts a byte offset into a line and column.
 func (f *File) Position(offset int) Position {

@@ -403,3 +403,9 @@ func TestScopesAfterMerge(t *testing.T) {
 		}
 	}
 }
+
+// parse is Parse with the variable-scope check optional, so that tests can
+// look at the shape of expressions with free variables.
+func parse(filename string, src []byte, checkScope bool) (*File, error) {
+	return parseMode(filename, src, checkScope, 0)
+}
