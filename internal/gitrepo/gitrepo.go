@@ -1,6 +1,9 @@
-// Package gitrepo reads what git has staged for the next commit: the
-// files whose content the commit will hold, and that content, from the
-// index rather than the working tree. git is run directly (never through
+// Package gitrepo is the only package that runs git. It reads what git has
+// staged for the next commit (the files whose content the commit will
+// hold, and that content, from the index rather than the working tree),
+// and answers the few questions pinner asks of a repository: the short
+// commit of HEAD, whether a directory is in a work tree, whether a file is
+// tracked, whether there is a commit yet. git is run directly (never through
 // a shell), with file names passed as NUL-separated output and objects
 // named by their hash, so no file name is ever parsed as an argument or a
 // pattern.
