@@ -22,6 +22,7 @@ import (
 	"github.com/pinner-dev/pinner/internal/plan"
 	"github.com/pinner-dev/pinner/internal/repofile"
 	"github.com/pinner-dev/pinner/internal/runlock"
+	"github.com/pinner-dev/pinner/internal/workspace"
 )
 
 // outputs are the new contents of the .nix files, the changelog and the
@@ -211,14 +212,7 @@ func today() time.Time {
 // changelog lists no digest a file never had.
 func entries(cfg *config.Config, p *plan.Plan) []changelog.Entry {
 	base, _ := filepath.Abs(cfg.Dir)
-	rel := func(f string) string {
-		if abs, err := filepath.Abs(f); err == nil {
-			if r, err := filepath.Rel(base, abs); err == nil && filepath.IsLocal(r) {
-				f = r
-			}
-		}
-		return filepath.ToSlash(f)
-	}
+	rel := func(f string) string { return filepath.ToSlash(workspace.RelativeTo(base, f)) }
 	type key struct{ ref, old, new string }
 	var out []changelog.Entry
 	at := map[key]int{}
