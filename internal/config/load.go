@@ -51,10 +51,11 @@ func Parse(path string, data []byte) (*Config, error) {
 	if err := checkUTF8(path, data); err != nil {
 		return nil, err
 	}
-	if err := checkShape(path, data); err != nil {
+	tokens, err := lex(path, data)
+	if err != nil {
 		return nil, err
 	}
-	file, err := parseYAML(path, data)
+	file, err := parseYAML(path, tokens)
 	if err != nil {
 		return nil, err
 	}
@@ -104,30 +105,37 @@ const (
 	maxAliases = 256
 )
 
-// checkShape refuses a configuration nested deeper than maxDepth or using
-// more than maxAliases aliases, at the token that goes too far. Block
-// nesting is counted by the columns of keys and list entries, flow
-// nesting by brackets.
-func checkShape(file string, data []byte) (err error) {
+// lex splits data into the tokens the parser reads, refusing a
+// configuration nested deeper than maxDepth or using more than maxAliases
+// aliases at the token that goes too far. Block nesting is counted by the
+// columns of keys and list entries, flow nesting by brackets. It also
+// reports, all at once, the YAML features registry.yaml does without:
+// tags (every key has one type), merge keys, and aliases of no anchor.
+// A key written as a number or boolean becomes a string, so that keys,
+// like values, are the text written: "1.10:" names "1.10", not 1.1.
+func lex(file string, data []byte) (tokens token.Tokens, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = nil // the parser reports what the lexer choked on
+			err = &Error{File: file, Line: 1, Column: 1, Msg: fmt.Sprintf("invalid YAML: lexer failed: %v", r)}
 		}
 	}()
 	var (
 		indents []int // columns of the open block keys and entries
 		flow    int
 		aliases int
+		anchors = map[string]bool{}
+		errs    ErrorList
 	)
-	at := func(tk *token.Token, msg string) error {
+	at := func(tk *token.Token, msg string) *Error {
 		line, col := 1, 1
-		if tk.Position != nil {
+		if tk != nil && tk.Position != nil {
 			line, col = max(tk.Position.Line, 1), max(tk.Position.Column, 1)
 		}
 		return &Error{File: file, Line: line, Column: col, Msg: msg}
 	}
+	tokens = lexer.Tokenize(string(data))
 	var prev *token.Token
-	for _, tk := range lexer.Tokenize(string(data)) {
+	for _, tk := range tokens {
 		key := prev
 		prev = tk
 		where := tk
@@ -136,9 +144,15 @@ func checkShape(file string, data []byte) (err error) {
 			flow++
 		case token.SequenceEndType, token.MappingEndType:
 			flow = max(flow-1, 0)
+		case token.TagType:
+			errs = append(errs, at(tk, fmt.Sprintf("YAML tags such as %q are not supported; quote the value instead", tk.Value)))
+			continue
+		case token.MergeKeyType:
+			errs = append(errs, at(tk, "merge keys (<<) are not supported; use an alias for the whole value"))
+			continue
 		case token.AliasType:
 			if aliases++; aliases > maxAliases {
-				return at(tk, fmt.Sprintf("more than %d aliases; the configuration needs none", maxAliases))
+				return nil, at(tk, fmt.Sprintf("more than %d aliases; the configuration needs none", maxAliases))
 			}
 			continue
 		case token.MappingValueType, token.SequenceEntryType:
@@ -146,6 +160,10 @@ func checkShape(file string, data []byte) (err error) {
 			col := tk
 			if tk.Type == token.MappingValueType && key != nil {
 				col = key
+				switch key.Type {
+				case token.IntegerType, token.BinaryIntegerType, token.OctetIntegerType, token.HexIntegerType, token.FloatType, token.BoolType:
+					key.Type = token.StringType
+				}
 			}
 			where = col
 			if flow == 0 && col.Position != nil {
@@ -158,16 +176,27 @@ func checkShape(file string, data []byte) (err error) {
 				}
 			}
 		default:
+			// An anchor or alias token is followed by its name.
+			switch {
+			case key == nil:
+			case key.Type == token.AnchorType:
+				anchors[tk.Value] = true
+			case key.Type == token.AliasType && !anchors[tk.Value]:
+				errs = append(errs, at(key, fmt.Sprintf("unknown alias %q", tk.Value)))
+			}
 			continue
 		}
 		if len(indents)+flow > maxDepth {
-			return at(where, fmt.Sprintf("nested more than %d levels deep; the configuration is at most 5", maxDepth))
+			return nil, at(where, fmt.Sprintf("nested more than %d levels deep; the configuration is at most 5", maxDepth))
 		}
 	}
-	return nil
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return tokens, nil
 }
 
-func parseYAML(file string, data []byte) (f *ast.File, err error) {
+func parseYAML(file string, tokens token.Tokens) (f *ast.File, err error) {
 	// The parser is a dependency fed with user input; a panic in it must
 	// still come out as a bad-config error.
 	defer func() {
@@ -177,7 +206,7 @@ func parseYAML(file string, data []byte) (f *ast.File, err error) {
 	}()
 	// Duplicate keys are found by the decoder, which can say which image
 	// they are in.
-	f, err = parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
+	f, err = parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		var yerr yaml.Error
 		if errors.As(err, &yerr) && yerr.GetToken() != nil && yerr.GetToken().Position != nil {

@@ -161,6 +161,9 @@ func TestLoadValid(t *testing.T) {
 		{"build file", "version: 1\nimages:\n  x:\n    repository: x\n    build:\n      file: oci-images/x.nix\n      attr: image\n      args: {name: x, version: 2, debug: true}\n",
 			func(c *Config) any { return c.Images[0].Build },
 			Build{File: "oci-images/x.nix", Attr: "image", Args: map[string]string{"name": "x", "version": "2", "debug": "true"}}},
+		{"keys keep their text", "version: 1\nimages:\n  1.10: {repository: a, build: {flake: .#a}}\n  010:\n    repository: b\n    build: {file: b.nix, args: {v: 010, w: 1.10, x: True}}\n",
+			func(c *Config) any { return []any{c.Images[0].Name, c.Images[1].Name, c.Images[1].Build.Args} },
+			[]any{"1.10", "010", map[string]string{"v": "010", "w": "1.10", "x": "True"}}},
 		{"notes block scalar", image("    notes: |\n      line one\n      line two\n"),
 			func(c *Config) any { return c.Images[0].Notes }, "line one\nline two\n"},
 		{"repository with port and docker hub short name", "version: 1\nimages:\n  a: {repository: 'localhost:5000/a/b', build: {flake: .#a}}\n  b: {repository: busybox, build: {flake: .#b}}\n",
@@ -215,6 +218,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"tag", "version: !!int 1\n", []string{`1:10: YAML tags such as "!!int" are not supported`}},
 		{"merge key", "version: 1\nmirrors:\n  <<: {a: b}\n", []string{`3:3: merge keys (<<) are not supported`}},
 		{"unknown alias", "version: 1\nmodules: *nope\n", []string{`2:10: unknown alias "nope"`}},
+		{"refusals at once", "version: !!int 1\nmodules: *nope\nmirrors: {<<: *nope}\n", []string{`1:10: YAML tags`, `2:10: unknown alias "nope"`, `3:11: merge keys (<<) are not supported`, `3:15: unknown alias "nope"`}},
 		{"self alias", "version: 1\nmodules: &a [*a]\n", []string{`2:14: each entry of modules must be a string, not a list`}},
 
 		// The shape, bounded before the YAML parser sees the file
