@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -111,8 +112,9 @@ const (
 // columns of keys and list entries, flow nesting by brackets. It also
 // reports, all at once, the YAML features registry.yaml does without:
 // tags (every key has one type), merge keys, and aliases of no anchor.
-// A key written as a number or boolean becomes a string, so that keys,
-// like values, are the text written: "1.10:" names "1.10", not 1.1.
+// A key written as a number, boolean or null becomes a string: keys are
+// names, the text written ("1.10:" names "1.10", not 1.1), and the decoder
+// drops every field of a struct when one of its keys is not a string.
 func lex(file string, data []byte) (tokens token.Tokens, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -161,8 +163,12 @@ func lex(file string, data []byte) (tokens token.Tokens, err error) {
 			if tk.Type == token.MappingValueType && key != nil {
 				col = key
 				switch key.Type {
-				case token.IntegerType, token.BinaryIntegerType, token.OctetIntegerType, token.HexIntegerType, token.FloatType, token.BoolType:
+				case token.NullType, token.InfinityType, token.NanType, token.BoolType, token.FloatType,
+					token.IntegerType, token.BinaryIntegerType, token.OctetIntegerType, token.HexIntegerType:
 					key.Type = token.StringType
+				}
+				if key.Prev != nil && key.Prev.Type == token.AliasType {
+					errs = append(errs, at(key.Prev, "aliases as keys are not supported; write the key"))
 				}
 			}
 			where = col
@@ -204,18 +210,98 @@ func parseYAML(file string, tokens token.Tokens) (f *ast.File, err error) {
 			f, err = nil, &Error{File: file, Line: 1, Column: 1, Msg: fmt.Sprintf("invalid YAML: parser failed: %v", r)}
 		}
 	}()
-	// Duplicate keys are found by the decoder, which can say which image
+	// Duplicate keys are found by the checks, which can say which image
 	// they are in.
 	f, err = parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
-		var yerr yaml.Error
-		if errors.As(err, &yerr) && yerr.GetToken() != nil && yerr.GetToken().Position != nil {
-			p := yerr.GetToken().Position
-			return nil, &Error{File: file, Line: max(p.Line, 1), Column: max(p.Column, 1), Msg: "invalid YAML: " + yerr.GetMessage()}
-		}
-		return nil, &Error{File: file, Line: 1, Column: 1, Msg: "invalid YAML: " + err.Error()}
+		return nil, yamlError(file, err)
 	}
 	return f, nil
+}
+
+func yamlError(file string, err error) *Error {
+	var yerr yaml.Error
+	if errors.As(err, &yerr) && yerr.GetToken() != nil && yerr.GetToken().Position != nil {
+		p := yerr.GetToken().Position
+		return &Error{File: file, Line: max(p.Line, 1), Column: max(p.Column, 1), Msg: "invalid YAML: " + yerr.GetMessage()}
+	}
+	return &Error{File: file, Line: 1, Column: 1, Msg: "invalid YAML: " + err.Error()}
+}
+
+// The file as the decoder reads it, one struct per mapping. The decoder
+// matches keys to fields, resolves anchors and aliases and fills lists
+// and maps; each value keeps the node it came from, so that the checks
+// can say where it is written and what was written instead. Unknown and
+// repeated keys are left to the checks too: they report them all, with
+// suggestions, where the decoder stops at the first.
+type (
+	rawConfig struct {
+		Version   scalar                      `yaml:"version"`
+		Modules   at[[]scalar]                `yaml:"modules"`
+		Exclude   at[[]scalar]                `yaml:"exclude"`
+		Changelog scalar                      `yaml:"changelog"`
+		Lock      scalar                      `yaml:"lock"`
+		Style     scalar                      `yaml:"style"`
+		PushTo    scalar                      `yaml:"push_to"`
+		Mirrors   at[map[string]scalar]       `yaml:"mirrors"`
+		Insecure  at[[]scalar]                `yaml:"insecure"`
+		Ignore    at[[]scalar]                `yaml:"ignore"`
+		Images    at[map[string]at[rawImage]] `yaml:"images"`
+	}
+	rawImage struct {
+		Repository scalar       `yaml:"repository"`
+		Tag        scalar       `yaml:"tag"`
+		ExtraTags  at[[]scalar] `yaml:"extra_tags"`
+		Status     scalar       `yaml:"status"`
+		Priority   scalar       `yaml:"priority"`
+		Platforms  at[[]scalar] `yaml:"platforms"`
+		Build      at[rawBuild] `yaml:"build"`
+		Notes      scalar       `yaml:"notes"`
+	}
+	rawBuild struct {
+		Flake scalar                `yaml:"flake"`
+		File  scalar                `yaml:"file"`
+		Attr  scalar                `yaml:"attr"`
+		Args  at[map[string]scalar] `yaml:"args"`
+	}
+)
+
+// scalar is a value as written: its text is the node's, so that
+// "tag: 1.10" is "1.10", not 1.1. The decoder passes null as nothing.
+type scalar struct{ n ast.Node }
+
+func (s *scalar) UnmarshalYAML(n ast.Node) error { s.n = n; return nil }
+
+// at is a list or mapping the decoder fills, with the node it filled it
+// from (nil for null). Its error is dropped: it can only be a value of
+// the wrong kind, which the checks report with the key it belongs to,
+// and dropping it lets the decoder go on with the other values.
+type at[T any] struct {
+	v T
+	n ast.Node
+}
+
+func (a *at[T]) UnmarshalYAML(unmarshal func(any) error) error {
+	_ = unmarshal(&a.n)
+	_ = unmarshal(&a.v)
+	return nil
+}
+
+// decode decodes the first document of f. Nothing is left for the
+// decoder to fail on: lex refused what it cannot resolve (tags, merge
+// keys, unknown aliases), every key is a string, and every value takes
+// any node.
+func decode(file string, body ast.Node) (root at[rawConfig], err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &Error{File: file, Line: 1, Column: 1, Msg: fmt.Sprintf("invalid YAML: decoder failed: %v", r)}
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(nil), yaml.AllowDuplicateMapKey())
+	if err := dec.DecodeFromNode(body, &root); err != nil {
+		return root, yamlError(file, err)
+	}
+	return root, nil
 }
 
 type decoder struct {

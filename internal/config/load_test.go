@@ -4,10 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/goccy/go-yaml/ast"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -476,5 +480,63 @@ func BenchmarkParse(b *testing.B) {
 		if _, err := Parse("registry.yaml", data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestDecode pins what the checks rely on the decoder for: it resolves
+// aliases to the anchored value, passes null as nothing, and a value of
+// the wrong kind does not keep it from decoding the others.
+func TestDecode(t *testing.T) {
+	yaml := "version: 1\nimages:\n  a: {repository: &r ghcr.io/a, platforms: &p [linux/amd64, ~]}\n  b: str\n  c: {repository: *r, platforms: *p, tag: 1.10, build: {args: {x: *p}}}\n  d:\n"
+	tokens, err := lex("registry.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := parseYAML("registry.yaml", tokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := decode("registry.yaml", f.Docs[0].Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := func(n ast.Node) string {
+		if n == nil {
+			return "nil"
+		}
+		p := n.GetToken().Position
+		return fmt.Sprintf("%s %d:%d", n.Type(), p.Line, p.Column)
+	}
+	imgs := root.v.Images.v
+	a, c := imgs["a"].v, imgs["c"].v
+	got := []string{
+		text(root.v.Version.n),
+		text(imgs["b"].n),
+		text(c.Repository.n),
+		text(c.Platforms.n),
+		text(c.Platforms.v[0].n),
+		text(c.Platforms.v[1].n),
+		text(c.Tag.n),
+		text(c.Build.v.Args.v["x"].n),
+		text(a.Tag.n),
+		text(imgs["d"].n),
+	}
+	want := []string{
+		"Integer 1:10",
+		"String 4:6",
+		"String 3:22",
+		"Sequence 3:47",
+		"String 3:48",
+		"nil",
+		"Float 5:43",
+		"Sequence 3:47",
+		"nil",
+		"nil",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("decoded nodes (-want +got):\n%s", diff)
+	}
+	if _, ok := imgs["d"]; !ok || len(imgs) != 4 {
+		t.Errorf("images = %v; want a, b, c and d", slices.Collect(maps.Keys(imgs)))
 	}
 }
