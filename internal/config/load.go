@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -22,9 +23,9 @@ import (
 
 // Keys of schema version 1, per mapping.
 var (
-	topKeys   = []string{"version", "modules", "exclude", "changelog", "lock", "style", "push_to", "mirrors", "insecure", "ignore", "images"}
-	imageKeys = []string{"repository", "tag", "extra_tags", "status", "priority", "platforms", "build", "notes"}
-	buildKeys = []string{"flake", "file", "attr", "args"}
+	topKeys   = keysOf(rawConfig{})
+	imageKeys = keysOf(rawImage{})
+	buildKeys = keysOf(rawBuild{})
 )
 
 var (
@@ -60,14 +61,31 @@ func Parse(path string, data []byte) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	var body ast.Node
+	chk := &checker{file: path}
+	for _, doc := range file.Docs {
+		if doc == nil || doc.Body == nil {
+			continue
+		}
+		if body != nil {
+			chk.errorf(doc.Body, "a second YAML document; the config is one document")
+			break
+		}
+		body = doc.Body
+	}
+	var root at[rawConfig]
+	if body != nil {
+		if root, err = decode(path, body); err != nil {
+			return nil, err
+		}
+	}
 	c := Default(filepath.Dir(path))
 	c.Path = path
 	c.Version = 0
-	d := &decoder{file: path, aliases: map[*ast.AliasNode]ast.Node{}}
-	d.decodeFile(file, c)
-	if len(d.errs) > 0 {
-		d.errs.Sort()
-		return nil, d.errs
+	chk.config(root, body, c)
+	if len(chk.errs) > 0 {
+		chk.errs.Sort()
+		return nil, chk.errs
 	}
 	return c, nil
 }
@@ -304,15 +322,16 @@ func decode(file string, body ast.Node) (root at[rawConfig], err error) {
 	return root, nil
 }
 
-type decoder struct {
-	file    string
-	errs    ErrorList
-	aliases map[*ast.AliasNode]ast.Node // alias -> value of the anchor it names
+// checker turns the decoded file into a Config, reporting every problem
+// at the node it is about.
+type checker struct {
+	file string
+	errs ErrorList
 }
 
-func (d *decoder) errorf(n ast.Node, format string, args ...any) {
+func (c *checker) errorf(n ast.Node, format string, args ...any) {
 	p := posOf(n)
-	d.errs.Add(d.file, p.line, p.column, fmt.Sprintf(format, args...))
+	c.errs.Add(c.file, p.line, p.column, fmt.Sprintf(format, args...))
 }
 
 // posOf is where a node is written. A block mapping's own token is its first
@@ -322,16 +341,10 @@ func posOf(n ast.Node) pos {
 	case nil:
 		return pos{1, 1}
 	case *ast.MappingNode:
-		if v == nil {
-			return pos{1, 1}
-		}
 		if !v.IsFlowStyle && len(v.Values) > 0 {
 			return posOf(v.Values[0])
 		}
 	case *ast.MappingValueNode:
-		if v == nil {
-			return pos{1, 1}
-		}
 		return posOf(v.Key)
 	}
 	tk := n.GetToken()
@@ -342,63 +355,6 @@ func posOf(n ast.Node) pos {
 }
 
 func (p pos) String() string { return fmt.Sprintf("%d:%d", p.line, p.column) }
-
-// anchorVisitor records, in file order, the anchor each alias names: YAML
-// lets an anchor be redefined, and an alias means the latest one before it.
-type anchorVisitor struct {
-	anchors map[string]ast.Node
-	aliases map[*ast.AliasNode]ast.Node
-}
-
-func (v *anchorVisitor) Visit(n ast.Node) ast.Visitor {
-	switch n := n.(type) {
-	case *ast.AnchorNode:
-		if n.Name != nil {
-			v.anchors[n.Name.GetToken().Value] = n.Value
-		}
-	case *ast.AliasNode:
-		if n.Value != nil {
-			if target, ok := v.anchors[n.Value.GetToken().Value]; ok {
-				v.aliases[n] = target
-			}
-		}
-	}
-	return v
-}
-
-// resolve looks through anchors and aliases to the node holding a value. A
-// nil result is a null value. YAML tags are refused: every key has one type.
-func (d *decoder) resolve(n ast.Node) (ast.Node, bool) {
-	start := n
-	for range 64 {
-		switch v := n.(type) {
-		case *ast.AnchorNode:
-			n = v.Value
-		case *ast.AliasNode:
-			target, ok := d.aliases[v]
-			if !ok {
-				d.errorf(v, "unknown alias %q", strings.TrimPrefix(v.String(), "*"))
-				return nil, false
-			}
-			n = target
-		case *ast.TagNode:
-			d.errorf(v, "YAML tags such as %q are not supported; quote the value instead", v.Start.Value)
-			return nil, false
-		default:
-			return n, true
-		}
-	}
-	d.errorf(start, "alias refers to itself")
-	return nil, false
-}
-
-func isNull(n ast.Node) bool {
-	switch n.(type) {
-	case nil, *ast.NullNode:
-		return true
-	}
-	return false
-}
 
 func kindOf(n ast.Node) string {
 	switch n.(type) {
@@ -420,66 +376,48 @@ func kindOf(n ast.Node) string {
 	return n.Type().YAMLName()
 }
 
+// entry is a key of a mapping and the value written after it, an alias
+// where one is used: errors are reported there, not at the anchor.
 type entry struct {
-	key     string
-	keyNode ast.Node
-	value   ast.Node
+	key          string
+	keyNode, val ast.Node
+	dup          bool // the key is given again; its values go unchecked
 }
 
-// entries returns the pairs of a mapping in file order. n must be resolved;
-// a null n is an empty mapping. A repeated key is reported through dup.
-func (d *decoder) entries(n ast.Node, what string, dup func(key string, first pos) string) ([]entry, bool) {
+// entries returns the keys of the mapping n in file order, reporting keys
+// given twice as dup says.
+func (c *checker) entries(n ast.Node, what string, dup func(key string, first pos) string) []entry {
 	var kvs []*ast.MappingValueNode
-	switch v := n.(type) {
-	case nil, *ast.NullNode:
-		return nil, true
+	switch n := n.(type) {
 	case *ast.MappingNode:
-		kvs = v.Values
+		kvs = n.Values
 	case *ast.MappingValueNode:
-		kvs = []*ast.MappingValueNode{v}
-	default:
-		d.errorf(n, "%s must be a mapping, not %s", what, kindOf(n))
-		return nil, false
+		kvs = []*ast.MappingValueNode{n}
 	}
-	seen := map[string]pos{}
-	out := make([]entry, 0, len(kvs))
-	ok := true
+	var es []entry
+	seen := map[string]int{}
 	for _, kv := range kvs {
-		var keyNode ast.Node = kv.Key
-		if _, merge := keyNode.(*ast.MergeKeyNode); merge {
-			d.errorf(keyNode, "merge keys (<<) are not supported; use an alias for the whole value")
-			ok = false
+		var k ast.Node = kv.Key
+		if mk, ok := k.(*ast.MappingKeyNode); ok {
+			k = mk.Value
+		}
+		if a, ok := k.(*ast.AnchorNode); ok {
+			k = a.Value
+		}
+		key, isText := textOf(k)
+		if !isText {
+			c.errorf(k, "a key in %s must be a string, not %s", what, kindOf(k))
 			continue
 		}
-		if mk, explicit := keyNode.(*ast.MappingKeyNode); explicit {
-			keyNode = mk.Value
-		}
-		k, rok := d.resolve(keyNode)
-		if !rok {
-			ok = false
+		if i, ok := seen[key]; ok {
+			c.errorf(k, "%s", dup(key, posOf(es[i].keyNode)))
+			es[i].dup = true
 			continue
 		}
-		var key string
-		switch k := k.(type) {
-		case *ast.StringNode:
-			key = k.Value
-		case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode:
-			key = k.GetToken().Value
-		default:
-			d.errorf(keyNode, "a key in %s must be a string, not %s", what, kindOf(k))
-			ok = false
-			continue
-		}
-		p := posOf(keyNode)
-		if first, dupe := seen[key]; dupe {
-			d.errorf(keyNode, "%s", dup(key, first))
-			ok = false
-			continue
-		}
-		seen[key] = p
-		out = append(out, entry{key: key, keyNode: keyNode, value: kv.Value})
+		seen[key] = len(es)
+		es = append(es, entry{key: key, keyNode: k, val: kv.Value})
 	}
-	return out, ok
+	return es
 }
 
 func dupKey(ctx string) func(string, pos) string {
@@ -488,38 +426,100 @@ func dupKey(ctx string) func(string, pos) string {
 	}
 }
 
-func (d *decoder) unknownKey(e entry, known []string, ctx string) {
-	d.errorf(e.keyNode, "unknown key %q%s%s", e.key, ctx, didYouMean(e.key, known))
+type fields map[string]entry
+
+// fields returns the keys of the mapping n by name, reporting those not
+// known.
+func (c *checker) fields(n ast.Node, what, ctx string, known []string) fields {
+	f := fields{}
+	for _, e := range c.entries(n, what, dupKey(ctx)) {
+		if !slices.Contains(known, e.key) {
+			c.errorf(e.keyNode, "unknown key %q%s%s", e.key, ctx, didYouMean(e.key, known))
+			continue
+		}
+		f[e.key] = e
+	}
+	return f
 }
 
-// text returns a scalar's text. Numbers and booleans give their source text,
-// so "tag: 1.10" is "1.10", not 1.1.
-func (d *decoder) text(n ast.Node, what string) (s string, null, ok bool) {
-	v, ok := d.resolve(n)
-	if !ok {
-		return "", false, false
+// at is the value written for key; nil when it is absent or given twice.
+func (f fields) at(key string) ast.Node {
+	if e := f[key]; !e.dup {
+		return e.val
 	}
-	switch v := v.(type) {
-	case nil, *ast.NullNode:
-		return "", true, true
+	return nil
+}
+
+func (f fields) has(key string) bool { _, ok := f[key]; return ok }
+
+// keysOf lists the keys of a raw struct.
+func keysOf(v any) (keys []string) {
+	t := reflect.TypeOf(v)
+	for i := range t.NumField() {
+		keys = append(keys, t.Field(i).Tag.Get("yaml"))
+	}
+	return keys
+}
+
+// textOf is the text of a scalar node. Numbers and booleans give their
+// source text, so "tag: 1.10" is "1.10", not 1.1.
+func textOf(n ast.Node) (string, bool) {
+	switch v := n.(type) {
 	case *ast.StringNode:
-		return v.Value, false, true
+		return v.Value, true
 	case *ast.LiteralNode:
 		if v.Value == nil {
-			return "", false, true
+			return "", true
 		}
-		return v.Value.Value, false, true
+		return v.Value.Value, true
 	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
-		return v.GetToken().Value, false, true
+		return v.GetToken().Value, true
 	}
-	d.errorf(n, "%s must be a string, not %s", what, kindOf(v))
+	return "", false
+}
+
+// text returns the text of s, written at n. ok is false when there is
+// nothing to use: n is nil, or s is not a scalar (reported).
+func (c *checker) text(s scalar, n ast.Node, what string) (text string, null, ok bool) {
+	if n == nil {
+		return "", false, false
+	}
+	if s.n == nil {
+		return "", true, true
+	}
+	if text, ok := textOf(s.n); ok {
+		return text, false, true
+	}
+	c.errorf(n, "%s must be a string, not %s", what, kindOf(s.n))
 	return "", false, false
 }
 
-// str is text where null means absent, that is "".
-func (d *decoder) str(n ast.Node, what string) (string, bool) {
-	s, _, ok := d.text(n, what)
-	return s, ok
+// enum returns one of allowed; absent and null are "" and false.
+func (c *checker) enum(s scalar, n ast.Node, noun, ctx string, allowed []string) (string, bool) {
+	v, null, ok := c.text(s, n, noun+ctx)
+	if !ok || null {
+		return "", false
+	}
+	if !slices.Contains(allowed, v) {
+		c.errorf(n, "invalid %s %q%s: want %s%s", noun, v, ctx, orList(allowed), didYouMean(v, allowed))
+		return "", false
+	}
+	return v, true
+}
+
+func orList(words []string) string {
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// mapping reports whether m, written at n, is a mapping to check; null is
+// an empty one, a nil n nothing to check.
+func (c *checker) mapping(m, n ast.Node, what string) bool {
+	switch m.(type) {
+	case nil, *ast.MappingNode, *ast.MappingValueNode:
+		return n != nil
+	}
+	c.errorf(n, "%s must be a mapping, not %s", what, kindOf(m))
+	return false
 }
 
 type item struct {
@@ -527,518 +527,338 @@ type item struct {
 	n ast.Node
 }
 
-// list returns the strings of a list; null is an empty list. Repeated
-// entries are errors.
-func (d *decoder) list(n ast.Node, what string) ([]item, bool) {
-	v, ok := d.resolve(n)
-	if !ok {
+// list returns the strings of l, written at n, and whether it is a list
+// to use (not absent, null or of another kind). Entries that are null,
+// not strings, or repeated are reported and left out.
+func (c *checker) list(l at[[]scalar], n ast.Node, what string) ([]item, bool) {
+	seq, isSeq := l.n.(*ast.SequenceNode)
+	switch {
+	case n == nil || l.n == nil:
+		return nil, false
+	case !isSeq:
+		if s, ok := l.n.(*ast.StringNode); ok {
+			c.errorf(n, "%s must be a list, not a string (write [%q])", what, s.Value)
+		} else {
+			c.errorf(n, "%s must be a list, not %s", what, kindOf(l.n))
+		}
 		return nil, false
 	}
-	var elems []ast.Node
-	switch v := v.(type) {
-	case nil, *ast.NullNode:
-		return nil, true
-	case *ast.SequenceNode:
-		elems = v.Values
-	case *ast.StringNode:
-		d.errorf(n, "%s must be a list, not a string (write [%q])", what, v.Value)
-		return nil, false
-	default:
-		d.errorf(n, "%s must be a list, not %s", what, kindOf(v))
-		return nil, false
-	}
-	seen := map[string]pos{}
-	items := make([]item, 0, len(elems))
-	for _, el := range elems {
-		s, null, eok := d.text(el, "each entry of "+what)
-		if !eok {
-			ok = false
-			continue
-		}
-		if null {
-			d.errorf(el, "an entry of %s is null", what)
-			ok = false
-			continue
-		}
-		if first, dupe := seen[s]; dupe {
-			d.errorf(el, "%s lists %q twice (first at %s)", what, s, first)
-			ok = false
-			continue
-		}
-		seen[s] = posOf(el)
-		items = append(items, item{s, el})
-	}
-	return items, ok
-}
-
-// enum returns one of allowed; null means absent, "" and ok false.
-func (d *decoder) enum(n ast.Node, noun, ctx string, allowed []string) (string, bool) {
-	s, null, ok := d.text(n, noun+ctx)
-	if !ok || null {
-		return "", false
-	}
-	if !slices.Contains(allowed, s) {
-		d.errorf(n, "invalid %s %q%s: want %s%s", noun, s, ctx, orList(allowed), didYouMean(s, allowed))
-		return "", false
-	}
-	return s, true
-}
-
-func orList(words []string) string {
-	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
-}
-
-func (d *decoder) decodeFile(f *ast.File, c *Config) {
-	var body ast.Node
-	for _, doc := range f.Docs {
-		if doc == nil || doc.Body == nil {
-			continue
-		}
-		if body != nil {
-			d.errorf(doc.Body, "a second YAML document; the config is one document")
-			break
-		}
-		body = doc.Body
-	}
-	if body == nil {
-		d.errs.Add(d.file, 1, 1, `missing "version: 1" (the file is empty)`)
-		return
-	}
-	ast.Walk(&anchorVisitor{anchors: map[string]ast.Node{}, aliases: d.aliases}, body)
-	root, ok := d.resolve(body)
-	if !ok {
-		return
-	}
-	if isNull(root) {
-		d.errs.Add(d.file, 1, 1, `missing "version: 1" (the file is empty)`)
-		return
-	}
-	entries, ok := d.entries(root, "the config", dupKey(""))
-	if !ok && entries == nil {
-		return
-	}
-	hasVersion := false
-	for _, e := range entries {
-		switch e.key {
-		case "version":
-			hasVersion = true
-			d.version(e.value, c)
-		case "modules":
-			d.modules(e.value, c)
-		case "exclude":
-			items, _ := d.list(e.value, "exclude")
-			for _, it := range items {
-				if err := checkGlob(it.s); err != nil {
-					d.errorf(it.n, "invalid exclude glob %q: %v", it.s, err)
-					continue
-				}
-				c.Exclude = append(c.Exclude, path.Clean(it.s))
-			}
-		case "changelog":
-			c.Changelog = d.optionalFile(e.value, "changelog", DefaultChangelog, c.Changelog)
-		case "lock":
-			c.Lock = d.optionalFile(e.value, "lock", DefaultLock, c.Lock)
-		case "style":
-			if s, ok := d.enum(e.value, "style", "", styles); ok {
-				c.Style = Style(s)
-			}
-		case "push_to":
-			d.pushTo(e.value, c)
-		case "mirrors":
-			d.mirrors(e.value, c)
-		case "insecure":
-			items, _ := d.list(e.value, "insecure")
-			for _, it := range items {
-				host, err := checkHost(it.s)
-				if err != nil {
-					d.errorf(it.n, "invalid insecure host %q: %v", it.s, err)
-					continue
-				}
-				c.Insecure = append(c.Insecure, host)
-			}
-		case "ignore":
-			d.ignore(e.value, c)
-		case "images":
-			d.images(e.value, c)
+	seen := map[string]ast.Node{}
+	items := make([]item, 0, len(l.v))
+	for i, s := range l.v[:min(len(l.v), len(seq.Values))] {
+		el := seq.Values[i]
+		text, null, ok := c.text(s, el, "each entry of "+what)
+		switch first, dupe := seen[text]; {
+		case !ok:
+		case null:
+			c.errorf(el, "an entry of %s is null", what)
+		case dupe:
+			c.errorf(el, "%s lists %q twice (first at %s)", what, text, posOf(first))
 		default:
-			d.unknownKey(e, topKeys, "")
+			seen[text] = el
+			items = append(items, item{text, el})
 		}
 	}
-	if !hasVersion {
-		d.errorf(root, `missing "version: 1"`)
-	}
+	return items, true
 }
 
-func (d *decoder) version(n ast.Node, c *Config) {
-	v, ok := d.resolve(n)
-	if !ok {
-		return
-	}
-	i, isInt := v.(*ast.IntegerNode)
-	if !isInt {
-		d.errorf(n, "version must be the integer 1, not %s", kindOf(v))
-		return
-	}
-	if got := fmt.Sprint(i.GetValue()); got != "1" {
-		d.errorf(n, "unsupported version %s: this pinner reads version 1", got)
-		return
-	}
-	c.Version = 1
-}
-
-func (d *decoder) modules(n ast.Node, c *Config) {
-	v, ok := d.resolve(n)
-	if !ok || isNull(v) {
-		return // null keeps the default
-	}
-	items, ok := d.list(n, "modules")
-	if !ok {
-		c.Modules = nil
-		return
-	}
-	if len(items) == 0 {
-		d.errorf(n, "modules is empty; list at least one glob or remove the key for the default %q", DefaultModules)
-		return
-	}
-	c.Modules = nil
+// valid returns the items check accepts, in the form it returns them,
+// reporting the others as invalid noun.
+func (c *checker) valid(items []item, noun, ctx string, check func(string) (string, error)) []item {
+	var out []item
 	for _, it := range items {
-		if err := checkGlob(it.s); err != nil {
-			d.errorf(it.n, "invalid modules glob %q: %v", it.s, err)
+		s, err := check(it.s)
+		if err != nil {
+			c.errorf(it.n, "invalid %s %q%s: %v", noun, it.s, ctx, err)
 			continue
+		}
+		out = append(out, item{s, it.n})
+	}
+	return out
+}
+
+func glob(g string) (string, error) { return path.Clean(g), checkGlob(g) }
+
+func same(check func(string) error) func(string) (string, error) {
+	return func(s string) (string, error) { return s, check(s) }
+}
+
+func (c *checker) config(root at[rawConfig], body ast.Node, cfg *Config) {
+	if root.n == nil {
+		c.errs.Add(c.file, 1, 1, `missing "version: 1" (the file is empty)`)
+		return
+	}
+	if !c.mapping(root.n, body, "the config") {
+		return
+	}
+	r, f := root.v, c.fields(root.n, "the config", "", topKeys)
+	if n := f.at("version"); n != nil {
+		i, isInt := r.Version.n.(*ast.IntegerNode)
+		switch {
+		case !isInt:
+			c.errorf(n, "version must be the integer 1, not %s", kindOf(r.Version.n))
+		case fmt.Sprint(i.GetValue()) != "1":
+			c.errorf(n, "unsupported version %v: this pinner reads version 1", i.GetValue())
+		default:
+			cfg.Version = 1
+		}
+	} else if !f.has("version") {
+		c.errorf(root.n, `missing "version: 1"`)
+	}
+	if items, ok := c.list(r.Modules, f.at("modules"), "modules"); ok {
+		if len(r.Modules.v) == 0 {
+			c.errorf(f.at("modules"), "modules is empty; list at least one glob or remove the key for the default %q", DefaultModules)
 		}
 		// Glob walks an fs.FS, which refuses "./a" and "a//b".
-		c.Modules = append(c.Modules, path.Clean(it.s))
-		c.modulePos = append(c.modulePos, posOf(it.n))
+		cfg.Modules = nil
+		for _, it := range c.valid(items, "modules glob", "", glob) {
+			cfg.Modules = append(cfg.Modules, it.s)
+			cfg.modulePos = append(cfg.modulePos, posOf(it.n))
+		}
+	}
+	items, _ := c.list(r.Exclude, f.at("exclude"), "exclude")
+	for _, it := range c.valid(items, "exclude glob", "", glob) {
+		cfg.Exclude = append(cfg.Exclude, it.s)
+	}
+	c.optionalFile(r.Changelog, f.at("changelog"), "changelog", DefaultChangelog, &cfg.Changelog)
+	c.optionalFile(r.Lock, f.at("lock"), "lock", DefaultLock, &cfg.Lock)
+	if s, ok := c.enum(r.Style, f.at("style"), "style", "", styles); ok {
+		cfg.Style = Style(s)
+	}
+	if s, _, ok := c.text(r.PushTo, f.at("push_to"), "push_to"); ok && s != "" {
+		dir, isOCI := strings.CutPrefix(s, ociPrefix)
+		err := checkInsidePath(dir)
+		switch {
+		case !isOCI:
+			c.errorf(f.at("push_to"), `invalid push_to %q: want "" (each image's repository) or "oci:DIR" (an OCI layout)`, s)
+		case err != nil:
+			c.errorf(f.at("push_to"), "invalid push_to %q: %v", s, err)
+		default:
+			cfg.PushTo = ociPrefix + path.Clean(dir)
+		}
+	}
+	c.mirrors(r.Mirrors, f.at("mirrors"), cfg)
+	items, _ = c.list(r.Insecure, f.at("insecure"), "insecure")
+	for _, it := range c.valid(items, "insecure host", "", checkHost) {
+		cfg.Insecure = append(cfg.Insecure, it.s)
+	}
+	c.ignore(r.Ignore, f.at("ignore"), cfg)
+	if m := r.Images; c.mapping(m.n, f.at("images"), "images") {
+		for _, e := range c.entries(m.n, "images", func(key string, first pos) string {
+			return fmt.Sprintf("duplicate image %q (first defined at %s)", key, first)
+		}) {
+			switch {
+			case e.dup:
+			case !reImageName.MatchString(e.key):
+				c.errorf(e.keyNode, "invalid image name %q: use letters, digits, '.', '_' and '-', starting with a letter or digit", e.key)
+			default:
+				if img, ok := c.image(e, m.v[e.key]); ok {
+					cfg.Images = append(cfg.Images, img)
+				}
+			}
+		}
 	}
 }
 
-// optionalFile decodes changelog and lock, where "" turns the file off and
+// optionalFile checks changelog and lock, where "" turns the file off and
 // null is refused because it could mean either.
-func (d *decoder) optionalFile(n ast.Node, key, def, cur string) string {
-	s, null, ok := d.text(n, key)
-	if !ok {
-		return cur
+func (c *checker) optionalFile(s scalar, n ast.Node, key, def string, cur *string) {
+	v, null, ok := c.text(s, n, key)
+	err := checkInsidePath(v)
+	switch {
+	case !ok:
+	case null:
+		c.errorf(n, "%s is null: write %s: \"\" to turn it off, or remove the key for the default %q", key, key, def)
+	case v == "":
+		*cur = ""
+	case err != nil:
+		c.errorf(n, "invalid %s %q: %v", key, v, err)
+	default:
+		*cur = path.Clean(v)
 	}
-	if null {
-		d.errorf(n, "%s is null: write %s: \"\" to turn it off, or remove the key for the default %q", key, key, def)
-		return cur
-	}
-	if s == "" {
-		return ""
-	}
-	if err := checkInsidePath(s); err != nil {
-		d.errorf(n, "invalid %s %q: %v", key, s, err)
-		return cur
-	}
-	return path.Clean(s)
 }
 
-func (d *decoder) pushTo(n ast.Node, c *Config) {
-	s, ok := d.str(n, "push_to")
-	if !ok || s == "" {
+func (c *checker) mirrors(m at[map[string]scalar], n ast.Node, cfg *Config) {
+	if !c.mapping(m.n, n, "mirrors") {
 		return
 	}
-	dir, isOCI := strings.CutPrefix(s, ociPrefix)
-	if !isOCI {
-		d.errorf(n, `invalid push_to %q: want "" (each image's repository) or "oci:DIR" (an OCI layout)`, s)
-		return
-	}
-	if err := checkInsidePath(dir); err != nil {
-		d.errorf(n, "invalid push_to %q: %v", s, err)
-		return
-	}
-	c.PushTo = ociPrefix + path.Clean(dir)
-}
-
-func (d *decoder) mirrors(n ast.Node, c *Config) {
-	v, ok := d.resolve(n)
-	if !ok {
-		return
-	}
-	entries, _ := d.entries(v, "mirrors", func(key string, first pos) string {
+	seen := map[string]ast.Node{}
+	for _, e := range c.entries(m.n, "mirrors", func(key string, first pos) string {
 		return fmt.Sprintf("duplicate mirror for %q (first defined at %s)", key, first)
-	})
-	seen := map[string]pos{}
-	for _, e := range entries {
+	}) {
 		host, err := checkHost(e.key)
-		if err != nil {
-			d.errorf(e.keyNode, "invalid mirror host %q: %v", e.key, err)
+		first, dupe := seen[host]
+		switch {
+		case e.dup:
+			continue
+		case err != nil:
+			c.errorf(e.keyNode, "invalid mirror host %q: %v", e.key, err)
+			continue
+		case dupe:
+			c.errorf(e.keyNode, "duplicate mirror for %q: %q is the same registry (first defined at %s)", host, e.key, posOf(first))
 			continue
 		}
-		if first, dupe := seen[host]; dupe {
-			d.errorf(e.keyNode, "duplicate mirror for %q: %q is the same registry (first defined at %s)", host, e.key, first)
-			continue
-		}
-		seen[host] = posOf(e.keyNode)
+		seen[host] = e.keyNode
 		what := fmt.Sprintf("mirror for %q", e.key)
-		raw, null, ok := d.text(e.value, what)
+		raw, null, ok := c.text(m.v[e.key], e.val, what)
 		if !ok {
 			continue
 		}
-		if null || raw == "" {
-			d.errorf(e.value, "%s has no URL", what)
-			continue
-		}
 		u, err := checkMirrorURL(raw)
-		if err != nil {
-			d.errorf(e.value, "invalid mirror URL %q for %q: %v", raw, e.key, err)
-			continue
+		switch {
+		case null || raw == "":
+			c.errorf(e.val, "%s has no URL", what)
+		case err != nil:
+			c.errorf(e.val, "invalid mirror URL %q for %q: %v", raw, e.key, err)
+		default:
+			if cfg.Mirrors == nil {
+				cfg.Mirrors = map[string]string{}
+			}
+			cfg.Mirrors[host] = u
 		}
-		if c.Mirrors == nil {
-			c.Mirrors = map[string]string{}
-		}
-		c.Mirrors[host] = u
 	}
 }
 
-func (d *decoder) ignore(n ast.Node, c *Config) {
-	items, _ := d.list(n, "ignore")
-	type first struct {
-		s string
-		p pos
-	}
-	seen := map[string]first{}
+func (c *checker) ignore(l at[[]scalar], n ast.Node, cfg *Config) {
+	items, _ := c.list(l, n, "ignore")
+	seen := map[string]item{}
 	for _, it := range items {
 		repo, err := checkRepository(it.s)
-		if err != nil {
-			d.errorf(it.n, "invalid ignore repository %q: %v", it.s, err)
-			continue
-		}
 		norm := normalizeRepo(repo)
-		if f, dupe := seen[norm]; dupe {
-			d.errorf(it.n, "ignore lists %q twice: %q at %s is the same repository", it.s, f.s, f.p)
-			continue
-		}
-		seen[norm] = first{it.s, posOf(it.n)}
-		c.Ignore = append(c.Ignore, norm)
-	}
-}
-
-func (d *decoder) images(n ast.Node, c *Config) {
-	v, ok := d.resolve(n)
-	if !ok {
-		return
-	}
-	entries, _ := d.entries(v, "images", func(key string, first pos) string {
-		return fmt.Sprintf("duplicate image %q (first defined at %s)", key, first)
-	})
-	for _, e := range entries {
-		if !reImageName.MatchString(e.key) {
-			d.errorf(e.keyNode, "invalid image name %q: use letters, digits, '.', '_' and '-', starting with a letter or digit", e.key)
-			continue
-		}
-		if img, ok := d.image(e); ok {
-			c.Images = append(c.Images, img)
+		first, dupe := seen[norm]
+		switch {
+		case err != nil:
+			c.errorf(it.n, "invalid ignore repository %q: %v", it.s, err)
+		case dupe:
+			c.errorf(it.n, "ignore lists %q twice: %q at %s is the same repository", it.s, first.s, posOf(first.n))
+		default:
+			seen[norm] = it
+			cfg.Ignore = append(cfg.Ignore, norm)
 		}
 	}
 }
 
-func (d *decoder) image(e entry) (Image, bool) {
+func (c *checker) image(e entry, o at[rawImage]) (Image, bool) {
 	img := Image{
 		Name:      e.key,
 		Status:    StatusActive,
 		Priority:  PriorityMedium,
 		Platforms: []string{DefaultPlatform},
 	}
-	nerr := len(d.errs)
+	nerr := len(c.errs)
 	ctx := fmt.Sprintf(" in image %q", img.Name)
-	v, ok := d.resolve(e.value)
-	if !ok {
+	if !c.mapping(o.n, e.val, "image "+quote(img.Name)) {
 		return img, false
 	}
-	entries, ok := d.entries(v, "image "+quote(img.Name), dupKey(ctx))
-	if !ok && entries == nil && !isNull(v) {
-		return img, false
+	r, f := o.v, c.fields(o.n, "image "+quote(img.Name), ctx, imageKeys)
+	repo, null, ok := c.text(r.Repository, f.at("repository"), "repository"+ctx)
+	if _, err := checkRepository(repo); !f.has("repository") || ok && (null || repo == "") {
+		c.errorf(e.keyNode, "missing %q%s", "repository", ctx)
+	} else if ok && err != nil {
+		c.errorf(f.at("repository"), "invalid repository %q%s: %v", repo, ctx, err)
+	} else {
+		img.Repository = repo
 	}
-	var hasRepo, hasBuild bool
-	var extra []item
-	var tagNode ast.Node
-	for _, f := range entries {
-		switch f.key {
-		case "repository":
-			s, null, ok := d.text(f.value, "repository"+ctx)
-			if !ok {
-				hasRepo = true // reported
-				continue
-			}
-			if null || s == "" {
-				continue // reported as missing below
-			}
-			hasRepo = true
-			if _, err := checkRepository(s); err != nil {
-				d.errorf(f.value, "invalid repository %q%s: %v", s, ctx, err)
-				continue
-			}
-			img.Repository = s
-		case "tag":
-			s, ok := d.str(f.value, "tag"+ctx)
-			if !ok || s == "" {
-				continue
-			}
-			if err := checkTag(s); err != nil {
-				d.errorf(f.value, "invalid tag %q%s: %v", s, ctx, err)
-				continue
-			}
-			img.Tag, tagNode = s, f.value
-		case "extra_tags":
-			items, _ := d.list(f.value, "extra_tags"+ctx)
-			for _, it := range items {
-				if err := checkTag(it.s); err != nil {
-					d.errorf(it.n, "invalid extra tag %q%s: %v", it.s, ctx, err)
-					continue
-				}
-				extra = append(extra, it)
-				img.ExtraTags = append(img.ExtraTags, it.s)
-			}
-		case "status":
-			if s, ok := d.enum(f.value, "status", ctx, statuses); ok {
-				img.Status = Status(s)
-			}
-		case "priority":
-			if s, ok := d.enum(f.value, "priority", ctx, priorities); ok {
-				img.Priority = Priority(s)
-			}
-		case "platforms":
-			d.platforms(f.value, ctx, &img)
-		case "build":
-			hasBuild = true
-			d.build(f, img.Name, &img.Build)
-		case "notes":
-			img.Notes, _ = d.str(f.value, "notes"+ctx)
-		default:
-			d.unknownKey(f, imageKeys, ctx)
+	if tag, _, ok := c.text(r.Tag, f.at("tag"), "tag"+ctx); ok && tag != "" {
+		if err := checkTag(tag); err != nil {
+			c.errorf(f.at("tag"), "invalid tag %q%s: %v", tag, ctx, err)
+		} else {
+			img.Tag = tag
 		}
 	}
-	if img.Tag != "" {
-		for _, it := range extra {
-			if it.s == img.Tag {
-				d.errorf(it.n, "extra tag %q%s repeats tag (at %s)", it.s, ctx, posOf(tagNode))
-			}
+	items, _ := c.list(r.ExtraTags, f.at("extra_tags"), "extra_tags"+ctx)
+	for _, it := range c.valid(items, "extra tag", ctx, same(checkTag)) {
+		if it.s == img.Tag {
+			c.errorf(it.n, "extra tag %q%s repeats tag (at %s)", it.s, ctx, posOf(f.at("tag")))
+		}
+		img.ExtraTags = append(img.ExtraTags, it.s)
+	}
+	if s, ok := c.enum(r.Status, f.at("status"), "status", ctx, statuses); ok {
+		img.Status = Status(s)
+	}
+	if s, ok := c.enum(r.Priority, f.at("priority"), "priority", ctx, priorities); ok {
+		img.Priority = Priority(s)
+	}
+	if items, ok := c.list(r.Platforms, f.at("platforms"), "platforms"+ctx); ok {
+		if len(r.Platforms.v) == 0 {
+			c.errorf(f.at("platforms"), "platforms%s is empty; remove the key for the default %s", ctx, DefaultPlatform)
+		}
+		img.Platforms = nil
+		for _, it := range c.valid(items, "platform", ctx, same(checkPlatform)) {
+			img.Platforms = append(img.Platforms, it.s)
 		}
 	}
-	if !hasRepo {
-		d.errorf(e.keyNode, "missing %q%s", "repository", ctx)
+	if !f.has("build") {
+		c.errorf(e.keyNode, "missing %q%s (set build.flake or build.file)", "build", ctx)
+	} else if f.at("build") != nil {
+		c.build(r.Build, f["build"], img.Name, &img.Build)
 	}
-	if !hasBuild {
-		d.errorf(e.keyNode, "missing %q%s (set build.flake or build.file)", "build", ctx)
-	}
-	return img, len(d.errs) == nerr
+	img.Notes, _, _ = c.text(r.Notes, f.at("notes"), "notes"+ctx)
+	return img, len(c.errs) == nerr
 }
 
-func (d *decoder) platforms(n ast.Node, ctx string, img *Image) {
-	v, ok := d.resolve(n)
-	if !ok || isNull(v) {
-		return // null keeps the default
-	}
-	items, ok := d.list(n, "platforms"+ctx)
-	if !ok {
-		return
-	}
-	if len(items) == 0 {
-		d.errorf(n, "platforms%s is empty; remove the key for the default %s", ctx, DefaultPlatform)
-		return
-	}
-	img.Platforms = nil
-	for _, it := range items {
-		if err := checkPlatform(it.s); err != nil {
-			d.errorf(it.n, "invalid platform %q%s: %v", it.s, ctx, err)
-			continue
-		}
-		img.Platforms = append(img.Platforms, it.s)
-	}
-}
-
-func (d *decoder) build(e entry, image string, b *Build) {
+func (c *checker) build(o at[rawBuild], e entry, image string, b *Build) {
 	ctx := fmt.Sprintf(" in build of image %q", image)
-	v, ok := d.resolve(e.value)
-	if !ok {
+	what := "build of image " + quote(image)
+	if o.n == nil {
+		c.errorf(e.val, "%s is empty (set flake or file)", what)
 		return
 	}
-	if isNull(v) {
-		d.errorf(e.value, "build of image %q is empty (set flake or file)", image)
+	if !c.mapping(o.n, e.val, what) {
 		return
 	}
-	entries, ok := d.entries(v, "build of image "+quote(image), dupKey(ctx))
-	if !ok && entries == nil {
-		return
-	}
-	var flake, file, attr, args ast.Node
-	for _, f := range entries {
-		switch f.key {
-		case "flake":
-			flake = f.keyNode
-			s, ok := d.str(f.value, "flake"+ctx)
-			if !ok {
-				continue
-			}
-			if s == "" {
-				d.errorf(f.value, "flake%s is empty", ctx)
-				continue
-			}
-			if bad := unknownPlaceholder(s, "{system}"); bad != "" {
-				d.errorf(f.value, "unknown placeholder %q in flake%s (only {system} is expanded)", bad, ctx)
-				continue
-			}
-			b.Flake = s
-		case "file":
-			file = f.keyNode
-			s, ok := d.str(f.value, "file"+ctx)
-			if !ok {
-				continue
-			}
-			if err := checkInsidePath(s); err != nil {
-				d.errorf(f.value, "invalid file %q%s: %v", s, ctx, err)
-				continue
-			}
-			b.File = path.Clean(s)
-		case "attr":
-			attr = f.keyNode
-			b.Attr, _ = d.str(f.value, "attr"+ctx)
-		case "args":
-			args = f.keyNode
-			d.args(f.value, ctx, b)
+	r, f := o.v, c.fields(o.n, what, ctx, buildKeys)
+	if s, _, ok := c.text(r.Flake, f.at("flake"), "flake"+ctx); ok {
+		bad := unknownPlaceholder(s, "{system}")
+		switch {
+		case s == "":
+			c.errorf(f.at("flake"), "flake%s is empty", ctx)
+		case bad != "":
+			c.errorf(f.at("flake"), "unknown placeholder %q in flake%s (only {system} is expanded)", bad, ctx)
 		default:
-			d.unknownKey(f, buildKeys, ctx)
+			b.Flake = s
+		}
+	}
+	if s, _, ok := c.text(r.File, f.at("file"), "file"+ctx); ok {
+		if err := checkInsidePath(s); err != nil {
+			c.errorf(f.at("file"), "invalid file %q%s: %v", s, ctx, err)
+		} else {
+			b.File = path.Clean(s)
+		}
+	}
+	b.Attr, _, _ = c.text(r.Attr, f.at("attr"), "attr"+ctx)
+	if m := r.Args; c.mapping(m.n, f.at("args"), "args"+ctx) {
+		for _, e := range c.entries(m.n, "args"+ctx, func(key string, first pos) string {
+			return fmt.Sprintf("duplicate argument %q%s (first defined at %s)", key, ctx, first)
+		}) {
+			what := fmt.Sprintf("argument %q%s", e.key, ctx)
+			if e.dup {
+				continue
+			}
+			if !reNixArg.MatchString(e.key) {
+				c.errorf(e.keyNode, "invalid argument name %q%s: want a Nix identifier", e.key, ctx)
+				continue
+			}
+			switch s, null, ok := c.text(m.v[e.key], e.val, what); {
+			case null:
+				c.errorf(e.val, "%s is null; write \"\" for an empty string", what)
+			case ok:
+				if b.Args == nil {
+					b.Args = map[string]string{}
+				}
+				b.Args[e.key] = s
+			}
 		}
 	}
 	switch {
-	case flake != nil && file != nil:
-		d.errorf(file, "build of image %q sets both flake and file; keep one", image)
-	case flake == nil && file == nil:
-		d.errorf(e.keyNode, "build of image %q needs flake or file", image)
-	case flake != nil && attr != nil:
-		d.errorf(attr, "attr%s applies to file only; put the attribute in the flake reference", ctx)
-	case flake != nil && args != nil:
-		d.errorf(args, "args%s apply to file only", ctx)
-	}
-}
-
-func (d *decoder) args(n ast.Node, ctx string, b *Build) {
-	v, ok := d.resolve(n)
-	if !ok {
-		return
-	}
-	entries, _ := d.entries(v, "args"+ctx, func(key string, first pos) string {
-		return fmt.Sprintf("duplicate argument %q%s (first defined at %s)", key, ctx, first)
-	})
-	for _, e := range entries {
-		if !reNixArg.MatchString(e.key) {
-			d.errorf(e.keyNode, "invalid argument name %q%s: want a Nix identifier", e.key, ctx)
-			continue
-		}
-		what := fmt.Sprintf("argument %q%s", e.key, ctx)
-		s, null, ok := d.text(e.value, what)
-		if !ok {
-			continue
-		}
-		if null {
-			d.errorf(e.value, "%s is null; write \"\" for an empty string", what)
-			continue
-		}
-		if b.Args == nil {
-			b.Args = map[string]string{}
-		}
-		b.Args[e.key] = s
+	case f.has("flake") && f.has("file"):
+		c.errorf(f["file"].keyNode, "build of image %q sets both flake and file; keep one", image)
+	case !f.has("flake") && !f.has("file"):
+		c.errorf(e.keyNode, "build of image %q needs flake or file", image)
+	case f.has("flake") && f.has("attr"):
+		c.errorf(f["attr"].keyNode, "attr%s applies to file only; put the attribute in the flake reference", ctx)
+	case f.has("flake") && f.has("args"):
+		c.errorf(f["args"].keyNode, "args%s apply to file only", ctx)
 	}
 }
 
