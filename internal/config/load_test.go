@@ -492,11 +492,7 @@ func TestDecode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := parseYAML("registry.yaml", tokens)
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := decode("registry.yaml", f.Docs[0].Body)
+	_, root, err := decode("registry.yaml", tokens)
 	if err != nil {
 		t.Fatal(err)
 	}
