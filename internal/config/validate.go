@@ -34,7 +34,9 @@ func keysOf(v any) (keys []string) {
 }
 
 // checker turns the decoded file into a Config, reporting every problem
-// at the node it is about.
+// at the node it is about. Values are checked at the node written under
+// their key, an alias where one is used, and read from the node the
+// decoder resolved it to.
 type checker struct {
 	file string
 	errs ErrorList
@@ -45,22 +47,25 @@ func (c *checker) errorf(n ast.Node, format string, args ...any) {
 	c.errs.Add(c.file, p.line, p.column, fmt.Sprintf(format, args...))
 }
 
+// valid reports v, written at n, as an invalid noun when err says so.
+func (c *checker) valid(n ast.Node, noun, v, ctx string, err error) bool {
+	if err != nil {
+		c.errorf(n, "invalid %s %q%s: %v", noun, v, ctx, err)
+	}
+	return err == nil
+}
+
 // posOf is where a node is written. A block mapping's own token is its first
 // ':', so it is reported at its first key instead.
 func posOf(n ast.Node) pos {
-	switch v := n.(type) {
-	case nil:
-		return pos{1, 1}
-	case *ast.MappingNode:
-		if !v.IsFlowStyle && len(v.Values) > 0 {
-			return posOf(v.Values[0].Key)
-		}
+	if m, ok := n.(*ast.MappingNode); ok && !m.IsFlowStyle && len(m.Values) > 0 {
+		n = m.Values[0].Key
 	}
-	tk := n.GetToken()
-	if tk == nil || tk.Position == nil {
+	if n == nil || n.GetToken() == nil || n.GetToken().Position == nil {
 		return pos{1, 1}
 	}
-	return pos{max(tk.Position.Line, 1), max(tk.Position.Column, 1)}
+	p := n.GetToken().Position
+	return pos{max(p.Line, 1), max(p.Column, 1)}
 }
 
 func (p pos) String() string { return fmt.Sprintf("%d:%d", p.line, p.column) }
@@ -85,24 +90,7 @@ func kindOf(n ast.Node) string {
 	return n.Type().YAMLName()
 }
 
-// textOf is the text of a scalar as written, numbers and booleans too.
-func textOf(n ast.Node) (string, bool) {
-	switch v := n.(type) {
-	case *ast.StringNode:
-		return v.Value, true
-	case *ast.LiteralNode:
-		if v.Value == nil {
-			return "", true
-		}
-		return v.Value.Value, true
-	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
-		return v.GetToken().Value, true
-	}
-	return "", false
-}
-
-// entry is a key of a mapping and the value written after it, an alias
-// where one is used: that is where its errors are reported.
+// entry is a key of a mapping and the value written after it.
 type entry struct {
 	key          string
 	keyNode, val ast.Node
@@ -110,10 +98,10 @@ type entry struct {
 }
 
 // entries returns the keys of the mapping n in file order, reporting a
-// key given twice as dup says.
+// key given again as dup says.
 func (c *checker) entries(n ast.Node, dup func(key string, first pos) string) []entry {
-	m, ok := n.(*ast.MappingNode)
-	if !ok {
+	m, _ := n.(*ast.MappingNode)
+	if m == nil {
 		return nil
 	}
 	var es []entry
@@ -138,9 +126,9 @@ func (c *checker) entries(n ast.Node, dup func(key string, first pos) string) []
 	return es
 }
 
-func dupKey(ctx string) func(string, pos) string {
+func dupOf(format string, args ...any) func(string, pos) string {
 	return func(key string, first pos) string {
-		return fmt.Sprintf("duplicate key %q%s (first defined at %s)", key, ctx, first)
+		return fmt.Sprintf(format, slices.Concat([]any{key}, args, []any{first})...)
 	}
 }
 
@@ -150,7 +138,7 @@ type fields map[string]entry
 // known.
 func (c *checker) fields(n ast.Node, ctx string, known []string) fields {
 	f := fields{}
-	for _, e := range c.entries(n, dupKey(ctx)) {
+	for _, e := range c.entries(n, dupOf("duplicate key %q%s (first defined at %s)", ctx)) {
 		if slices.Contains(known, e.key) {
 			f[e.key] = e
 		} else {
@@ -170,42 +158,55 @@ func (f fields) at(key string) ast.Node {
 
 func (f fields) has(key string) bool { _, ok := f[key]; return ok }
 
-// text returns the text of s, written at n. ok is false when there is
-// nothing to use: n is nil, or s is not a scalar (reported).
-func (c *checker) text(s scalar, n ast.Node, what string) (text string, null, ok bool) {
-	if n == nil {
-		return "", false, false
+// textOf is the text of a scalar as written, numbers and booleans too.
+func textOf(n ast.Node) (string, bool) {
+	switch v := n.(type) {
+	case *ast.StringNode:
+		return v.Value, true
+	case *ast.LiteralNode:
+		if v.Value != nil {
+			return v.Value.Value, true
+		}
+	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
+		return v.GetToken().Value, true
 	}
-	if s.n == nil {
-		return "", true, true
-	}
-	if text, ok := textOf(s.n); ok {
-		return text, false, true
-	}
-	c.errorf(n, "%s must be a string, not %s", what, kindOf(s.n))
-	return "", false, false
+	return "", false
 }
 
-// enum returns one of allowed; absent and null are "" and false.
+// text returns the text of s, written at n; null is "". ok is false when
+// there is nothing to use: n is nil, or s is not a scalar (reported).
+func (c *checker) text(s scalar, n ast.Node, what string) (string, bool) {
+	text, ok := textOf(s.n)
+	if !ok && s.n != nil && n != nil {
+		c.errorf(n, "%s must be a string, not %s", what, kindOf(s.n))
+	}
+	return text, n != nil && (ok || s.n == nil)
+}
+
+func null(s scalar, n ast.Node) bool { return n != nil && s.n == nil }
+
+// enum returns one of allowed; null and absent are "" and false.
 func (c *checker) enum(s scalar, n ast.Node, noun, ctx string, allowed []string) (string, bool) {
-	v, null, ok := c.text(s, n, noun+ctx)
-	if ok && !null && !slices.Contains(allowed, v) {
-		last := len(allowed) - 1
+	v, ok := c.text(s, n, noun+ctx)
+	if !ok || null(s, n) {
+		return "", false
+	}
+	last := len(allowed) - 1
+	if !slices.Contains(allowed, v) {
 		c.errorf(n, "invalid %s %q%s: want %s or %s%s", noun, v, ctx, strings.Join(allowed[:last], ", "), allowed[last], didYouMean(v, allowed))
 		return "", false
 	}
-	return v, ok && !null
+	return v, true
 }
 
 // mapping reports whether m, written at n, is a mapping to check; null is
 // an empty one, a nil n nothing to check.
 func (c *checker) mapping(m, n ast.Node, what string) bool {
-	switch m.(type) {
-	case nil, *ast.MappingNode:
-		return n != nil
+	if _, ok := m.(*ast.MappingNode); !ok && m != nil {
+		c.errorf(n, "%s must be a mapping, not %s", what, kindOf(m))
+		return false
 	}
-	c.errorf(n, "%s must be a mapping, not %s", what, kindOf(m))
-	return false
+	return n != nil
 }
 
 type item struct {
@@ -217,38 +218,37 @@ type item struct {
 // the form it returns them, and whether l is a list (not absent, null or
 // of another kind). Entries that are null, not strings, repeated or
 // invalid are reported and left out.
-func (c *checker) list(l at[[]scalar], n ast.Node, what, noun, ctx string, check func(string) (string, error)) ([]item, bool) {
+func (c *checker) list(l at[[]scalar], n ast.Node, key, noun, ctx string, check func(string) (string, error)) ([]item, bool) {
 	seq, isSeq := l.n.(*ast.SequenceNode)
-	switch s, isStr := l.n.(*ast.StringNode); {
+	s, isStr := l.n.(*ast.StringNode)
+	switch {
 	case n == nil || l.n == nil:
 		return nil, false
 	case isStr:
-		c.errorf(n, "%s%s must be a list, not a string (write [%q])", what, ctx, s.Value)
-		return nil, false
+		c.errorf(n, "%s%s must be a list, not a string (write [%q])", key, ctx, s.Value)
 	case !isSeq:
-		c.errorf(n, "%s%s must be a list, not %s", what, ctx, kindOf(l.n))
+		c.errorf(n, "%s%s must be a list, not %s", key, ctx, kindOf(l.n))
+	}
+	if !isSeq {
 		return nil, false
 	}
 	seen := map[string]ast.Node{}
 	items := []item{}
 	for i, el := range seq.Values[:min(len(l.v), len(seq.Values))] {
-		text, null, ok := c.text(l.v[i], el, "each entry of "+what+ctx)
-		if !ok {
-			continue
-		}
+		text, ok := c.text(l.v[i], el, "each entry of "+key+ctx)
 		first, dupe := seen[text]
 		norm, err := check(text)
 		switch {
-		case null:
-			c.errorf(el, "an entry of %s%s is null", what, ctx)
+		case !ok:
+		case null(l.v[i], el):
+			c.errorf(el, "an entry of %s%s is null", key, ctx)
 		case dupe:
-			c.errorf(el, "%s%s lists %q twice (first at %s)", what, ctx, text, posOf(first))
-		case err != nil:
-			seen[text] = el
-			c.errorf(el, "invalid %s %q%s: %v", noun, text, ctx, err)
+			c.errorf(el, "%s%s lists %q twice (first at %s)", key, ctx, text, posOf(first))
 		default:
 			seen[text] = el
-			items = append(items, item{norm, text, el})
+			if c.valid(el, noun, text, ctx, err) {
+				items = append(items, item{norm, text, el})
+			}
 		}
 	}
 	return items, true
@@ -269,18 +269,17 @@ func (c *checker) config(root at[rawConfig], cfg *Config) {
 		return
 	}
 	r, f := root.v, c.fields(root.n, "", topKeys)
-	if n := f.at("version"); n != nil {
-		i, isInt := r.Version.n.(*ast.IntegerNode)
-		switch {
-		case !isInt:
-			c.errorf(n, "version must be the integer 1, not %s", kindOf(r.Version.n))
-		case fmt.Sprint(i.GetValue()) != "1":
-			c.errorf(n, "unsupported version %v: this pinner reads version 1", i.GetValue())
-		default:
-			cfg.Version = 1
-		}
-	} else if !f.has("version") {
+	version, isInt := r.Version.n.(*ast.IntegerNode)
+	switch n := f.at("version"); {
+	case !f.has("version"):
 		c.errorf(root.n, `missing "version: 1"`)
+	case n == nil:
+	case !isInt:
+		c.errorf(n, "version must be the integer 1, not %s", kindOf(r.Version.n))
+	case fmt.Sprint(version.GetValue()) != "1":
+		c.errorf(n, "unsupported version %v: this pinner reads version 1", version.GetValue())
+	default:
+		cfg.Version = 1
 	}
 	// Glob walks an fs.FS, which refuses "./a" and "a//b": globs are cleaned.
 	if items, ok := c.list(r.Modules, f.at("modules"), "modules", "modules glob", "", glob); ok {
@@ -302,14 +301,11 @@ func (c *checker) config(root at[rawConfig], cfg *Config) {
 	if s, ok := c.enum(r.Style, f.at("style"), "style", "", styles); ok {
 		cfg.Style = Style(s)
 	}
-	if s, _, _ := c.text(r.PushTo, f.at("push_to"), "push_to"); s != "" {
+	if s, _ := c.text(r.PushTo, f.at("push_to"), "push_to"); s != "" {
 		dir, isOCI := strings.CutPrefix(s, ociPrefix)
-		switch err := checkInsidePath(dir); {
-		case !isOCI:
+		if !isOCI {
 			c.errorf(f.at("push_to"), `invalid push_to %q: want "" (each image's repository) or "oci:DIR" (an OCI layout)`, s)
-		case err != nil:
-			c.errorf(f.at("push_to"), "invalid push_to %q: %v", s, err)
-		default:
+		} else if c.valid(f.at("push_to"), "push_to", s, "", checkInsidePath(dir)) {
 			cfg.PushTo = ociPrefix + path.Clean(dir)
 		}
 	}
@@ -318,14 +314,26 @@ func (c *checker) config(root at[rawConfig], cfg *Config) {
 	for _, it := range items {
 		cfg.Insecure = append(cfg.Insecure, it.s)
 	}
-	c.ignore(r.Ignore, f.at("ignore"), cfg)
+	seen := map[string]item{}
+	items, _ = c.list(r.Ignore, f.at("ignore"), "ignore", "ignore repository", "", func(s string) (string, error) {
+		repo, err := checkRepository(s)
+		return normalizeRepo(repo), err
+	})
+	for _, it := range items {
+		if first, dupe := seen[it.s]; dupe {
+			c.errorf(it.n, "ignore lists %q twice: %q at %s is the same repository", it.text, first.text, posOf(first.n))
+			continue
+		}
+		seen[it.s] = it
+		cfg.Ignore = append(cfg.Ignore, it.s)
+	}
 	if m := r.Images; c.mapping(m.n, f.at("images"), "images") {
-		for _, e := range c.entries(m.n, func(key string, first pos) string {
-			return fmt.Sprintf("duplicate image %q (first defined at %s)", key, first)
-		}) {
-			if !reImageName.MatchString(e.key) {
-				c.errorf(e.keyNode, "invalid image name %q: use letters, digits, '.', '_' and '-', starting with a letter or digit", e.key)
-			} else if !e.dup {
+		for _, e := range c.entries(m.n, dupOf("duplicate image %q (first defined at %s)")) {
+			err := errors.New("use letters, digits, '.', '_' and '-', starting with a letter or digit")
+			if reImageName.MatchString(e.key) {
+				err = nil
+			}
+			if c.valid(e.keyNode, "image name", e.key, "", err) && !e.dup {
 				if img, ok := c.image(e, m.v[e.key]); ok {
 					cfg.Images = append(cfg.Images, img)
 				}
@@ -337,16 +345,13 @@ func (c *checker) config(root at[rawConfig], cfg *Config) {
 // optionalFile checks changelog and lock, where "" turns the file off and
 // null is refused because it could mean either.
 func (c *checker) optionalFile(s scalar, n ast.Node, key, def string, cur *string) {
-	v, null, ok := c.text(s, n, key)
-	switch err := checkInsidePath(v); {
+	switch v, ok := c.text(s, n, key); {
 	case !ok:
-	case null:
+	case null(s, n):
 		c.errorf(n, "%s is null: write %s: \"\" to turn it off, or remove the key for the default %q", key, key, def)
 	case v == "":
 		*cur = ""
-	case err != nil:
-		c.errorf(n, "invalid %s %q: %v", key, v, err)
-	default:
+	case c.valid(n, key, v, "", checkInsidePath(v)):
 		*cur = path.Clean(v)
 	}
 }
@@ -356,54 +361,31 @@ func (c *checker) mirrors(m at[map[string]scalar], n ast.Node, cfg *Config) {
 		return
 	}
 	seen := map[string]ast.Node{}
-	for _, e := range c.entries(m.n, func(key string, first pos) string {
-		return fmt.Sprintf("duplicate mirror for %q (first defined at %s)", key, first)
-	}) {
+	for _, e := range c.entries(m.n, dupOf("duplicate mirror for %q (first defined at %s)")) {
 		host, err := checkHost(e.key)
-		first, dupe := seen[host]
-		switch {
-		case err != nil:
-			c.errorf(e.keyNode, "invalid mirror host %q: %v", e.key, err)
-			continue
-		case dupe:
+		if first, dupe := seen[host]; dupe && err == nil {
 			c.errorf(e.keyNode, "duplicate mirror for %q: %q is the same registry (first defined at %s)", host, e.key, posOf(first))
 			continue
 		}
-		seen[host] = e.keyNode
-		if e.dup {
+		if !c.valid(e.keyNode, "mirror host", e.key, "", err) {
+			continue
+		}
+		if seen[host] = e.keyNode; e.dup {
 			continue
 		}
 		what := fmt.Sprintf("mirror for %q", e.key)
-		raw, null, ok := c.text(m.v[e.key], e.val, what)
+		raw, ok := c.text(m.v[e.key], e.val, what)
 		u, err := checkMirrorURL(raw)
 		switch {
 		case !ok:
-		case null || raw == "":
+		case raw == "":
 			c.errorf(e.val, "%s has no URL", what)
-		case err != nil:
-			c.errorf(e.val, "invalid mirror URL %q for %q: %v", raw, e.key, err)
-		default:
+		case c.valid(e.val, "mirror URL", raw, fmt.Sprintf(" for %q", e.key), err):
 			if cfg.Mirrors == nil {
 				cfg.Mirrors = map[string]string{}
 			}
 			cfg.Mirrors[host] = u
 		}
-	}
-}
-
-func (c *checker) ignore(l at[[]scalar], n ast.Node, cfg *Config) {
-	seen := map[string]item{}
-	items, _ := c.list(l, n, "ignore", "ignore repository", "", func(s string) (string, error) {
-		repo, err := checkRepository(s)
-		return normalizeRepo(repo), err
-	})
-	for _, it := range items {
-		if first, dupe := seen[it.s]; dupe {
-			c.errorf(it.n, "ignore lists %q twice: %q at %s is the same repository", it.text, first.text, posOf(first.n))
-			continue
-		}
-		seen[it.s] = it
-		cfg.Ignore = append(cfg.Ignore, it.s)
 	}
 }
 
@@ -420,22 +402,13 @@ func (c *checker) image(e entry, o at[rawImage]) (Image, bool) {
 		return img, false
 	}
 	r, f := o.v, c.fields(o.n, ctx, imageKeys)
-	repo, null, ok := c.text(r.Repository, f.at("repository"), "repository"+ctx)
-	_, err := checkRepository(repo)
-	switch {
-	case !f.has("repository") || ok && (null || repo == ""):
+	if repo, ok := c.text(r.Repository, f.at("repository"), "repository"+ctx); !f.has("repository") || ok && repo == "" {
 		c.errorf(e.keyNode, "missing %q%s", "repository", ctx)
-	case ok && err != nil:
-		c.errorf(f.at("repository"), "invalid repository %q%s: %v", repo, ctx, err)
-	default:
+	} else if _, err := checkRepository(repo); ok && c.valid(f.at("repository"), "repository", repo, ctx, err) {
 		img.Repository = repo
 	}
-	if tag, _, _ := c.text(r.Tag, f.at("tag"), "tag"+ctx); tag != "" {
-		if err := checkTag(tag); err != nil {
-			c.errorf(f.at("tag"), "invalid tag %q%s: %v", tag, ctx, err)
-		} else {
-			img.Tag = tag
-		}
+	if tag, _ := c.text(r.Tag, f.at("tag"), "tag"+ctx); tag != "" && c.valid(f.at("tag"), "tag", tag, ctx, checkTag(tag)) {
+		img.Tag = tag
 	}
 	items, _ := c.list(r.ExtraTags, f.at("extra_tags"), "extra_tags", "extra tag", ctx, same(checkTag))
 	for _, it := range items {
@@ -464,7 +437,7 @@ func (c *checker) image(e entry, o at[rawImage]) (Image, bool) {
 	} else if f.at("build") != nil {
 		c.build(r.Build, f["build"], img.Name, &img.Build)
 	}
-	img.Notes, _, _ = c.text(r.Notes, f.at("notes"), "notes"+ctx)
+	img.Notes, _ = c.text(r.Notes, f.at("notes"), "notes"+ctx)
 	return img, len(c.errs) == nerr
 }
 
@@ -473,47 +446,36 @@ func (c *checker) build(o at[rawBuild], e entry, image string, b *Build) {
 	what := "build of image " + quote(image)
 	if o.n == nil {
 		c.errorf(e.val, "%s is empty (set flake or file)", what)
-		return
 	}
-	if !c.mapping(o.n, e.val, what) {
+	if !c.mapping(o.n, e.val, what) || o.n == nil {
 		return
 	}
 	r, f := o.v, c.fields(o.n, ctx, buildKeys)
-	if s, _, ok := c.text(r.Flake, f.at("flake"), "flake"+ctx); ok {
-		switch bad := unknownPlaceholder(s, "{system}"); {
-		case s == "":
+	if s, ok := c.text(r.Flake, f.at("flake"), "flake"+ctx); ok {
+		if bad := unknownPlaceholder(s, "{system}"); s == "" {
 			c.errorf(f.at("flake"), "flake%s is empty", ctx)
-		case bad != "":
+		} else if bad != "" {
 			c.errorf(f.at("flake"), "unknown placeholder %q in flake%s (only {system} is expanded)", bad, ctx)
-		default:
-			b.Flake = s
 		}
+		b.Flake = s
 	}
-	if s, _, ok := c.text(r.File, f.at("file"), "file"+ctx); ok {
-		if err := checkInsidePath(s); err != nil {
-			c.errorf(f.at("file"), "invalid file %q%s: %v", s, ctx, err)
-		} else {
-			b.File = path.Clean(s)
-		}
+	if s, ok := c.text(r.File, f.at("file"), "file"+ctx); ok && c.valid(f.at("file"), "file", s, ctx, checkInsidePath(s)) {
+		b.File = path.Clean(s)
 	}
-	b.Attr, _, _ = c.text(r.Attr, f.at("attr"), "attr"+ctx)
+	b.Attr, _ = c.text(r.Attr, f.at("attr"), "attr"+ctx)
 	if m := r.Args; c.mapping(m.n, f.at("args"), "args"+ctx) {
-		for _, e := range c.entries(m.n, func(key string, first pos) string {
-			return fmt.Sprintf("duplicate argument %q%s (first defined at %s)", key, ctx, first)
-		}) {
+		for _, e := range c.entries(m.n, dupOf("duplicate argument %q%s (first defined at %s)", ctx)) {
 			what := fmt.Sprintf("argument %q%s", e.key, ctx)
-			if !reNixArg.MatchString(e.key) {
-				c.errorf(e.keyNode, "invalid argument name %q%s: want a Nix identifier", e.key, ctx)
+			err := errors.New("want a Nix identifier")
+			if reNixArg.MatchString(e.key) {
+				err = nil
+			}
+			if !c.valid(e.keyNode, "argument name", e.key, ctx, err) || e.dup {
 				continue
 			}
-			if e.dup {
-				continue
-			}
-			switch s, null, ok := c.text(m.v[e.key], e.val, what); {
-			case !ok:
-			case null:
+			if s, ok := c.text(m.v[e.key], e.val, what); null(m.v[e.key], e.val) {
 				c.errorf(e.val, "%s is null; write \"\" for an empty string", what)
-			default:
+			} else if ok {
 				if b.Args == nil {
 					b.Args = map[string]string{}
 				}
