@@ -111,10 +111,10 @@ func lex(file string, data []byte) (tokens token.Tokens, err error) {
 		indents []int // columns of the open block keys and entries
 		flow    int
 		aliases int
-		anchors = map[string]bool{}
+		anchors = map[string]int{} // how often each name is defined so far
 		errs    ErrorList
 	)
-	at := func(tk *token.Token, msg string) *Error {
+	errAt := func(tk *token.Token, msg string) *Error {
 		line, col := 1, 1
 		if tk != nil && tk.Position != nil {
 			line, col = max(tk.Position.Line, 1), max(tk.Position.Column, 1)
@@ -133,14 +133,14 @@ func lex(file string, data []byte) (tokens token.Tokens, err error) {
 		case token.SequenceEndType, token.MappingEndType:
 			flow = max(flow-1, 0)
 		case token.TagType:
-			errs = append(errs, at(tk, fmt.Sprintf("YAML tags such as %q are not supported; quote the value instead", tk.Value)))
+			errs = append(errs, errAt(tk, fmt.Sprintf("YAML tags such as %q are not supported; quote the value instead", tk.Value)))
 			continue
 		case token.MergeKeyType:
-			errs = append(errs, at(tk, "merge keys (<<) are not supported; use an alias for the whole value"))
+			errs = append(errs, errAt(tk, "merge keys (<<) are not supported; use an alias for the whole value"))
 			continue
 		case token.AliasType:
 			if aliases++; aliases > maxAliases {
-				return nil, at(tk, fmt.Sprintf("more than %d aliases; the configuration needs none", maxAliases))
+				return nil, errAt(tk, fmt.Sprintf("more than %d aliases; the configuration needs none", maxAliases))
 			}
 			continue
 		case token.MappingValueType, token.SequenceEntryType:
@@ -154,7 +154,7 @@ func lex(file string, data []byte) (tokens token.Tokens, err error) {
 					key.Type = token.StringType
 				}
 				if key.Prev != nil && key.Prev.Type == token.AliasType {
-					errs = append(errs, at(key.Prev, "aliases as keys are not supported; write the key"))
+					errs = append(errs, errAt(key.Prev, "aliases as keys are not supported; write the key"))
 				}
 			}
 			where = col
@@ -168,18 +168,26 @@ func lex(file string, data []byte) (tokens token.Tokens, err error) {
 				}
 			}
 		default:
-			// An anchor or alias token is followed by its name.
-			switch {
-			case key == nil:
-			case key.Type == token.AnchorType:
-				anchors[tk.Value] = true
-			case key.Type == token.AliasType && !anchors[tk.Value]:
-				errs = append(errs, at(key, fmt.Sprintf("unknown alias %q", tk.Value)))
+			// An anchor or alias token is followed by its name. An alias
+			// means the latest anchor of its name before it, but the
+			// decoder looks aliases up in the order of the struct fields:
+			// a name defined again is made a name of its own.
+			if key == nil || key.Type != token.AnchorType && key.Type != token.AliasType {
+				continue
+			}
+			name := tk.Value
+			if key.Type == token.AnchorType {
+				anchors[name]++
+			} else if anchors[name] == 0 {
+				errs = append(errs, errAt(key, fmt.Sprintf("unknown alias %q", name)))
+			}
+			if tk.Type = token.StringType; anchors[name] > 1 {
+				tk.Value = fmt.Sprintf("%s\x00%d", name, anchors[name])
 			}
 			continue
 		}
 		if len(indents)+flow > maxDepth {
-			return nil, at(where, fmt.Sprintf("nested more than %d levels deep; the configuration is at most 5", maxDepth))
+			return nil, errAt(where, fmt.Sprintf("nested more than %d levels deep; the configuration is at most 5", maxDepth))
 		}
 	}
 	if len(errs) > 0 {
