@@ -214,7 +214,11 @@ func decode(file string, tokens token.Tokens) (docs []ast.Node, root at[rawConfi
 	f, err := parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
 	if err == nil {
 		for _, doc := range f.Docs {
-			if doc != nil && doc.Body != nil {
+			if doc == nil || doc.Body == nil {
+				continue
+			}
+			// A %YAML or %TAG directive is a document of goccy's own.
+			if _, directive := doc.Body.(*ast.DirectiveNode); !directive {
 				docs = append(docs, doc.Body)
 			}
 		}

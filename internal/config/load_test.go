@@ -178,6 +178,8 @@ func TestLoadValid(t *testing.T) {
 			[]string{"localhost:5000/a/b", "busybox"}},
 		{"comments and document marker", "# pinner\n---\nversion: 1 # schema\n",
 			func(c *Config) any { return c.Version }, 1},
+		{"YAML directive", "%YAML 1.2\n---\nversion: 1\n",
+			func(c *Config) any { return c.Version }, 1},
 		{"images null", "version: 1\nimages:\n",
 			func(c *Config) any { return len(c.Images) }, 0},
 	} {
