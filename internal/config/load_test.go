@@ -348,6 +348,15 @@ func TestLoadInvalid(t *testing.T) {
 		{"build args null", "version: 1\nimages:\n  x:\n    repository: x\n    build:\n      file: x.nix\n      args:\n        a:\n", []string{`8:12: argument "a" in build of image "x" is null`}},
 		{"build args duplicate", "version: 1\nimages:\n  x:\n    repository: x\n    build:\n      file: x.nix\n      args: {a: b, a: c}\n", []string{`7:20: duplicate argument "a" in build of image "x" (first defined at 7:14)`}},
 
+		// Every unknown key and every value of the wrong kind, not only
+		// the first the decoder meets.
+		{"unknown keys at once", "version: 1\nzz: 1\nyy: 2\nimages:\n  a: {repository: a, build: {flake: .#a}, xx: 3}\n", []string{
+			`2:1: unknown key "zz"`, `3:1: unknown key "yy"`, `5:43: unknown key "xx" in image "a"`,
+		}},
+		{"wrong kinds at once", "version: 1\nmodules: a\nimages:\n  a: {repository: [a], build: {flake: .#a}}\n  b: x\n  c: {repository: c, build: {flake: .#c}, platforms: {a: b}}\n", []string{
+			`2:10: modules must be a list, not a string`, `4:19: repository in image "a" must be a string, not a list`,
+			`5:6: image "b" must be a mapping, not a string`, `6:54: platforms in image "c" must be a list, not a mapping`,
+		}},
 		// Several errors are reported at once, in file order.
 		{"several", "version: 3\nstyle: x\nimages:\n  x:\n    repository: X\n", []string{
 			`1:10: unsupported version 3`,
