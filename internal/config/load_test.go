@@ -213,6 +213,7 @@ func TestLoadInvalid(t *testing.T) {
 		// The file as a whole.
 		{"empty file", "", []string{`1:1: missing "version: 1"`}},
 		{"only comments", "# nothing\n", []string{`1:1: missing "version: 1"`}},
+		{"null document", "---\n~\n", []string{`1:1: missing "version: 1" (the file is empty)`}},
 		{"missing version", "modules: [a]\n", []string{`1:1: missing "version: 1"`}},
 		{"not a mapping", "- a\n- b\n", []string{`1:1: the config must be a mapping, not a list`}},
 		{"two documents", "version: 1\n---\nversion: 1\n", []string{`3:1: a second YAML document`}},

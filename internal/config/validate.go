@@ -261,7 +261,7 @@ func same(check func(string) error) func(string) (string, error) {
 }
 
 func (c *checker) config(root at[rawConfig], cfg *Config) {
-	if root.n == nil {
+	if _, null := root.n.(*ast.NullNode); root.n == nil || null {
 		c.errs.Add(c.file, 1, 1, `missing "version: 1" (the file is empty)`)
 		return
 	}
