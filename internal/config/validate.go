@@ -562,7 +562,7 @@ func checkPlatform(p string) error {
 	osName, arch := parts[0], parts[1]
 	archs, ok := knownPlatforms[osName]
 	if !ok {
-		return fmt.Errorf("unknown operating system %q%s", osName, didYouMean(osName, mapKeys(knownPlatforms)))
+		return fmt.Errorf("unknown operating system %q%s", osName, didYouMean(osName, slices.Sorted(maps.Keys(knownPlatforms))))
 	}
 	if !slices.Contains(archs, arch) {
 		if alias, ok := platformAliases[arch]; ok && slices.Contains(archs, alias) {
@@ -773,13 +773,4 @@ func editDistance(a, b string) int {
 		}
 	}
 	return d[len(ra)][len(rb)]
-}
-
-func mapKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
