@@ -148,9 +148,7 @@ func lex(file string, data []byte) (tokens token.Tokens, err error) {
 			col := tk
 			if tk.Type == token.MappingValueType && key != nil {
 				col = key
-				switch key.Type {
-				case token.NullType, token.InfinityType, token.NanType, token.BoolType, token.FloatType,
-					token.IntegerType, token.BinaryIntegerType, token.OctetIntegerType, token.HexIntegerType:
+				if plain(key.Type) {
 					key.Type = token.StringType
 				}
 				if key.Prev != nil && key.Prev.Type == token.AliasType {
@@ -181,8 +179,8 @@ func lex(file string, data []byte) (tokens token.Tokens, err error) {
 			} else if anchors[name] == 0 {
 				errs = append(errs, errAt(key, fmt.Sprintf("unknown alias %q", name)))
 			}
-			if tk.Type = token.StringType; anchors[name] > 1 {
-				tk.Value = fmt.Sprintf("%s\x00%d", name, anchors[name])
+			if anchors[name] > 1 && plain(tk.Type) {
+				tk.Type, tk.Value = token.StringType, fmt.Sprintf("%s\x00%d", name, anchors[name])
 			}
 			continue
 		}
@@ -194,6 +192,17 @@ func lex(file string, data []byte) (tokens token.Tokens, err error) {
 		return nil, errs
 	}
 	return tokens, nil
+}
+
+// plain reports whether a token is a plain scalar, which lex may make a
+// string.
+func plain(t token.Type) bool {
+	switch t {
+	case token.StringType, token.NullType, token.InfinityType, token.NanType, token.BoolType, token.FloatType,
+		token.IntegerType, token.BinaryIntegerType, token.OctetIntegerType, token.HexIntegerType:
+		return true
+	}
+	return false
 }
 
 // decode parses tokens and decodes the first document into a rawConfig;

@@ -218,6 +218,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"not a mapping", "- a\n- b\n", []string{`1:1: the config must be a mapping, not a list`}},
 		{"two documents", "version: 1\n---\nversion: 1\n", []string{`3:1: a second YAML document`}},
 		{"syntax error", "version: 1\nimages: [\n", []string{`2:9: invalid YAML`}},
+		{"anchor of no name", "&&0\n", []string{`1:2: invalid YAML: unexpected scalar value type`}},
 		{"bad indentation", "version: 1\nmodules:\n  - a\n - b\n", []string{`4:2: invalid YAML`}},
 		{"unknown key", "version: 1\nmodulez: [a]\n", []string{`2:1: unknown key "modulez" (did you mean "modules"?)`}},
 		{"not UTF-8", "version: 1\n# caf\xe9\n", []string{`2:6: invalid UTF-8 byte 0xe9`}},
