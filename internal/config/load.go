@@ -36,11 +36,11 @@ func Parse(path string, data []byte) (*Config, error) {
 	if err := checkUTF8(path, data); err != nil {
 		return nil, err
 	}
-	tokens, err := lex(path, data)
+	tokens, refused, err := lex(path, data)
 	if err != nil {
 		return nil, err
 	}
-	docs, root, err := decode(path, tokens)
+	docs, root, err := decode(path, tokens, refused)
 	if err != nil {
 		return nil, err
 	}
@@ -95,16 +95,16 @@ const (
 // lex splits data into the tokens the parser reads, refusing a
 // configuration nested deeper than maxDepth or using more than maxAliases
 // aliases at the token that goes too far. Block nesting is counted by the
-// columns of keys and list entries, flow nesting by brackets. It also
-// reports, all at once, the YAML features registry.yaml does without:
-// tags (every key has one type), merge keys, and aliases of no anchor.
+// columns of keys and list entries, flow nesting by brackets. refused
+// lists the YAML features registry.yaml does without, all of them: tags
+// (every key has one type), merge keys, and aliases of no anchor.
 // A key written as a number, boolean or null becomes a string: keys are
 // names, the text written ("1.10:" names "1.10", not 1.1), and the decoder
 // drops every field of a struct when one of its keys is not a string.
-func lex(file string, data []byte) (tokens token.Tokens, err error) {
+func lex(file string, data []byte) (tokens token.Tokens, refused ErrorList, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &Error{File: file, Line: 1, Column: 1, Msg: fmt.Sprintf("invalid YAML: lexer failed: %v", r)}
+			tokens, refused, err = nil, nil, &Error{File: file, Line: 1, Column: 1, Msg: fmt.Sprintf("invalid YAML: lexer failed: %v", r)}
 		}
 	}()
 	var (
@@ -112,7 +112,6 @@ func lex(file string, data []byte) (tokens token.Tokens, err error) {
 		flow    int
 		aliases int
 		anchors = map[string]int{} // how often each name is defined so far
-		errs    ErrorList
 	)
 	errAt := func(tk *token.Token, msg string) *Error {
 		line, col := 1, 1
@@ -133,14 +132,14 @@ func lex(file string, data []byte) (tokens token.Tokens, err error) {
 		case token.SequenceEndType, token.MappingEndType:
 			flow = max(flow-1, 0)
 		case token.TagType:
-			errs = append(errs, errAt(tk, fmt.Sprintf("YAML tags such as %q are not supported; quote the value instead", tk.Value)))
+			refused = append(refused, errAt(tk, fmt.Sprintf("YAML tags such as %q are not supported; quote the value instead", tk.Value)))
 			continue
 		case token.MergeKeyType:
-			errs = append(errs, errAt(tk, "merge keys (<<) are not supported; use an alias for the whole value"))
+			refused = append(refused, errAt(tk, "merge keys (<<) are not supported; use an alias for the whole value"))
 			continue
 		case token.AliasType:
 			if aliases++; aliases > maxAliases {
-				return nil, errAt(tk, fmt.Sprintf("more than %d aliases; the configuration needs none", maxAliases))
+				return nil, nil, errAt(tk, fmt.Sprintf("more than %d aliases; the configuration needs none", maxAliases))
 			}
 			continue
 		case token.MappingValueType, token.SequenceEntryType:
@@ -152,7 +151,7 @@ func lex(file string, data []byte) (tokens token.Tokens, err error) {
 					key.Type = token.StringType
 				}
 				if key.Prev != nil && key.Prev.Type == token.AliasType {
-					errs = append(errs, errAt(key.Prev, "aliases as keys are not supported; write the key"))
+					refused = append(refused, errAt(key.Prev, "aliases as keys are not supported; write the key"))
 				}
 			}
 			where = col
@@ -177,7 +176,7 @@ func lex(file string, data []byte) (tokens token.Tokens, err error) {
 			if key.Type == token.AnchorType {
 				anchors[name]++
 			} else if anchors[name] == 0 {
-				errs = append(errs, errAt(key, fmt.Sprintf("unknown alias %q", name)))
+				refused = append(refused, errAt(key, fmt.Sprintf("unknown alias %q", name)))
 			}
 			if anchors[name] > 1 && plain(tk.Type) {
 				tk.Type, tk.Value = token.StringType, fmt.Sprintf("%s\x00%d", name, anchors[name])
@@ -185,13 +184,10 @@ func lex(file string, data []byte) (tokens token.Tokens, err error) {
 			continue
 		}
 		if len(indents)+flow > maxDepth {
-			return nil, errAt(where, fmt.Sprintf("nested more than %d levels deep; the configuration is at most 5", maxDepth))
+			return nil, nil, errAt(where, fmt.Sprintf("nested more than %d levels deep; the configuration is at most 5", maxDepth))
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	return tokens, nil
+	return tokens, refused, nil
 }
 
 // plain reports whether a token is a plain scalar, which lex may make a
@@ -206,11 +202,12 @@ func plain(t token.Type) bool {
 }
 
 // decode parses tokens and decodes the first document into a rawConfig;
-// docs are the documents that are not empty. Nothing is left for the
-// decoder to fail on: lex refused what it cannot resolve (tags, merge
-// keys, unknown aliases), every key is a string, and every value takes
-// any node.
-func decode(file string, tokens token.Tokens) (docs []ast.Node, root at[rawConfig], err error) {
+// docs are the documents that are not empty. YAML that does not parse is
+// reported before what lex refused. Nothing is then left for the decoder
+// to fail on: the refused are what it cannot resolve (tags, merge keys,
+// unknown aliases), every key is a string, and every value takes any
+// node.
+func decode(file string, tokens token.Tokens, refused ErrorList) (docs []ast.Node, root at[rawConfig], err error) {
 	// The parser and decoder are a dependency fed with user input; a
 	// panic in them must still come out as a bad-config error.
 	defer func() {
@@ -230,6 +227,9 @@ func decode(file string, tokens token.Tokens) (docs []ast.Node, root at[rawConfi
 			if _, directive := doc.Body.(*ast.DirectiveNode); !directive {
 				docs = append(docs, doc.Body)
 			}
+		}
+		if len(refused) > 0 {
+			return nil, root, refused
 		}
 		if len(docs) > 0 {
 			err = yaml.NewDecoder(bytes.NewReader(nil), yaml.AllowDuplicateMapKey()).DecodeFromNode(docs[0], &root)

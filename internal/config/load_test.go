@@ -229,6 +229,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"tag", "version: !!int 1\n", []string{`1:10: YAML tags such as "!!int" are not supported`}},
 		{"merge key", "version: 1\nmirrors:\n  <<: {a: b}\n", []string{`3:3: merge keys (<<) are not supported`}},
 		{"unknown alias", "version: 1\nmodules: *nope\n", []string{`2:10: unknown alias "nope"`}},
+		{"syntax before refusals", "version: !!int 1\nmodules: [*nope\n", []string{`2:10: invalid YAML`}},
 		{"refusals at once", "version: !!int 1\nmodules: *nope\nmirrors: {<<: *nope}\n", []string{`1:10: YAML tags`, `2:10: unknown alias "nope"`, `3:11: merge keys (<<) are not supported`, `3:15: unknown alias "nope"`}},
 		{"self alias", "version: 1\nmodules: &a [*a]\n", []string{`2:14: each entry of modules must be a string, not a list`}},
 
@@ -504,11 +505,11 @@ func BenchmarkParse(b *testing.B) {
 // the wrong kind does not keep it from decoding the others.
 func TestDecode(t *testing.T) {
 	yaml := "version: 1\nimages:\n  a: {repository: &r ghcr.io/a, platforms: &p [linux/amd64, ~]}\n  b: str\n  c: {repository: *r, platforms: *p, tag: 1.10, build: {args: {x: *p}}}\n  d:\n"
-	tokens, err := lex("registry.yaml", []byte(yaml))
+	tokens, _, err := lex("registry.yaml", []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, root, err := decode("registry.yaml", tokens)
+	_, root, err := decode("registry.yaml", tokens, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
