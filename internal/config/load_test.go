@@ -305,6 +305,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"image empty repository", "version: 1\nimages:\n  x:\n    repository: \"\"\n    build: {flake: .#x}\n", []string{`3:3: missing "repository" in image "x"`}},
 		{"image unknown key", image("    platfrom: [linux/arm64]\n"), []string{`6:5: unknown key "platfrom" in image "x" (did you mean "platforms"?)`}},
 		{"image duplicate key", image("    repository: ghcr.io/a/z\n"), []string{`6:5: duplicate key "repository" in image "x" (first defined at 4:5)`}},
+		{"duplicate tag", image("    tag: v1\n    tag: -v2\n"), []string{`7:5: duplicate key "tag" in image "x" (first defined at 6:5)`}},
 		{"repository tag", "version: 1\nimages:\n  x:\n    repository: ghcr.io/a/x:1.0\n    build: {flake: .#x}\n", []string{`4:17: invalid repository "ghcr.io/a/x:1.0" in image "x": a repository has no tag (write "ghcr.io/a/x" and put "1.0" under tag)`}},
 		{"repository digest", "version: 1\nimages:\n  x:\n    repository: ghcr.io/a/x@sha256:" + strings.Repeat("0", 64) + "\n    build: {flake: .#x}\n", []string{`4:17: invalid repository`}},
 		{"repository invalid", "version: 1\nimages:\n  x:\n    repository: \"ghcr.io/a b\"\n    build: {flake: .#x}\n", []string{`4:17: invalid repository "ghcr.io/a b" in image "x"`}},

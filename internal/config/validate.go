@@ -177,10 +177,14 @@ func textOf(n ast.Node) (string, bool) {
 // there is nothing to use: n is nil, or s is not a scalar (reported).
 func (c *checker) text(s scalar, n ast.Node, what string) (string, bool) {
 	text, ok := textOf(s.n)
-	if !ok && s.n != nil && n != nil {
+	switch {
+	case n == nil:
+		return "", false
+	case !ok && s.n != nil:
 		c.errorf(n, "%s must be a string, not %s", what, kindOf(s.n))
+		return "", false
 	}
-	return text, n != nil && (ok || s.n == nil)
+	return text, true
 }
 
 func null(s scalar, n ast.Node) bool { return n != nil && s.n == nil }
