@@ -4,10 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/goccy/go-yaml/ast"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -161,12 +165,20 @@ func TestLoadValid(t *testing.T) {
 		{"build file", "version: 1\nimages:\n  x:\n    repository: x\n    build:\n      file: oci-images/x.nix\n      attr: image\n      args: {name: x, version: 2, debug: true}\n",
 			func(c *Config) any { return c.Images[0].Build },
 			Build{File: "oci-images/x.nix", Attr: "image", Args: map[string]string{"name": "x", "version": "2", "debug": "true"}}},
+		{"alias means the latest anchor before it", "version: 1\nlock: &x a.lock\nchangelog: *x\nstyle: &x digest-key\nimages:\n  a: {repository: ghcr.io/a, notes: *x, build: {flake: .#a}}\n",
+			func(c *Config) any { return []string{c.Lock, c.Changelog, string(c.Style), c.Images[0].Notes} },
+			[]string{"a.lock", "a.lock", "digest-key", "digest-key"}},
+		{"keys keep their text", "version: 1\nimages:\n  1.10: {repository: a, build: {flake: .#a}}\n  010:\n    repository: b\n    build: {file: b.nix, args: {v: 010, w: 1.10, x: True}}\n",
+			func(c *Config) any { return []any{c.Images[0].Name, c.Images[1].Name, c.Images[1].Build.Args} },
+			[]any{"1.10", "010", map[string]string{"v": "010", "w": "1.10", "x": "True"}}},
 		{"notes block scalar", image("    notes: |\n      line one\n      line two\n"),
 			func(c *Config) any { return c.Images[0].Notes }, "line one\nline two\n"},
 		{"repository with port and docker hub short name", "version: 1\nimages:\n  a: {repository: 'localhost:5000/a/b', build: {flake: .#a}}\n  b: {repository: busybox, build: {flake: .#b}}\n",
 			func(c *Config) any { return []string{c.Images[0].Repository, c.Images[1].Repository} },
 			[]string{"localhost:5000/a/b", "busybox"}},
 		{"comments and document marker", "# pinner\n---\nversion: 1 # schema\n",
+			func(c *Config) any { return c.Version }, 1},
+		{"YAML directive", "%YAML 1.2\n---\nversion: 1\n",
 			func(c *Config) any { return c.Version }, 1},
 		{"images null", "version: 1\nimages:\n",
 			func(c *Config) any { return len(c.Images) }, 0},
@@ -201,10 +213,12 @@ func TestLoadInvalid(t *testing.T) {
 		// The file as a whole.
 		{"empty file", "", []string{`1:1: missing "version: 1"`}},
 		{"only comments", "# nothing\n", []string{`1:1: missing "version: 1"`}},
+		{"null document", "---\n~\n", []string{`1:1: missing "version: 1" (the file is empty)`}},
 		{"missing version", "modules: [a]\n", []string{`1:1: missing "version: 1"`}},
 		{"not a mapping", "- a\n- b\n", []string{`1:1: the config must be a mapping, not a list`}},
 		{"two documents", "version: 1\n---\nversion: 1\n", []string{`3:1: a second YAML document`}},
 		{"syntax error", "version: 1\nimages: [\n", []string{`2:9: invalid YAML`}},
+		{"anchor of no name", "&&0\n", []string{`1:2: invalid YAML: unexpected scalar value type`}},
 		{"bad indentation", "version: 1\nmodules:\n  - a\n - b\n", []string{`4:2: invalid YAML`}},
 		{"unknown key", "version: 1\nmodulez: [a]\n", []string{`2:1: unknown key "modulez" (did you mean "modules"?)`}},
 		{"not UTF-8", "version: 1\n# caf\xe9\n", []string{`2:6: invalid UTF-8 byte 0xe9`}},
@@ -215,6 +229,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"tag", "version: !!int 1\n", []string{`1:10: YAML tags such as "!!int" are not supported`}},
 		{"merge key", "version: 1\nmirrors:\n  <<: {a: b}\n", []string{`3:3: merge keys (<<) are not supported`}},
 		{"unknown alias", "version: 1\nmodules: *nope\n", []string{`2:10: unknown alias "nope"`}},
+		{"syntax before refusals", "version: !!int 1\nmodules: [*nope\n", []string{`2:10: invalid YAML`}},
+		{"refusals at once", "version: !!int 1\nmodules: *nope\nmirrors: {<<: *nope}\n", []string{`1:10: YAML tags`, `2:10: unknown alias "nope"`, `3:11: merge keys (<<) are not supported`, `3:15: unknown alias "nope"`}},
 		{"self alias", "version: 1\nmodules: &a [*a]\n", []string{`2:14: each entry of modules must be a string, not a list`}},
 
 		// The shape, bounded before the YAML parser sees the file
@@ -289,6 +305,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"image empty repository", "version: 1\nimages:\n  x:\n    repository: \"\"\n    build: {flake: .#x}\n", []string{`3:3: missing "repository" in image "x"`}},
 		{"image unknown key", image("    platfrom: [linux/arm64]\n"), []string{`6:5: unknown key "platfrom" in image "x" (did you mean "platforms"?)`}},
 		{"image duplicate key", image("    repository: ghcr.io/a/z\n"), []string{`6:5: duplicate key "repository" in image "x" (first defined at 4:5)`}},
+		{"duplicate tag", image("    tag: v1\n    tag: -v2\n"), []string{`7:5: duplicate key "tag" in image "x" (first defined at 6:5)`}},
 		{"repository tag", "version: 1\nimages:\n  x:\n    repository: ghcr.io/a/x:1.0\n    build: {flake: .#x}\n", []string{`4:17: invalid repository "ghcr.io/a/x:1.0" in image "x": a repository has no tag (write "ghcr.io/a/x" and put "1.0" under tag)`}},
 		{"repository digest", "version: 1\nimages:\n  x:\n    repository: ghcr.io/a/x@sha256:" + strings.Repeat("0", 64) + "\n    build: {flake: .#x}\n", []string{`4:17: invalid repository`}},
 		{"repository invalid", "version: 1\nimages:\n  x:\n    repository: \"ghcr.io/a b\"\n    build: {flake: .#x}\n", []string{`4:17: invalid repository "ghcr.io/a b" in image "x"`}},
@@ -335,6 +352,15 @@ func TestLoadInvalid(t *testing.T) {
 		{"build args null", "version: 1\nimages:\n  x:\n    repository: x\n    build:\n      file: x.nix\n      args:\n        a:\n", []string{`8:12: argument "a" in build of image "x" is null`}},
 		{"build args duplicate", "version: 1\nimages:\n  x:\n    repository: x\n    build:\n      file: x.nix\n      args: {a: b, a: c}\n", []string{`7:20: duplicate argument "a" in build of image "x" (first defined at 7:14)`}},
 
+		// Every unknown key and every value of the wrong kind, not only
+		// the first the decoder meets.
+		{"unknown keys at once", "version: 1\nzz: 1\nyy: 2\nimages:\n  a: {repository: a, build: {flake: .#a}, xx: 3}\n", []string{
+			`2:1: unknown key "zz"`, `3:1: unknown key "yy"`, `5:43: unknown key "xx" in image "a"`,
+		}},
+		{"wrong kinds at once", "version: 1\nmodules: a\nimages:\n  a: {repository: [a], build: {flake: .#a}}\n  b: x\n  c: {repository: c, build: {flake: .#c}, platforms: {a: b}}\n", []string{
+			`2:10: modules must be a list, not a string`, `4:19: repository in image "a" must be a string, not a list`,
+			`5:6: image "b" must be a mapping, not a string`, `6:54: platforms in image "c" must be a list, not a mapping`,
+		}},
 		// Several errors are reported at once, in file order.
 		{"several", "version: 3\nstyle: x\nimages:\n  x:\n    repository: X\n", []string{
 			`1:10: unsupported version 3`,
@@ -472,5 +498,59 @@ func BenchmarkParse(b *testing.B) {
 		if _, err := Parse("registry.yaml", data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestDecode pins what the checks rely on the decoder for: it resolves
+// aliases to the anchored value, passes null as nothing, and a value of
+// the wrong kind does not keep it from decoding the others.
+func TestDecode(t *testing.T) {
+	yaml := "version: 1\nimages:\n  a: {repository: &r ghcr.io/a, platforms: &p [linux/amd64, ~]}\n  b: str\n  c: {repository: *r, platforms: *p, tag: 1.10, build: {args: {x: *p}}}\n  d:\n"
+	tokens, _, err := lex("registry.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, root, err := decode("registry.yaml", tokens, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := func(n ast.Node) string {
+		if n == nil {
+			return "nil"
+		}
+		p := n.GetToken().Position
+		return fmt.Sprintf("%s %d:%d", n.Type(), p.Line, p.Column)
+	}
+	imgs := root.v.Images.v
+	a, c := imgs["a"].v, imgs["c"].v
+	got := []string{
+		text(root.v.Version.n),
+		text(imgs["b"].n),
+		text(c.Repository.n),
+		text(c.Platforms.n),
+		text(c.Platforms.v[0].n),
+		text(c.Platforms.v[1].n),
+		text(c.Tag.n),
+		text(c.Build.v.Args.v["x"].n),
+		text(a.Tag.n),
+		text(imgs["d"].n),
+	}
+	want := []string{
+		"Integer 1:10",
+		"String 4:6",
+		"String 3:22",
+		"Sequence 3:47",
+		"String 3:48",
+		"nil",
+		"Float 5:43",
+		"Sequence 3:47",
+		"nil",
+		"nil",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("decoded nodes (-want +got):\n%s", diff)
+	}
+	if _, ok := imgs["d"]; !ok || len(imgs) != 4 {
+		t.Errorf("images = %v; want a, b, c and d", slices.Collect(maps.Keys(imgs)))
 	}
 }
