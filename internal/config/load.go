@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
@@ -241,6 +244,9 @@ func decode(file string, tokens token.Tokens, refused ErrorList) (docs []ast.Nod
 		return docs, root, nil
 	case errors.As(err, &yerr) && yerr.GetToken() != nil && yerr.GetToken().Position != nil:
 		p := yerr.GetToken().Position
+		if e := openedEarlier(file, tokens, p.Line); e != nil {
+			return nil, root, e
+		}
 		return nil, root, &Error{File: file, Line: max(p.Line, 1), Column: max(p.Column, 1), Msg: "invalid YAML: " + yerr.GetMessage()}
 	}
 	return nil, root, &Error{File: file, Line: 1, Column: 1, Msg: "invalid YAML: " + err.Error()}
@@ -313,4 +319,53 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// keyLine is a line that reads as a mapping key: what a quoted string
+// swallowed when its closing quote is missing.
+var keyLine = regexp.MustCompile(`^\s*(- )?[A-Za-z_][A-Za-z0-9_.-]*:(\s|$)`)
+
+// openedEarlier finds the likely mistake behind a parse error at line: a
+// quote or a flow bracket opened on an earlier line and never closed
+// there. YAML lets a quoted string run over lines, so a missing closing
+// quote makes the parser read on until the next quote of the file and
+// fail there, lines later and with a message about something else; the
+// same holds for a "[" or "{" left open. The mistake is where it opened.
+func openedEarlier(file string, tokens token.Tokens, line int) *Error {
+	var open []*token.Token
+	for _, tk := range tokens {
+		if tk.Position == nil || tk.Position.Line >= line {
+			break
+		}
+		switch tk.Type {
+		case token.SequenceStartType, token.MappingStartType:
+			open = append(open, tk)
+		case token.SequenceEndType, token.MappingEndType:
+			if len(open) > 0 {
+				open = open[:len(open)-1]
+			}
+		case token.DoubleQuoteType, token.SingleQuoteType:
+			lines := strings.Split(tk.Origin, "\n")
+			if len(lines) < 2 || !slices.ContainsFunc(lines[1:], keyLine.MatchString) {
+				continue
+			}
+			q := `"`
+			if tk.Type == token.SingleQuoteType {
+				q = "'"
+			}
+			return &Error{File: file, Line: tk.Position.Line, Column: tk.Position.Column,
+				Msg: fmt.Sprintf("invalid YAML: the string quoted here is not closed on its line (it runs on to line %d); add the closing %s", line, q)}
+		}
+	}
+	for _, tk := range open {
+		if tk.Position.Line < line {
+			closing := "]"
+			if tk.Type == token.MappingStartType {
+				closing = "}"
+			}
+			return &Error{File: file, Line: tk.Position.Line, Column: tk.Position.Column,
+				Msg: fmt.Sprintf("invalid YAML: the %s opened here is never closed; add the %s", tk.Value, closing)}
+		}
+	}
+	return nil
 }

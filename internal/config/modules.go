@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
+	"github.com/pinner-dev/pinner/internal/repofile"
 )
 
 // ModuleFiles expands the Modules globs against the file system below Dir,
@@ -152,8 +153,11 @@ func (c *Config) Excluded(path string) bool {
 	if err != nil {
 		return false
 	}
+	if !repofile.Within(absRoot, abs) {
+		return false
+	}
 	rel, err := filepath.Rel(absRoot, abs)
-	if err != nil || !filepath.IsLocal(rel) {
+	if err != nil {
 		return false
 	}
 	return c.excluded(filepath.ToSlash(rel))
