@@ -255,7 +255,7 @@ func TestInterruptLeavesOldOrNew(t *testing.T) {
 // one, and no lock file is left afterwards.
 func TestRunLock(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs pinner as a child process")
+		t.Skip("-short: runs pinner as a child process")
 	}
 	t.Parallel()
 	fx := newFixture(t, "")

@@ -47,7 +47,7 @@ func runSetup(t *testing.T, path string, env []string, targets ...string) (int, 
 	t.Helper()
 	sh, err := exec.LookPath("sh")
 	if err != nil {
-		t.Skip("no sh")
+		t.Skip("sh not installed")
 	}
 	cmd := exec.Command(sh, append([]string{script}, targets...)...)
 	cmd.Env = append(os.Environ(), "PATH="+path, "SETUP_CHECK_ONLY=1", "GO_DIR="+filepath.Join(t.TempDir(), "no-go"))
@@ -128,7 +128,7 @@ func goBinary(t *testing.T) string {
 	t.Helper()
 	p, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("go not on PATH")
+		t.Skip("go not installed (not on PATH)")
 	}
 	real, err := filepath.EvalSymlinks(p)
 	if err != nil {
