@@ -199,7 +199,7 @@ func TestUpdateOwnedLayout(t *testing.T) {
 	}
 
 	changelog, _ := os.ReadFile(filepath.Join("modules-fixtures", "CHANGELOG.md"))
-	if !strings.Contains(string(changelog), "`"+ownedRepoPrefix+"backup-toolbox` tag `1.0.0`: `sha256:08bda3ee3383` → `"+d.String()[:19]+"`") {
+	if !strings.Contains(string(changelog), "`"+ownedRepoPrefix+"backup-toolbox` tag none → `1.0.0`: `sha256:08bda3ee3383` → `"+d.String()[:19]+"`") {
 		t.Errorf("changelog lacks the backup-toolbox entry:\n%s", changelog)
 	}
 

@@ -488,7 +488,7 @@ func TestUpdateRecordsWhatChanged(t *testing.T) {
 	}
 	log, _ := os.ReadFile("CHANGELOG.md")
 	short := func(d string) string { return "`" + d[:len("sha256:")+12] + "`" }
-	entry := "- `docker.io/library/busybox` tag `1.37`: "
+	entry := " `docker.io/library/busybox` tag `1.37`: "
 	for _, want := range []string{
 		entry + short(d0) + " → " + short(d1) + " (modules/kubenix/apps/busybox-jobs.nix)\n",
 		entry + short(d1) + " → " + short(d2) + " (modules/kubenix/apps/busybox-jobs.nix)\n",
