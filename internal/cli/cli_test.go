@@ -74,8 +74,8 @@ func TestScanJSONReportsSyntaxErrors(t *testing.T) {
 		"modules/kubenix/notes.txt":     "not nix {",
 	})
 	code, out, stderr := run(t, dir, "scan", "--json")
-	if code != ExitFindings {
-		t.Fatalf("exit %d, want 1; stderr %q", code, stderr)
+	if code != ExitBadInput {
+		t.Fatalf("exit %d, want 2 (a syntax error is bad input); stderr %q", code, stderr)
 	}
 	var got scanOutput
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
@@ -128,7 +128,25 @@ func TestChdir(t *testing.T) {
 	// t.Chdir first, so the directory Main changes to is restored afterwards.
 	t.Chdir(t.TempDir())
 	code, _, stderr := run(t, "", "--chdir", dir, "scan")
-	if code != ExitFindings || !strings.Contains(stderr, filepath.Join("modules", "kubenix", "x.nix")+":1:7:") {
+	if code != ExitBadInput || !strings.Contains(stderr, filepath.Join("modules", "kubenix", "x.nix")+":1:7:") {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestSyntaxErrorExits2Everywhere: a module that does not parse is bad
+// input (exit 2) in every command that reads modules; scan exited 1.
+func TestSyntaxErrorExits2Everywhere(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"modules/kubenix/good.nix": "{ image = \"busybox:1.37\"; }\n",
+		"modules/kubenix/bad.nix":  "{\n  x = \"unclosed;\n}\n",
+	})
+	for _, args := range [][]string{
+		{"scan"}, {"scan", "--json"}, {"check"}, {"check", "--json"},
+		{"outdated"}, {"update", "--all", "--dry-run"},
+	} {
+		code, out, stderr := run(t, dir, args...)
+		if code != ExitBadInput || !strings.Contains(out+stderr, "bad.nix") {
+			t.Errorf("%v: exit %d, want 2 naming bad.nix; stdout:\n%s\nstderr:\n%s", args, code, out, stderr)
+		}
 	}
 }

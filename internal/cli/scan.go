@@ -29,7 +29,7 @@ func (ScanCmd) Help() string {
 
 Forms: string (a whole reference in a string), attrset (helm values: repository and tag or digest, however the set is written), partial (helm values that set only the tag or only the repository; the rest is the chart's default), embedded (an image: line of YAML kept in a string), derived (a string built from another site; it follows that site).
 
-Exits 1 when any file fails to parse, 2 on bad usage.`
+Exits 2 when any file fails to parse (the sites of the others are still listed), as on bad usage.`
 }
 
 // Run scans and prints.
@@ -48,7 +48,8 @@ func (c *ScanCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		printSyntaxErrors(env.Stderr, res.errors)
 	}
 	if len(res.errors) > 0 {
-		return withCode(ExitFindings, nil)
+		// A syntax error is bad input, as in every other command.
+		return withCode(ExitBadInput, nil)
 	}
 	return nil
 }

@@ -57,7 +57,7 @@ func (c *ScanCmd) runJSON(ctx context.Context, env *Env, g *Globals) error {
 		return err
 	}
 	if len(errs) > 0 {
-		return withCode(ExitFindings, nil)
+		return withCode(ExitBadInput, nil)
 	}
 	return nil
 }
