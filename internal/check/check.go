@@ -13,6 +13,7 @@ import (
 
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/imageref"
+	"github.com/pinner-dev/pinner/internal/lint"
 	"github.com/pinner-dev/pinner/internal/lock"
 	"github.com/pinner-dev/pinner/internal/scan"
 	"github.com/pinner-dev/pinner/internal/workspace"
@@ -54,6 +55,12 @@ func ReadLock(ctx context.Context, cfg *config.Config, staged bool) (*lock.Lock,
 	l, _, err := lock.Read(cfg.LockPath())
 	return l, err
 }
+
+// Lint collects what check warns of without failing: images: entries no
+// module references, and sites that look like misspellings of an owned
+// repository (see package lint). Add each file's sites, then ask for the
+// warnings.
+func Lint(cfg *config.Config) *lint.Collector { return lint.New(cfg) }
 
 // Findings turns sites into what check reports. A derived site is not a
 // finding of its own: the site it comes from is, and that is where the pin

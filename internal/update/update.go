@@ -25,6 +25,7 @@ import (
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/diff"
+	"github.com/pinner-dev/pinner/internal/lint"
 	"github.com/pinner-dev/pinner/internal/nixbuild"
 	"github.com/pinner-dev/pinner/internal/oci"
 	"github.com/pinner-dev/pinner/internal/owned"
@@ -205,7 +206,9 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Warnings = warnings
+	lc := lint.New(cfg)
+	lc.Add(sites)
+	res.Warnings = append(lc.Warnings(), warnings...)
 	ropts := o.Registry.options(cfg, o.Log)
 	if o.OnResolve != nil {
 		ropts = append(ropts, oci.WithOnResolve(o.OnResolve))
