@@ -35,7 +35,7 @@ type checkOutput struct {
 
 // Run checks and prints.
 func (c *CheckCmd) Run(ctx context.Context, env *Env, g *Globals) error {
-	cfg, err := loadConfig(g)
+	cfg, err := loadModulesConfig(env, g, c.Paths)
 	if err != nil {
 		return err
 	}

@@ -150,3 +150,41 @@ func TestSyntaxErrorExits2Everywhere(t *testing.T) {
 		}
 	}
 }
+
+// TestWithoutRegistryYAML: without registry.yaml pinner says so, and
+// which defaults it reads; with no modules/kubenix either, update (which
+// takes no paths) is not told to pass any.
+func TestWithoutRegistryYAML(t *testing.T) {
+	empty := t.TempDir()
+	code, _, stderr := run(t, empty, "update", "--all")
+	if code != ExitBadInput || !strings.Contains(stderr, "no registry.yaml here") || !strings.Contains(stderr, "pinner init") ||
+		strings.Contains(stderr, "pass the files") || strings.Contains(stderr, "PATH") {
+		t.Errorf("update --all: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr = run(t, empty, "scan"); code != ExitBadInput || !strings.Contains(stderr, "pass the files or directories") {
+		t.Errorf("scan: exit %d, stderr %q", code, stderr)
+	}
+
+	dir := writeFiles(t, map[string]string{"modules/kubenix/a.nix": "{ image = \"busybox:1.37\"; }\n"})
+	const note = "no registry.yaml here: reading modules/kubenix/**/*.nix with the defaults"
+	for _, args := range [][]string{{"scan"}, {"scan", "--json"}, {"check"}} {
+		_, out, stderr := run(t, dir, args...)
+		if !strings.Contains(stderr, note) || strings.Contains(out, note) {
+			t.Errorf("%v: the note is not on stderr alone; stderr %q", args, stderr)
+		}
+	}
+	// update, with nothing to resolve: no registry is asked.
+	if code, _, stderr := run(t, writeFiles(t, map[string]string{"modules/kubenix/a.nix": "{ a = 1; }\n"}), "update", "--all"); code != 0 || !strings.Contains(stderr, note) {
+		t.Errorf("update --all: exit %d, stderr %q", code, stderr)
+	}
+	if _, _, stderr := run(t, dir, "-q", "scan"); strings.Contains(stderr, note) {
+		t.Errorf("-q still says %q", note)
+	}
+	if _, _, stderr := run(t, dir, "check", "modules/kubenix/a.nix"); strings.Contains(stderr, note) {
+		t.Errorf("with paths that say what to read, still %q", note)
+	}
+	writeFile(t, filepath.Join(dir, "registry.yaml"), "version: 1\n")
+	if _, _, stderr := run(t, dir, "scan"); strings.Contains(stderr, note) {
+		t.Errorf("with a registry.yaml, still %q", note)
+	}
+}

@@ -37,7 +37,7 @@ func (c *ScanCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	if c.JSON {
 		return c.runJSON(ctx, env, g)
 	}
-	_, res, err := loadAndScan(ctx, g, c.Paths)
+	_, res, err := loadAndScan(ctx, env, g, c.Paths)
 	if err != nil {
 		return err
 	}

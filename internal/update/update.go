@@ -188,7 +188,7 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 		}
 		defer l.Release()
 	}
-	files, err := workspace.Files(cfg, nil)
+	files, err := workspace.Modules(cfg)
 	if err != nil {
 		return nil, err
 	}
