@@ -408,8 +408,8 @@ derivation {
 		want  int
 		msgs  []string
 	}{
-		{"build fails", "file: modules-fixtures/oci-images/failing.nix", ExitOutside, []string{"pinner-fixture-build-broke", "nix build failed"}},
-		{"missing attribute", "file: modules-fixtures/oci-images/backup-toolbox.nix\n      attr: noSuchImage", ExitBadInput, []string{"noSuchImage"}},
+		{"build fails", "file: modules-fixtures/oci-images/failing.nix", ExitOutside, []string{"pinner-fixture-build-broke", "nix build failed", "\nnothing was written; to pin only the third-party images meanwhile, run the update again with --no-build"}},
+		{"missing attribute", "file: modules-fixtures/oci-images/backup-toolbox.nix\n      attr: noSuchImage", ExitBadInput, []string{"noSuchImage", "again with --no-build"}},
 		{"not an image", "file: modules-fixtures/oci-images/not-image.nix", ExitOutside, []string{"-not-an-image is not a container image"}},
 	}
 	for _, tt := range tests {

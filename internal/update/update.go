@@ -239,6 +239,12 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 			if errors.Is(err, nixbuild.ErrNixNotFound) {
 				return nil, diag.AsOutside(fmt.Errorf("%w; or pass --no-build to pin third-party images only", err))
 			}
+			var nerr *nixbuild.Error
+			if errors.As(err, &nerr) && ctx.Err() == nil {
+				// After the log's tail, the way past it for a run that
+				// needs only the third-party pins (the kind stays).
+				err = fmt.Errorf("%w\nnothing was written; to pin only the third-party images meanwhile, run the update again with --no-build", err)
+			}
 			if err != nil {
 				return nil, err
 			}
