@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -73,6 +74,23 @@ func IsTerminal(w io.Writer) bool {
 // outside tests.
 func Color(w io.Writer, getenv func(string) string) bool {
 	return getenv("NO_COLOR") == "" && IsTerminal(w)
+}
+
+// Width is how many columns a table written to w may take: the
+// terminal's width when w is one, else $COLUMNS when it is a positive
+// number (a pipe into a pager that sets it), else 0 for no limit (a file
+// or a pipe gets full rows, as --json does). getenv is os.Getenv outside
+// tests.
+func Width(w io.Writer, getenv func(string) string) int {
+	if f, ok := w.(*os.File); ok && IsTerminal(w) {
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
+			return cols
+		}
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(getenv("COLUMNS"))); err == nil && n > 0 {
+		return n
+	}
+	return 0
 }
 
 // hasWidth reports whether w is a terminal that knows its width.
