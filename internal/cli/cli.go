@@ -156,6 +156,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code in
 		}
 	}
 	env := newEnv(&root.Globals, stdout, stderr)
+	env.Progress.RestoreOn(ctx)
 	err = kctx.Run(env, &root.Globals)
 	// The bars stop before anything else is printed below them.
 	env.Progress.Close()
