@@ -3,49 +3,85 @@
 //
 // # Format
 //
-// Each run that changes digests adds its entries under a dated heading,
-// newest first:
+// Each run that changes an image adds its entries under a dated heading,
+// newest first, every entry stamped with the run's time (UTC):
 //
 //	## Images 2026-11-26
 //
-//	- `docker.io/library/busybox` tag `1.37`: none → `sha256:4b4d3ac8c1f0` (modules/kubenix/apps/busybox-jobs.nix)
-//	- `ghcr.io/qdm12/gluetun` tag `v3.40.0`: `sha256:0a1b2c3d4e5f` → `sha256:99aa88bb77cc` (modules/kubenix/apps/qbittorrent.nix)
+//	- 2026-11-26 09:00Z `docker.io/library/busybox` tag `1.37`: first pin `sha256:4b4d3ac8c1f0` (modules/kubenix/apps/busybox-jobs.nix)
+//	- 2026-11-26 09:00Z `ghcr.io/qdm12/gluetun` tag `v3.40.0`: `sha256:0a1b2c3d4e5f` → `sha256:99aa88bb77cc` (modules/kubenix/apps/qbittorrent.nix)
+//	- 2026-11-26 09:00Z `ghcr.io/me/app` tag `4f1c2d9` → `be867c4`: `sha256:5e6f7a8b9c0d` → `sha256:1a2b3c4d5e6f` (modules/kubenix/apps/app.nix)
+//
+// An entry says what changed: a first pin, a digest that moves, or a
+// re-tag (old tag → new tag, with the digest's move, or "digest …
+// unchanged"); an entry that changes nothing is never written.
 //
 // A dated heading of its own, rather than a section inside Keep a
 // Changelog's "## [Unreleased]", because a homelab repository's changelog
 // has no releases: image updates are the events, and the date is what one
 // looks for. The section goes before the first "## " heading (after the
 // title and introduction); a second run on the same day adds to the
-// existing section. Digests are shortened to 12 hex digits, "none" when the
-// site was not pinned before. File names are written as they are when
-// they hold nothing Markdown could read as markup, else as code spans with
-// control characters escaped (a newline in a name once wrote a heading of
-// its own); in the PR body's table every name is a code span, its pipes
-// escaped.
+// existing section. Digests are shortened to 12 hex digits. File names are
+// written as they are when they hold nothing Markdown could read as
+// markup, else as code spans with control characters escaped (a newline in
+// a name once wrote a heading of its own); in the PR body's table every
+// name is a code span, its pipes escaped.
 //
 // Adding is idempotent: an entry whose repository, tag and new digest are
-// already recorded anywhere in the file is not added again. Nothing else in
-// the file changes.
+// already recorded anywhere in the file (also in the format before times
+// were written) is not added again. Nothing else in the file changes.
 package changelog
 
 import (
 	"github.com/pinner-dev/pinner/internal/imageref"
 
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
 )
 
-// Entry is one image whose digest changed.
+// Version is what a site of an image names: a tag and a digest.
+type Version struct {
+	Tag    string // "" for a digest alone
+	Digest string // "" when not pinned
+}
+
+// Entry is one change of an image: the version its sites had, the one
+// they have now, and the files edited.
 type Entry struct {
 	Repository string // normalised: "docker.io/library/busybox"
-	Tag        string
-	// Old are the previous digests ("" for none).
-	Old []string
-	New string
+	Old, New   Version
 	// Files are the files edited, slash-separated.
 	Files []string
+}
+
+// Kind is what an Entry changes.
+type Kind int
+
+const (
+	// FirstPin: the tag stays, and had no digest before.
+	FirstPin Kind = iota
+	// NewDigest: the tag stays, its digest moves.
+	NewDigest
+	// NewTag: the sites are re-tagged, with or without a new digest.
+	NewTag
+	// Unchanged: nothing differs (never written).
+	Unchanged
+)
+
+// Kind says what e changes.
+func (e Entry) Kind() Kind {
+	switch {
+	case e.Old.Tag != e.New.Tag:
+		return NewTag
+	case e.Old.Digest == e.New.Digest:
+		return Unchanged
+	case e.Old.Digest == "":
+		return FirstPin
+	}
+	return NewDigest
 }
 
 // Header starts a changelog pinner creates.
@@ -59,25 +95,45 @@ func ShortDigest(d string) string {
 	return imageref.ShortDigest(d)
 }
 
-func heading(day time.Time) string { return "## Images " + day.Format(time.DateOnly) }
+func heading(at time.Time) string { return "## Images " + at.UTC().Format(time.DateOnly) }
 
-func line(e Entry) string {
-	olds := make([]string, len(e.Old))
-	for i, d := range e.Old {
-		olds[i] = code(ShortDigest(d))
-		if d == "" {
-			olds[i] = "none"
-		}
+// Stamp is the time written on every entry: UTC, to the minute.
+func Stamp(at time.Time) string { return at.UTC().Format("2006-01-02 15:04Z") }
+
+// tagChange is "tag `1.37`", or "tag `1.0` → `be867c4`" for a re-tag.
+func tagChange(e Entry) string {
+	if e.Kind() != NewTag {
+		return "tag " + tagName(e.New.Tag)
 	}
-	if len(olds) == 0 {
-		olds = []string{"none"}
+	return "tag " + tagName(e.Old.Tag) + " → " + tagName(e.New.Tag)
+}
+
+func tagName(t string) string {
+	if t == "" {
+		return "none"
 	}
+	return code(t)
+}
+
+// digestChange is "first pin `sha256:…`", "`sha256:…` → `sha256:…`", or,
+// for a re-tag that keeps its digest, "digest `sha256:…` unchanged".
+func digestChange(e Entry) string {
+	switch {
+	case e.Old.Digest == e.New.Digest:
+		return "digest " + code(ShortDigest(e.New.Digest)) + " unchanged"
+	case e.Old.Digest == "":
+		return "first pin " + code(ShortDigest(e.New.Digest))
+	}
+	return code(ShortDigest(e.Old.Digest)) + " → " + code(ShortDigest(e.New.Digest))
+}
+
+func line(at time.Time, e Entry) string {
 	files := make([]string, len(e.Files))
 	for i, f := range e.Files {
 		files[i] = fileName(f)
 	}
-	return fmt.Sprintf("- %s tag %s: %s → %s (%s)", code(e.Repository), code(e.Tag),
-		strings.Join(olds, ", "), code(ShortDigest(e.New)), strings.Join(files, ", "))
+	return fmt.Sprintf("- %s %s %s: %s (%s)", Stamp(at), code(e.Repository), tagChange(e),
+		digestChange(e), strings.Join(files, ", "))
 }
 
 // code is s as a Markdown code span: control characters (a newline would
@@ -153,28 +209,48 @@ func fileName(f string) string {
 // even inside a code span, unless escaped.
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
-// recorded reports whether text already holds an entry for e's repository,
-// tag and new digest.
+// recorded reports whether text already holds an entry for e's
+// repository, new tag and new digest, in this format or the one before
+// it ("- `repo` tag `1.37`: none → `sha256:…` (files)", no time).
 func recorded(text string, e Entry) bool {
-	prefix := "- " + code(e.Repository) + " tag " + code(e.Tag) + ":"
-	arrow := "→ " + code(ShortDigest(e.New))
+	repo := " " + code(e.Repository) + " tag "
+	digest := code(ShortDigest(e.New.Digest))
 	for l := range strings.Lines(text) {
-		if strings.HasPrefix(l, prefix) && strings.Contains(l, arrow) {
-			return true
+		if !strings.HasPrefix(l, "- ") {
+			continue
+		}
+		_, rest, ok := strings.Cut(" "+l[2:], repo)
+		if !ok {
+			continue
+		}
+		tags, changes, ok := strings.Cut(rest, ":")
+		if !ok {
+			continue
+		}
+		if i := strings.LastIndex(tags, "→ "); i >= 0 {
+			tags = tags[i+len("→ "):]
+		}
+		if tags != tagName(e.New.Tag) {
+			continue
+		}
+		for _, form := range []string{"→ " + digest, "first pin " + digest, "digest " + digest + " unchanged"} {
+			if strings.Contains(changes, form+" (") {
+				return true
+			}
 		}
 	}
 	return false
 }
 
 // Add returns the changelog old (nil when the file does not exist) with
-// entries recorded under day's heading. It returns old unchanged when every
-// entry is already there.
-func Add(old []byte, day time.Time, entries []Entry) []byte {
+// entries recorded, stamped with at, under its day's heading. It returns
+// old unchanged when every entry is already there (or changes nothing).
+func Add(old []byte, at time.Time, entries []Entry) []byte {
 	text := string(old)
 	var lines []string
 	for _, e := range entries {
-		if !recorded(text, e) {
-			lines = append(lines, line(e))
+		if e.Kind() != Unchanged && !recorded(text, e) {
+			lines = append(lines, line(at, e))
 		}
 	}
 	if len(lines) == 0 {
@@ -182,14 +258,14 @@ func Add(old []byte, day time.Time, entries []Entry) []byte {
 	}
 	block := strings.Join(lines, "\n") + "\n"
 	if old == nil {
-		return []byte(Header + "\n" + heading(day) + "\n\n" + block)
+		return []byte(Header + "\n" + heading(at) + "\n\n" + block)
 	}
 	if !strings.HasSuffix(text, "\n") && text != "" {
 		text += "\n"
 	}
 
 	// Today's section exists: add at its end, after its last list item.
-	h := heading(day)
+	h := heading(at)
 	if start, ok := headingAt(text, h); ok {
 		body := start + len(h) + 1
 		end := len(text)
@@ -246,35 +322,54 @@ func nextHeading(text string, from int) (int, bool) {
 	return 0, false
 }
 
-// PRBody formats entries as the Markdown description of a pull request.
+// PRBody formats entries as the Markdown description of a pull request:
+// a summary that counts the rows of the table below it (and the images
+// and files they name), then one row per entry with the files it edited.
 func PRBody(entries []Entry) string {
+	entries = slices.DeleteFunc(slices.Clone(entries), func(e Entry) bool { return e.Kind() == Unchanged })
 	var b strings.Builder
 	if len(entries) == 0 {
-		b.WriteString("pinner update: no image digest changed.\n")
+		b.WriteString("pinner update: no image changed.\n")
 		return b.String()
 	}
-	s := "s"
-	if len(entries) == 1 {
-		s = ""
-	}
-	fmt.Fprintf(&b, "pinner update: %d image%s pinned to new digests.\n\n", len(entries), s)
-	b.WriteString("| Image | Tag | Old digest | New digest | Files |\n")
-	b.WriteString("|---|---|---|---|---|\n")
+	images := map[string]bool{}
+	files := map[string]bool{}
+	var kinds [Unchanged]int
 	for _, e := range entries {
-		olds := make([]string, 0, len(e.Old))
-		for _, d := range e.Old {
-			if d == "" {
-				olds = append(olds, "none")
-			} else {
-				olds = append(olds, code(ShortDigest(d)))
-			}
+		images[e.Repository+":"+e.New.Tag] = true
+		for _, f := range e.Files {
+			files[f] = true
 		}
-		files := make([]string, len(e.Files))
+		kinds[e.Kind()]++
+	}
+	var parts []string
+	for k, what := range [Unchanged][2]string{FirstPin: {"first pin", "first pins"}, NewDigest: {"new digest", "new digests"}, NewTag: {"new tag", "new tags"}} {
+		if n := kinds[k]; n > 0 {
+			parts = append(parts, count(n, what[0], what[1]))
+		}
+	}
+	fmt.Fprintf(&b, "pinner update: %s to %s in %s (%s).\n\n", count(len(entries), "change", "changes"),
+		count(len(images), "image", "images"), count(len(files), "file", "files"), strings.Join(parts, ", "))
+	b.WriteString("| Image | Tag | Digest | Files |\n")
+	b.WriteString("|---|---|---|---|\n")
+	for _, e := range entries {
+		tag := tagName(e.New.Tag)
+		if e.Kind() == NewTag {
+			tag = tagName(e.Old.Tag) + " → " + tag
+		}
+		names := make([]string, len(e.Files))
 		for i, f := range e.Files {
-			files[i] = cell(code(f))
+			names[i] = cell(code(f))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", code(e.Repository), code(e.Tag),
-			strings.Join(olds, ", "), code(ShortDigest(e.New)), strings.Join(files, "<br>"))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", cell(code(e.Repository)), cell(tag), cell(digestChange(e)), strings.Join(names, "<br>"))
 	}
 	return b.String()
+}
+
+// count is "1 image" or "3 images".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/imageref"
+	"github.com/pinner-dev/pinner/internal/lint"
 	"github.com/pinner-dev/pinner/internal/lock"
 	"github.com/pinner-dev/pinner/internal/scan"
 	"github.com/pinner-dev/pinner/internal/workspace"
@@ -55,6 +56,12 @@ func ReadLock(ctx context.Context, cfg *config.Config, staged bool) (*lock.Lock,
 	return l, err
 }
 
+// Lint collects what check warns of without failing: images: entries no
+// module references, and sites that look like misspellings of an owned
+// repository (see package lint). Add each file's sites, then ask for the
+// warnings.
+func Lint(cfg *config.Config) *lint.Collector { return lint.New(cfg) }
+
 // Findings turns sites into what check reports. A derived site is not a
 // finding of its own: the site it comes from is, and that is where the pin
 // gets written.
@@ -80,11 +87,32 @@ func Findings(cfg *config.Config, sites []scan.Site) []Finding {
 				msg += ": " + s.Reason
 			}
 		} else {
-			msg += " (run: pinner update)"
+			msg += " (" + updateHint(cfg, &s) + ")"
 		}
 		out = append(out, Finding{File: s.File, Line: s.Line, Column: s.Column, Ref: s.Ref, Message: msg})
 	}
 	return out
+}
+
+// updateHint is a command that pins s: `pinner update` with the name of
+// the configuration image that builds it, or with its reference. A bare
+// `pinner update` selects nothing and exits 2.
+func updateHint(cfg *config.Config, s *scan.Site) string {
+	var names []string
+	for _, img := range cfg.Images {
+		if r, err := imageref.ParseRepository(img.Repository); err == nil && r.Context() == s.Image.Context() {
+			names = append(names, img.Name)
+		}
+	}
+	switch {
+	case len(names) == 1:
+		return "run: pinner update " + names[0]
+	case len(names) > 1 || s.Ref == "":
+		return "run: pinner update --all"
+	case s.Image.Tag == "":
+		return "it has no tag to resolve: write one, then run: pinner update " + s.Ref + ":TAG"
+	}
+	return "run: pinner update " + s.Ref
 }
 
 // LockFindings are the pinned sites whose digest is not the one the lock

@@ -35,7 +35,7 @@ type checkOutput struct {
 
 // Run checks and prints.
 func (c *CheckCmd) Run(ctx context.Context, env *Env, g *Globals) error {
-	cfg, err := loadConfig(g)
+	cfg, err := loadModulesConfig(env, g, c.Paths)
 	if err != nil {
 		return err
 	}
@@ -45,8 +45,10 @@ func (c *CheckCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	}
 	fs := []check.Finding{}
 	errs := diag.List{}
+	warnings := check.Lint(cfg)
 	add := func(sites []scan.Site, perrs diag.List) error {
 		errs = append(errs, perrs...)
+		warnings.Add(sites)
 		fs = append(fs, check.Findings(cfg, sites)...)
 		fs = append(fs, check.LockFindings(cfg, sites, l)...)
 		return nil
@@ -79,6 +81,9 @@ func (c *CheckCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 			fmt.Fprintf(env.Stdout, "%s %s\n", env.bold(fmt.Sprintf("%s:%d:%d:", f.File, f.Line, f.Column)), f.Message)
 		}
 		printSyntaxErrors(env.Stderr, out.Errors)
+	}
+	for _, w := range warnings.Warnings() {
+		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
 	}
 	switch {
 	case len(out.Errors) > 0:

@@ -66,6 +66,9 @@ type Env struct {
 	Progress *progress.Reporter
 	// Color: Stdout is a terminal and NO_COLOR is not set.
 	Color bool
+	// Width is what a table on Stdout may take: the terminal's width, or
+	// $COLUMNS, or 0 for no limit (progress.Width).
+	Width int
 }
 
 // exitError carries an exit code up to Main. Its message, if any, is printed
@@ -153,6 +156,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code in
 		}
 	}
 	env := newEnv(&root.Globals, stdout, stderr)
+	env.Progress.RestoreOn(ctx)
 	err = kctx.Run(env, &root.Globals)
 	// The bars stop before anything else is printed below them.
 	env.Progress.Close()
@@ -201,6 +205,7 @@ func newEnv(g *Globals, stdout, stderr io.Writer) *Env {
 	mode, _ := progress.Choose(g.Progress, progress.IsTerminal(stderr), g.Quiet)
 	env.Progress = progress.New(stderr, mode)
 	env.Color = progress.Color(stdout, os.Getenv)
+	env.Width = progress.Width(stdout, os.Getenv)
 	return env
 }
 

@@ -74,8 +74,8 @@ func TestScanJSONReportsSyntaxErrors(t *testing.T) {
 		"modules/kubenix/notes.txt":     "not nix {",
 	})
 	code, out, stderr := run(t, dir, "scan", "--json")
-	if code != ExitFindings {
-		t.Fatalf("exit %d, want 1; stderr %q", code, stderr)
+	if code != ExitBadInput {
+		t.Fatalf("exit %d, want 2 (a syntax error is bad input); stderr %q", code, stderr)
 	}
 	var got scanOutput
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
@@ -128,7 +128,63 @@ func TestChdir(t *testing.T) {
 	// t.Chdir first, so the directory Main changes to is restored afterwards.
 	t.Chdir(t.TempDir())
 	code, _, stderr := run(t, "", "--chdir", dir, "scan")
-	if code != ExitFindings || !strings.Contains(stderr, filepath.Join("modules", "kubenix", "x.nix")+":1:7:") {
+	if code != ExitBadInput || !strings.Contains(stderr, filepath.Join("modules", "kubenix", "x.nix")+":1:7:") {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestSyntaxErrorExits2Everywhere: a module that does not parse is bad
+// input (exit 2) in every command that reads modules; scan exited 1.
+func TestSyntaxErrorExits2Everywhere(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"modules/kubenix/good.nix": "{ image = \"busybox:1.37\"; }\n",
+		"modules/kubenix/bad.nix":  "{\n  x = \"unclosed;\n}\n",
+	})
+	for _, args := range [][]string{
+		{"scan"}, {"scan", "--json"}, {"check"}, {"check", "--json"},
+		{"outdated"}, {"update", "--all", "--dry-run"},
+	} {
+		code, out, stderr := run(t, dir, args...)
+		if code != ExitBadInput || !strings.Contains(out+stderr, "bad.nix") {
+			t.Errorf("%v: exit %d, want 2 naming bad.nix; stdout:\n%s\nstderr:\n%s", args, code, out, stderr)
+		}
+	}
+}
+
+// TestWithoutRegistryYAML: without registry.yaml pinner says so, and
+// which defaults it reads; with no modules/kubenix either, update (which
+// takes no paths) is not told to pass any.
+func TestWithoutRegistryYAML(t *testing.T) {
+	empty := t.TempDir()
+	code, _, stderr := run(t, empty, "update", "--all")
+	if code != ExitBadInput || !strings.Contains(stderr, "no registry.yaml here") || !strings.Contains(stderr, "pinner init") ||
+		strings.Contains(stderr, "pass the files") || strings.Contains(stderr, "PATH") {
+		t.Errorf("update --all: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr = run(t, empty, "scan"); code != ExitBadInput || !strings.Contains(stderr, "pass the files or directories") {
+		t.Errorf("scan: exit %d, stderr %q", code, stderr)
+	}
+
+	dir := writeFiles(t, map[string]string{"modules/kubenix/a.nix": "{ image = \"busybox:1.37\"; }\n"})
+	const note = "no registry.yaml here: reading modules/kubenix/**/*.nix with the defaults"
+	for _, args := range [][]string{{"scan"}, {"scan", "--json"}, {"check"}} {
+		_, out, stderr := run(t, dir, args...)
+		if !strings.Contains(stderr, note) || strings.Contains(out, note) {
+			t.Errorf("%v: the note is not on stderr alone; stderr %q", args, stderr)
+		}
+	}
+	// update, with nothing to resolve: no registry is asked.
+	if code, _, stderr := run(t, writeFiles(t, map[string]string{"modules/kubenix/a.nix": "{ a = 1; }\n"}), "update", "--all"); code != 0 || !strings.Contains(stderr, note) {
+		t.Errorf("update --all: exit %d, stderr %q", code, stderr)
+	}
+	if _, _, stderr := run(t, dir, "-q", "scan"); strings.Contains(stderr, note) {
+		t.Errorf("-q still says %q", note)
+	}
+	if _, _, stderr := run(t, dir, "check", "modules/kubenix/a.nix"); strings.Contains(stderr, note) {
+		t.Errorf("with paths that say what to read, still %q", note)
+	}
+	writeFile(t, filepath.Join(dir, "registry.yaml"), "version: 1\n")
+	if _, _, stderr := run(t, dir, "scan"); strings.Contains(stderr, note) {
+		t.Errorf("with a registry.yaml, still %q", note)
 	}
 }

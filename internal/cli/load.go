@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"runtime"
@@ -43,10 +44,27 @@ func loadConfig(g *Globals) (*config.Config, error) {
 	return cfg, nil
 }
 
+// loadModulesConfig is loadConfig for a command that reads the modules:
+// without a registry.yaml, and without paths that say what to read, it
+// says which defaults apply (images the repository builds are unknown
+// then, and so pinned as third-party ones).
+func loadModulesConfig(env *Env, g *Globals, paths []string) (*config.Config, error) {
+	cfg, err := loadConfig(g)
+	if err == nil && cfg.Path == "" && len(paths) == 0 && isDir(defaultModules) {
+		fmt.Fprintf(env.Info, "pinner: no registry.yaml here: reading %s/**/*.nix with the defaults, no images built by this repository (pinner init writes one)\n", defaultModules)
+	}
+	return cfg, err
+}
+
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
 // loadAndScan loads the configuration and scans paths with it: what scan,
 // check and outdated all begin with.
-func loadAndScan(ctx context.Context, g *Globals, paths []string) (*config.Config, *scanResult, error) {
-	cfg, err := loadConfig(g)
+func loadAndScan(ctx context.Context, env *Env, g *Globals, paths []string) (*config.Config, *scanResult, error) {
+	cfg, err := loadModulesConfig(env, g, paths)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -39,7 +39,7 @@ func (c *OutdatedCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	var cfg *config.Config
 	if len(paths) > 0 || len(cands) == 0 {
 		var res *scanResult
-		cfg, res, err = loadAndScan(ctx, g, paths)
+		cfg, res, err = loadAndScan(ctx, env, g, paths)
 		if err != nil {
 			return err
 		}

@@ -199,7 +199,7 @@ func TestUpdateOwnedLayout(t *testing.T) {
 	}
 
 	changelog, _ := os.ReadFile(filepath.Join("modules-fixtures", "CHANGELOG.md"))
-	if !strings.Contains(string(changelog), "`"+ownedRepoPrefix+"backup-toolbox` tag `1.0.0`: `sha256:08bda3ee3383` → `"+d.String()[:19]+"`") {
+	if !strings.Contains(string(changelog), "`"+ownedRepoPrefix+"backup-toolbox` tag none → `1.0.0`: `sha256:08bda3ee3383` → `"+d.String()[:19]+"`") {
 		t.Errorf("changelog lacks the backup-toolbox entry:\n%s", changelog)
 	}
 
@@ -408,8 +408,8 @@ derivation {
 		want  int
 		msgs  []string
 	}{
-		{"build fails", "file: modules-fixtures/oci-images/failing.nix", ExitOutside, []string{"pinner-fixture-build-broke", "nix build failed"}},
-		{"missing attribute", "file: modules-fixtures/oci-images/backup-toolbox.nix\n      attr: noSuchImage", ExitBadInput, []string{"noSuchImage"}},
+		{"build fails", "file: modules-fixtures/oci-images/failing.nix", ExitOutside, []string{"pinner-fixture-build-broke", "nix build failed", "\nnothing was written; to pin only the third-party images meanwhile, run the update again with --no-build"}},
+		{"missing attribute", "file: modules-fixtures/oci-images/backup-toolbox.nix\n      attr: noSuchImage", ExitBadInput, []string{"noSuchImage", "again with --no-build"}},
 		{"not an image", "file: modules-fixtures/oci-images/not-image.nix", ExitOutside, []string{"-not-an-image is not a container image"}},
 	}
 	for _, tt := range tests {

@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/scan"
@@ -29,7 +27,9 @@ func (ScanCmd) Help() string {
 
 Forms: string (a whole reference in a string), attrset (helm values: repository and tag or digest, however the set is written), partial (helm values that set only the tag or only the repository; the rest is the chart's default), embedded (an image: line of YAML kept in a string), derived (a string built from another site; it follows that site).
 
-Exits 1 when any file fails to parse, 2 on bad usage.`
+On a terminal the table fits its width: the widest of LOCATION (cut at its start, keeping the file and line), REFERENCE and NOTE are shortened with "…". Into a file or a pipe the rows stay whole, unless COLUMNS is set; --json has every value in full.
+
+Exits 2 when any file fails to parse (the sites of the others are still listed), as on bad usage.`
 }
 
 // Run scans and prints.
@@ -37,27 +37,27 @@ func (c *ScanCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	if c.JSON {
 		return c.runJSON(ctx, env, g)
 	}
-	_, res, err := loadAndScan(ctx, g, c.Paths)
+	_, res, err := loadAndScan(ctx, env, g, c.Paths)
 	if err != nil {
 		return err
 	}
 	{
-		if err := printSites(env.Stdout, res.sites, env.Color); err != nil {
+		if err := printSites(env.Stdout, res.sites, env.Color, env.Width); err != nil {
 			return err
 		}
 		printSyntaxErrors(env.Stderr, res.errors)
 	}
 	if len(res.errors) > 0 {
-		return withCode(ExitFindings, nil)
+		// A syntax error is bad input, as in every other command.
+		return withCode(ExitBadInput, nil)
 	}
 	return nil
 }
 
-// printSites writes the scan table.
-func printSites(w io.Writer, sites []scan.Site, color bool) error {
-	var buf bytes.Buffer
-	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LOCATION\tFORM\tREFERENCE\tPINNED\tNOTE")
+// printSites writes the scan table, within width columns when width is
+// positive (see fitTable).
+func printSites(w io.Writer, sites []scan.Site, color bool, width int) error {
+	rows := [][]string{{"LOCATION", "FORM", "REFERENCE", "PINNED", "NOTE"}}
 	for _, s := range sites {
 		pinned := "no"
 		if s.Pinned {
@@ -70,12 +70,10 @@ func printSites(w io.Writer, sites []scan.Site, color bool) error {
 				note += ": " + s.Reason
 			}
 		}
-		fmt.Fprintf(tw, "%s:%d:%d\t%s\t%s\t%s\t%s\n", s.File, s.Line, s.Column, s.Form, shortDigest(s.Ref), pinned, note)
+		rows = append(rows, []string{fmt.Sprintf("%s:%d:%d", s.File, s.Line, s.Column), string(s.Form), shortDigest(s.Ref), pinned, note})
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	return writeTable(w, buf.Bytes(), color)
+	table := fitTable(rows, []cut{cutStart, keep, cutEnd, keep, cutEnd}, width)
+	return writeTable(w, []byte(table), color)
 }
 
 // shortDigest abbreviates a sha256 digest in ref to 12 hex digits, as

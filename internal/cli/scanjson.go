@@ -18,7 +18,7 @@ import (
 // runJSON prints the sites as the files are scanned, so that a tree of
 // any size takes the memory of a few files, not of all its sites.
 func (c *ScanCmd) runJSON(ctx context.Context, env *Env, g *Globals) error {
-	cfg, err := loadConfig(g)
+	cfg, err := loadModulesConfig(env, g, c.Paths)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (c *ScanCmd) runJSON(ctx context.Context, env *Env, g *Globals) error {
 		return err
 	}
 	if len(errs) > 0 {
-		return withCode(ExitFindings, nil)
+		return withCode(ExitBadInput, nil)
 	}
 	return nil
 }

@@ -46,7 +46,7 @@ One update at a time per repository: a run holds a lock (.git/pinner.lock-run, o
 
 // Run updates.
 func (c *UpdateCmd) Run(ctx context.Context, env *Env, g *Globals) error {
-	cfg, err := loadConfig(g)
+	cfg, err := loadModulesConfig(env, g, nil)
 	if err != nil {
 		return err
 	}

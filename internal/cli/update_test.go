@@ -488,7 +488,7 @@ func TestUpdateRecordsWhatChanged(t *testing.T) {
 	}
 	log, _ := os.ReadFile("CHANGELOG.md")
 	short := func(d string) string { return "`" + d[:len("sha256:")+12] + "`" }
-	entry := "- `docker.io/library/busybox` tag `1.37`: "
+	entry := " `docker.io/library/busybox` tag `1.37`: "
 	for _, want := range []string{
 		entry + short(d0) + " → " + short(d1) + " (modules/kubenix/apps/busybox-jobs.nix)\n",
 		entry + short(d1) + " → " + short(d2) + " (modules/kubenix/apps/busybox-jobs.nix)\n",
@@ -735,5 +735,42 @@ func TestUpdateBadInput(t *testing.T) {
 	writeFile(t, "registry.yaml", "version: 1\nno_such_key: 1\n")
 	if code, _, stderr := run(t, "", "update", "--all"); code != ExitBadInput {
 		t.Errorf("bad config: exit %d; %s", code, stderr)
+	}
+}
+
+// TestCheckHintsRun: every command check suggests runs and pins the site
+// it was given for (it said "run: pinner update", which exits 2).
+func TestCheckHintsRun(t *testing.T) {
+	quickRetries(t)
+	fx := newFixture(t, "")
+	t.Chdir(fx.dir)
+	_, out, _ := run(t, "", "check")
+	hints := map[string]bool{}
+	for _, l := range strings.Split(out, "\n") {
+		if _, h, ok := strings.Cut(l, "(run: "); ok {
+			hints[strings.TrimSuffix(h, ")")] = true
+		}
+	}
+	if len(hints) < 3 {
+		t.Fatalf("%d hints, want several:\n%s", len(hints), out)
+	}
+	var ran []string
+	for h := range hints {
+		args := strings.Fields(h)
+		if args[0] != "pinner" || len(args) != 3 || args[1] != "update" {
+			t.Fatalf("hint %q is not pinner update NAME|REF", h)
+		}
+		if code, _, stderr := run(t, "", args[1:]...); code != 0 {
+			t.Errorf("%s: exit %d; %s", h, code, stderr)
+		}
+		if ran = append(ran, h); len(ran) == 3 {
+			break
+		}
+	}
+	_, out, _ = run(t, "", "check")
+	for _, h := range ran {
+		if strings.Contains(out, "(run: "+h+")") {
+			t.Errorf("%s did not pin its site:\n%s", h, out)
+		}
 	}
 }

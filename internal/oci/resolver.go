@@ -14,8 +14,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -173,6 +171,7 @@ func (r *Resolver) Resolve(ctx context.Context, refs []string) ([]Result, error)
 
 	// The references of a host given up on make one error, not one each.
 	downRefs := map[string][]string{}
+	downErrs := map[string]error{}
 	var downHosts []string
 	for _, j := range jobs {
 		for _, i := range j.idx {
@@ -184,9 +183,10 @@ func (r *Resolver) Resolve(ctx context.Context, refs []string) ([]Result, error)
 		if j.err == nil {
 			continue
 		}
-		if d := r.rt.health.Down(j.host); d != nil && ctx.Err() == nil {
+		if j.host != "" && ctx.Err() == nil && (r.rt.health.Down(j.host) != nil || unreachable(j.err)) {
 			if downRefs[j.host] == nil {
 				downHosts = append(downHosts, j.host)
+				downErrs[j.host] = j.err
 			}
 			downRefs[j.host] = append(downRefs[j.host], j.first)
 			continue
@@ -194,23 +194,33 @@ func (r *Resolver) Resolve(ctx context.Context, refs []string) ([]Result, error)
 		errs = append(errs, fmt.Errorf("resolving %q: %w", j.first, j.err))
 	}
 	for _, h := range downHosts {
-		errs = append(errs, downError(r.rt.health.Down(h), downRefs[h]))
+		err := downErrs[h]
+		if d := r.rt.health.Down(h); d != nil {
+			err = d
+		}
+		errs = append(errs, downError(h, err, downRefs[h]))
 	}
 	return results, errors.Join(errs...)
 }
 
-// downError is the one error for the references of a host given up on.
-func downError(d *HostDownError, refs []string) error {
-	list := make([]string, 0, 3)
-	for _, ref := range refs[:min(len(refs), 3)] {
-		list = append(list, strconv.Quote(ref))
-	}
-	what := strings.Join(list, ", ")
-	if len(refs) > 3 {
-		what += fmt.Sprintf(" and %d more", len(refs)-3)
-	}
-	return fmt.Errorf("resolving %s: registry host %s: %w", what, d.Host, d)
+// downError is the one error for the references of a host that did not
+// answer (refused, unknown, timed out, or given up on): the cause once,
+// not once per reference.
+func downError(host string, err error, refs []string) error {
+	return &hostDown{host: host, refs: refs, err: err}
 }
+
+type hostDown struct {
+	host string
+	refs []string
+	err  error
+}
+
+func (e *hostDown) Error() string {
+	return fmt.Sprintf("resolving %s: registry host %s: %s", listSome(e.refs, true), e.host, cause(e.err))
+}
+
+func (e *hostDown) Unwrap() error { return e.err }
 
 // resolve looks up one tag reference, and says which host it asked. Its
 // errors start with the registry.

@@ -46,7 +46,7 @@ func (r *Resolver) Tags(ctx context.Context, repository string) ([]string, error
 	}
 	tags, err := listTags(withBudget(ctx, MaxTagBytes), p, target.Context())
 	if err != nil {
-		return nil, fmt.Errorf("registry %s: listing tags of %s: %w", reg, repo.RepositoryStr(), unwrapURL(err))
+		return nil, &RequestError{Registry: reg, Host: target.Context().RegistryStr(), Op: "listing tags of", Item: repo.RepositoryStr(), Err: unwrapURL(err)}
 	}
 	r.o.logger.LogAttrs(ctx, slog.LevelDebug, "listed tags", slog.String("repository", repo.Name()),
 		slog.String("fetch", target.Context().Name()), slog.Int("tags", len(tags)))

@@ -42,6 +42,9 @@ type retryTransport struct {
 	max      time.Duration
 	timeout  time.Duration
 	insecure []string
+	// httpOnly are the hosts of mirrors given as http://: never asked
+	// over https (see RoundTrip).
+	httpOnly map[string]bool
 	log      *slog.Logger
 
 	requests  atomic.Int64
@@ -65,9 +68,31 @@ func newRetryTransport(o *options) *retryTransport {
 		max:      o.maxBackoff,
 		timeout:  o.requestTimeout,
 		insecure: o.insecure,
+		httpOnly: httpOnlyHosts(o.mirrors),
 		log:      o.logger,
 		sleep:    sleepCtx,
 	}
+}
+
+// httpOnlyHosts are the hosts that mirrors name with http:// only (a host
+// also given as https:// is not one).
+func httpOnlyHosts(mirrors map[string]string) map[string]bool {
+	out := map[string]bool{}
+	https := map[string]bool{}
+	for key, base := range mirrors {
+		m, err := parseMirror(key, base)
+		switch {
+		case err != nil:
+		case m.scheme == "http":
+			out[m.host] = true
+		default:
+			https[m.host] = true
+		}
+	}
+	for h := range https {
+		delete(out, h)
+	}
+	return out
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -86,6 +111,25 @@ func isManifestPath(p string) bool {
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme == "https" && t.httpOnly[req.URL.Host] {
+		// go-containerregistry pings a plain-http registry over https
+		// first, and reports both failures when it is down. A mirror
+		// given as http:// is asked over http only: the https ping is
+		// redirected (the client follows, and go-containerregistry takes
+		// the scheme of where it landed for every later request); any
+		// other request goes over http as it is.
+		u := *req.URL
+		u.Scheme = "http"
+		if req.Method == http.MethodGet || req.Method == http.MethodHead {
+			return &http.Response{
+				Status: "307 Temporary Redirect", StatusCode: http.StatusTemporaryRedirect,
+				Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+				Header: http.Header{"Location": {u.String()}}, Body: http.NoBody, Request: req,
+			}, nil
+		}
+		req = req.Clone(req.Context())
+		req.URL = &u
+	}
 	if req.URL.Scheme == "http" && !httpAllowed(req.URL.Host, t.insecure) {
 		return nil, fmt.Errorf("%w: %s is neither loopback nor listed in insecure", ErrInsecureHTTP, req.URL.Host)
 	}

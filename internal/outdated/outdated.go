@@ -181,5 +181,6 @@ func listTags(ctx context.Context, r *oci.Resolver, repos []string, o Options) (
 		})
 	}
 	_ = g.Wait()
-	return out, errors.Join(errs...)
+	// A registry that does not answer is one error, not one per repository.
+	return out, oci.JoinByHost(errs)
 }

@@ -2,7 +2,10 @@ package owned
 
 import (
 	"context"
+	"errors"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pinner-dev/pinner/internal/testutil/fixedbuild"
@@ -160,4 +163,46 @@ func mustArtifact(t *testing.T, fixed fixedbuild.Builder) oci.Artifact {
 		t.Fatal(err)
 	}
 	return art
+}
+
+// countingBuilder counts the builds it is asked for.
+type countingBuilder struct {
+	fixedbuild.Builder
+	builds int
+}
+
+func (c *countingBuilder) Build(ctx context.Context, ins []nixbuild.Installable) ([]nixbuild.Result, error) {
+	c.builds++
+	return c.Builder.Build(ctx, ins)
+}
+
+// TestGitTagOutsideGitFailsBeforeBuilding: a {git} tag outside a git
+// repository is bad input before Nix runs (it failed after the build);
+// with a lock whose tag the image may keep, the build decides.
+func TestGitTagOutsideGitFailsBeforeBuilding(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	cfg, fixed := fixedImages(t, "ghcr.io/x/app")
+	t.Setenv("GIT_CEILING_DIRECTORIES", filepath.Dir(cfg.Dir))
+	cfg.Images[0].Tag = "{git}"
+	b := &countingBuilder{Builder: fixed}
+	_, err := Build(context.Background(), cfg, []Image{{Config: &cfg.Images[0]}}, Options{Builder: b})
+	if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), "before building") || b.builds != 0 {
+		t.Fatalf("err = %v after %d build(s), want ErrBadInput before any", err, b.builds)
+	}
+
+	// The lock records a tag of this repository built from these outputs:
+	// the image keeps it, and git is not needed.
+	outputs := map[string]string{}
+	ins, _ := nixbuild.ForImage(cfg, &cfg.Images[0])
+	for _, in := range ins {
+		outputs[in.Platform] = fixed[in.String()].Out
+	}
+	l := lock.New()
+	l.Images["ghcr.io/x/app:abc1234"] = lock.Entry{Digest: "sha256:" + strings.Repeat("a", 64), Outputs: outputs}
+	res, err := Build(context.Background(), cfg, []Image{{Config: &cfg.Images[0]}}, Options{Builder: b, Lock: l})
+	if err != nil || b.builds != 1 || res[0].Tag != "abc1234" {
+		t.Fatalf("with a lock to keep: %v after %d build(s), %+v", err, b.builds, res)
+	}
 }

@@ -201,6 +201,18 @@ func Build(ctx context.Context, cfg *config.Config, images []Image, o Options) (
 				strings.Join(img.Platforms, ", "), strings.Join(platformsOf(all), ", "))
 		}
 	}
+	// {git} outside a git repository fails now, not after a build that
+	// may take an hour, unless the lock may keep the commit of a tag
+	// already published (settledCommit), which only the build can tell.
+	git := sync.OnceValues(func() (string, error) { return gitShortCommit(ctx, cfg.Dir) })
+	fixed := fixedTags(cfg)
+	for _, img := range images {
+		if needsGit(img.Config) && !maySettle(img.Config, o.Lock, fixed) {
+			if _, err := git(); err != nil {
+				return nil, fmt.Errorf("image %q: expanding {git} in its tags, before building: %w", img.Config.Name, err)
+			}
+		}
+	}
 	o.Log.Info("building through nix", slog.Int("images", len(images)), slog.Int("installables", len(ins)))
 	o.event(Event{Kind: EventBuilding, Count: len(ins)})
 	built, err := o.Builder.Build(ctx, ins)
@@ -209,8 +221,6 @@ func Build(ctx context.Context, cfg *config.Config, images []Image, o Options) (
 	}
 	o.event(Event{Kind: EventBuilt, Count: len(ins)})
 
-	git := sync.OnceValues(func() (string, error) { return gitShortCommit(ctx, cfg.Dir) })
-	fixed := fixedTags(cfg)
 	results := make([]Result, len(images))
 	for i, img := range images {
 		end := len(ins)
@@ -359,6 +369,29 @@ func describe(img *config.Image, built []nixbuild.Result, git func() (string, er
 	r.Tag, r.Tags = tags[0], slices.Compact(tags)
 	r.Key = imageref.MakeKey(repo.Context(), r.Tag)
 	return r, nil
+}
+
+// needsGit reports whether one of img's tags holds {git}.
+func needsGit(img *config.Image) bool {
+	return slices.ContainsFunc(append([]string{img.Tag}, img.ExtraTags...), func(t string) bool { return strings.Contains(t, "{git}") })
+}
+
+// maySettle reports whether the lock records a tag that img's {git} tag
+// could keep without asking git (settledCommit, whatever the outputs).
+func maySettle(img *config.Image, l *lock.Lock, fixed map[imageref.Key]bool) bool {
+	repo, err := imageref.ParseRepository(img.Repository)
+	if err != nil || l == nil {
+		return false
+	}
+	for key, e := range l.Images {
+		if key.Repository() != repo.Context() || len(e.Outputs) == 0 {
+			continue
+		}
+		if _, ok := settledCommit(img.Tag, repo.Context(), e.Outputs, l, fixed); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // settledCommit is the commit a "{git}" tag keeps: the one in the tag the

@@ -131,26 +131,31 @@ type Change struct {
 	New string
 	// Files are the files edited for it, sorted.
 	Files []string
-	// From says which files had which of the Old digests: what each file
-	// really held before, in the order of Old.
+	// From says which files had which tag and digest: what each file
+	// really held before, in the order of the sites.
 	From []From
 	// Owned is true for an image the repository builds.
 	Owned bool
 }
 
-// From is one digest the sites of a Change had ("" for none), and the
-// files, sorted, whose sites had it.
+// From is one tag and digest the sites of a Change had (Digest "" for
+// none; Tag "" for a digest alone, and otherwise the Change's Tag unless
+// the site was re-tagged), and the files, sorted, whose sites had it.
 type From struct {
+	Tag    string
 	Digest string
 	Files  []string
 }
 
-func (c *Change) from(digest, file string) {
+func (c *Change) from(tag, digest, file string) {
 	if !slices.Contains(c.Old, digest) {
 		c.Old = append(c.Old, digest)
-		c.From = append(c.From, From{Digest: digest})
 	}
-	i := slices.IndexFunc(c.From, func(f From) bool { return f.Digest == digest })
+	i := slices.IndexFunc(c.From, func(f From) bool { return f.Tag == tag && f.Digest == digest })
+	if i < 0 {
+		i = len(c.From)
+		c.From = append(c.From, From{Tag: tag, Digest: digest})
+	}
 	if !slices.Contains(c.From[i].Files, file) {
 		c.From[i].Files = append(c.From[i].Files, file)
 		slices.Sort(c.From[i].Files)
@@ -260,7 +265,7 @@ func (p *Plan) unrecorded(sites []scan.Site, o Options) {
 				Owned: o.IsOwned != nil && o.IsOwned(s.Image.Context())}
 			changes[k] = c
 		}
-		c.from(was, s.File)
+		c.from(s.Image.Tag, was, s.File)
 	}
 	for _, c := range changes {
 		slices.Sort(c.Files)
@@ -523,7 +528,7 @@ func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, er
 			c = &Change{Ref: t.key, Repository: s.Image.Context(), Tag: t.tag, New: want, Owned: t.owned}
 			changes[t.key] = c
 		}
-		c.from(s.Image.Digest, s.File)
+		c.from(s.Image.Tag, s.Image.Digest, s.File)
 	}
 
 	slices.Sort(order)

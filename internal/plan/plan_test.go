@@ -190,7 +190,7 @@ func TestUnrecorded(t *testing.T) {
 	// b carries dB, the lock says dA; a has no digest yet (nothing to
 	// record but its change).
 	want := []Change{{Ref: "ghcr.io/x/b:1.0", Repository: "ghcr.io/x/b", Tag: "1.0", Old: []string{dA}, New: dB,
-		Files: []string{sites[0].File}, From: []From{{Digest: dA, Files: []string{sites[0].File}}}}}
+		Files: []string{sites[0].File}, From: []From{{Tag: "1.0", Digest: dA, Files: []string{sites[0].File}}}}}
 	if diff := cmp.Diff(want, p.Unrecorded); diff != "" {
 		t.Errorf("Unrecorded (-want +got):\n%s", diff)
 	}

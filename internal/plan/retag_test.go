@@ -23,6 +23,7 @@ func TestOwnedRetag(t *testing.T) {
 		{"string with another tag", `{ a = "ghcr.io/own/a:latest"; }`, `{ a = "ghcr.io/own/a:2.0@` + dA + `"; }`, config.StyleAuto},
 		{"string with tag and digest", `{ a = "ghcr.io/own/a:1.0@` + old + `"; }`, `{ a = "ghcr.io/own/a:2.0@` + dA + `"; }`, config.StyleAuto},
 		{"same tag: digest only", `{ a = "ghcr.io/own/a:2.0"; }`, `{ a = "ghcr.io/own/a:2.0@` + dA + `"; }`, config.StyleAuto},
+		{"same digest: tag only", `{ a = "ghcr.io/own/a:1.0@` + dA + `"; }`, `{ a = "ghcr.io/own/a:2.0@` + dA + `"; }`, config.StyleAuto},
 		{
 			"set with a digest key and no tag",
 			"{\n  img = {\n    repository = \"ghcr.io/own/a\";\n    digest = \"" + old + "\";\n  };\n}",
@@ -82,6 +83,11 @@ func TestOwnedRetag(t *testing.T) {
 			}
 			if len(p.Changes) != 1 || p.Changes[0].Ref != "ghcr.io/own/a:2.0" || p.Changes[0].Tag != "2.0" || !p.Changes[0].Owned {
 				t.Errorf("changes: %+v", p.Changes)
+			}
+			// What the site had before, tag included: the changelog shows a
+			// re-tag as "old tag → new tag".
+			if s := sites[0]; len(p.Changes) == 1 && !cmp.Equal(p.Changes[0].From, []From{{Tag: s.Image.Tag, Digest: s.Image.Digest, Files: []string{s.File}}}) {
+				t.Errorf("from: %+v, want tag %q digest %q", p.Changes[0].From, s.Image.Tag, s.Image.Digest)
 			}
 			if p.Pins["ghcr.io/own/a:2.0"] != dA {
 				t.Errorf("pins: %v", p.Pins)

@@ -12,9 +12,11 @@
 package progress
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -75,6 +77,23 @@ func Color(w io.Writer, getenv func(string) string) bool {
 	return getenv("NO_COLOR") == "" && IsTerminal(w)
 }
 
+// Width is how many columns a table written to w may take: the
+// terminal's width when w is one, else $COLUMNS when it is a positive
+// number (a pipe into a pager that sets it), else 0 for no limit (a file
+// or a pipe gets full rows, as --json does). getenv is os.Getenv outside
+// tests.
+func Width(w io.Writer, getenv func(string) string) int {
+	if f, ok := w.(*os.File); ok && IsTerminal(w) {
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
+			return cols
+		}
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(getenv("COLUMNS"))); err == nil && n > 0 {
+		return n
+	}
+	return 0
+}
+
 // hasWidth reports whether w is a terminal that knows its width.
 func hasWidth(w io.Writer) bool {
 	f, ok := w.(*os.File)
@@ -97,6 +116,10 @@ type Reporter struct {
 	p      *mpb.Progress
 	bars   []*Bar
 	closed bool
+	// restore puts the terminal's echo of control characters back (see
+	// quietControls); nil when nothing was changed.
+	restore     func()
+	restoreOnce sync.Once
 	// tops counts the top-level bars, which are drawn in the order they
 	// were added, each followed by its children (see BytesUnder).
 	tops int
@@ -118,8 +141,25 @@ func New(w io.Writer, mode Mode) *Reporter {
 			opts = append(opts, mpb.WithOutput(struct{ io.Writer }{w}), mpb.WithAutoRefresh(), mpb.WithWidth(100))
 		}
 		r.p = mpb.New(opts...)
+		r.restore = quietControls(w)
 	}
 	return r
+}
+
+// RestoreOn gives the terminal back its echo of control characters as
+// soon as ctx is done (an interrupt), rather than at Close: when a second
+// interrupt kills the process before Close, the terminal is as it was.
+func (r *Reporter) RestoreOn(ctx context.Context) {
+	if r == nil || r.restore == nil {
+		return
+	}
+	context.AfterFunc(ctx, r.restoreTerminal)
+}
+
+func (r *Reporter) restoreTerminal() {
+	if r.restore != nil {
+		r.restoreOnce.Do(r.restore)
+	}
 }
 
 // Mode is the reporter's mode; None for a nil Reporter.
@@ -193,7 +233,7 @@ func (r *Reporter) addUnder(parent *Bar, total int64, builder mpb.BarFillerBuild
 func (r *Reporter) Counter(label string) *Bar {
 	return r.add(0, mpb.BarStyle(),
 		mpb.PrependDecorators(decor.Name(label, decor.WCSyncSpaceR), decor.CountersNoUnit("%d/%d", decor.WCSyncSpace)),
-		mpb.AppendDecorators(decor.OnComplete(decor.Elapsed(decor.ET_STYLE_GO), "done")),
+		mpb.AppendDecorators(finished(decor.Elapsed(decor.ET_STYLE_GO))),
 	)
 }
 
@@ -201,7 +241,7 @@ func (r *Reporter) Counter(label string) *Bar {
 func (r *Reporter) Bytes(label string) *Bar {
 	return r.add(0, mpb.BarStyle(),
 		mpb.PrependDecorators(decor.Name(label, decor.WCSyncSpaceR), decor.Counters(decor.SizeB1024(0), "% .1f / % .1f", decor.WCSyncSpace)),
-		mpb.AppendDecorators(decor.OnComplete(decor.Percentage(decor.WC{W: 5}), "done")),
+		mpb.AppendDecorators(finished(decor.Percentage(decor.WC{W: 5}))),
 	)
 }
 
@@ -218,12 +258,20 @@ func (r *Reporter) BytesUnder(parent *Bar, label string) *Bar {
 }
 
 // Spinner adds a bar for work of unknown size ("building 4 installables
-// through nix").
+// through nix"). Done or stopped, the spinner is cleared: its last frame
+// says "done" or "stopped", with no glyph left turning.
 func (r *Reporter) Spinner(label string) *Bar {
 	return r.add(0, mpb.SpinnerStyle(),
+		mpb.BarFillerClearOnComplete(), mpb.BarFillerClearOnAbort(),
 		mpb.PrependDecorators(decor.Name(label, decor.WCSyncSpaceR)),
-		mpb.AppendDecorators(decor.OnComplete(decor.Elapsed(decor.ET_STYLE_GO), "done")),
+		mpb.AppendDecorators(finished(decor.Elapsed(decor.ET_STYLE_GO))),
 	)
+}
+
+// finished is d while the bar runs, "done" once it completes and
+// "stopped" when it was stopped before (an interrupt, a failure).
+func finished(d decor.Decorator) decor.Decorator {
+	return decor.OnAbort(decor.OnComplete(d, "done"), "stopped")
 }
 
 // AddTotal grows the bar's total by n. A bar completes only with Done,
@@ -292,4 +340,5 @@ func (r *Reporter) Close() {
 		}
 	}
 	r.p.Wait()
+	r.restoreTerminal()
 }

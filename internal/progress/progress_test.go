@@ -169,3 +169,14 @@ func TestTTYBarsUnderAParent(t *testing.T) {
 		t.Error("a bar outside TTY mode")
 	}
 }
+
+// TestWidth: a writer that is no terminal has no limit, unless COLUMNS
+// gives one.
+func TestWidth(t *testing.T) {
+	var buf bytes.Buffer
+	for cols, want := range map[string]int{"": 0, "80": 80, " 120 ": 120, "0": 0, "-5": 0, "wide": 0} {
+		if got := Width(&buf, func(string) string { return cols }); got != want {
+			t.Errorf("COLUMNS=%q: %d, want %d", cols, got, want)
+		}
+	}
+}

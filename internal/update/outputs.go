@@ -44,7 +44,7 @@ func outputs(cfg *config.Config, o Options, p *plan.Plan, oldLock *lock.Lock, re
 				base = []byte{}
 			}
 		}
-		if data := changelog.Add(base, today(), entries(cfg, p)); !bytes.Equal(data, old) || !exists {
+		if data := changelog.Add(base, now(), entries(cfg, p)); !bytes.Equal(data, old) || !exists {
 			outs = append(outs, Output{Path: path, Old: old, Exists: exists, New: data})
 		}
 	}
@@ -194,9 +194,9 @@ func readOptional(path string, max int64) ([]byte, bool, error) {
 	return b, found, nil
 }
 
-// today is the date of changelog sections: SOURCE_DATE_EPOCH when set (for
+// now is the time of changelog entries: SOURCE_DATE_EPOCH when set (for
 // reproducible output), else now, in UTC.
-func today() time.Time {
+func now() time.Time {
 	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return time.Unix(n, 0).UTC()
@@ -213,17 +213,26 @@ func today() time.Time {
 func entries(cfg *config.Config, p *plan.Plan) []changelog.Entry {
 	base, _ := filepath.Abs(cfg.Dir)
 	rel := func(f string) string { return filepath.ToSlash(workspace.RelativeTo(base, f)) }
-	type key struct{ ref, old, new string }
+	type key struct {
+		ref      imageref.Key
+		old, new changelog.Version
+	}
 	var out []changelog.Entry
 	at := map[key]int{}
 	for _, ch := range slices.Concat(p.Changes, p.Unrecorded) {
 		for _, from := range ch.From {
-			k := key{string(ch.Ref), from.Digest, ch.New}
+			e := changelog.Entry{Repository: ch.Repository,
+				Old: changelog.Version{Tag: from.Tag, Digest: from.Digest},
+				New: changelog.Version{Tag: ch.Tag, Digest: ch.New}}
+			if e.Kind() == changelog.Unchanged {
+				continue
+			}
+			k := key{ch.Ref, e.Old, e.New}
 			i, ok := at[k]
 			if !ok {
 				i = len(out)
 				at[k] = i
-				out = append(out, changelog.Entry{Repository: ch.Repository, Tag: ch.Tag, Old: []string{from.Digest}, New: ch.New})
+				out = append(out, e)
 			}
 			for _, f := range from.Files {
 				if f = rel(f); !slices.Contains(out[i].Files, f) {
@@ -237,7 +246,7 @@ func entries(cfg *config.Config, p *plan.Plan) []changelog.Entry {
 	}
 	// By reference, this run's changes before those caught up.
 	slices.SortStableFunc(out, func(a, b changelog.Entry) int {
-		return cmp.Compare(imageref.MakeKey(a.Repository, a.Tag), imageref.MakeKey(b.Repository, b.Tag))
+		return cmp.Compare(imageref.MakeKey(a.Repository, a.New.Tag), imageref.MakeKey(b.Repository, b.New.Tag))
 	})
 	return out
 }

@@ -26,7 +26,19 @@ func ownedHook(r *progress.Reporter) func(owned.Event) {
 		build  *progress.Bar
 		bars   = map[string]*progress.Bar{}
 		layers = map[[2]string]*progress.Bar{} // by image and layer digest
+		// Per image: the bytes of its blobs the publisher counted, and of
+		// layers the destination had already, which no upload counts (a
+		// bar once ended "0.0 b / 512.0 MiB" for a layer already there);
+		// an OCI layout reports no bytes but the layers'.
+		sent, total = map[string]int64{}, map[string]int64{}
+		present     = map[string]int64{}
+		layerBytes  = map[string]int64{}
+		seen        = map[[2]string]bool{}
 	)
+	show := func(image string) {
+		t := max(total[image], layerBytes[image])
+		bars[image].Set(min(sent[image]+present[image], t), t)
+	}
 	return func(ev owned.Event) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -45,11 +57,20 @@ func ownedHook(r *progress.Reporter) func(owned.Event) {
 			plainf("pushing %s", ev.Ref)
 			bars[ev.Image] = r.Bytes("pushing " + ev.Ref)
 		case owned.EventUploaded:
-			bars[ev.Image].Set(ev.Complete, ev.Total)
+			sent[ev.Image], total[ev.Image] = ev.Complete, ev.Total
+			show(ev.Image)
 		case owned.EventLayer:
 			key := [2]string{ev.Image, ev.Layer}
 			short := imageref.ShortDigest(ev.Layer)
 			bar, ok := layers[key]
+			if !seen[key] {
+				seen[key] = true
+				layerBytes[ev.Image] += ev.Total
+			}
+			if ev.Skipped {
+				present[ev.Image] += ev.Total
+			}
+			show(ev.Image)
 			switch {
 			case ev.Done:
 				bar.Set(ev.Total, ev.Total)
@@ -68,6 +89,9 @@ func ownedHook(r *progress.Reporter) func(owned.Event) {
 				bar.Set(ev.Complete, ev.Total)
 			}
 		case owned.EventPublished:
+			// Published: all of it is there, whoever sent it.
+			t := max(total[ev.Image], layerBytes[ev.Image])
+			bars[ev.Image].Set(t, t)
 			bars[ev.Image].Done()
 			r.Logf("pushed %s %s", ev.Ref, progress.Abbrev(ev.Digest))
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/diff"
+	"github.com/pinner-dev/pinner/internal/lint"
 	"github.com/pinner-dev/pinner/internal/nixbuild"
 	"github.com/pinner-dev/pinner/internal/oci"
 	"github.com/pinner-dev/pinner/internal/owned"
@@ -187,7 +188,7 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 		}
 		defer l.Release()
 	}
-	files, err := workspace.Files(cfg, nil)
+	files, err := workspace.Modules(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +206,9 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Warnings = warnings
+	lc := lint.New(cfg)
+	lc.Add(sites)
+	res.Warnings = append(lc.Warnings(), warnings...)
 	ropts := o.Registry.options(cfg, o.Log)
 	if o.OnResolve != nil {
 		ropts = append(ropts, oci.WithOnResolve(o.OnResolve))
@@ -235,6 +238,12 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 			res.Owned, err = b.build(ctx, images)
 			if errors.Is(err, nixbuild.ErrNixNotFound) {
 				return nil, diag.AsOutside(fmt.Errorf("%w; or pass --no-build to pin third-party images only", err))
+			}
+			var nerr *nixbuild.Error
+			if errors.As(err, &nerr) && ctx.Err() == nil {
+				// After the log's tail, the way past it for a run that
+				// needs only the third-party pins (the kind stays).
+				err = fmt.Errorf("%w\nnothing was written; to pin only the third-party images meanwhile, run the update again with --no-build", err)
 			}
 			if err != nil {
 				return nil, err

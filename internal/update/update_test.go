@@ -256,3 +256,23 @@ func writeArchive(t *testing.T, path, ref string, img v1.Image) {
 		t.Fatal(err)
 	}
 }
+
+// TestRunWarnsOfLookAlikes: an images: entry no site references, and a
+// site one letter off its repository (a typo that makes the owned image a
+// third-party one), are warned of; the run goes on.
+func TestRunWarnsOfLookAlikes(t *testing.T) {
+	r := newRepo(t, "images:\n  aa:\n    repository: ghcr.io/acme/aa\n    build:\n      file: aa.nix\n")
+	res, err := Run(context.Background(), r.cfg, Options{All: true, NoBuild: true, DryRun: true, Registry: quick()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(res.Warnings, "\n")
+	for _, want := range []string{
+		`image "ghcr.io/acme/a:1.0" is not one this repository builds, but it is 1 character(s) from the repository of images: "aa" (ghcr.io/acme/aa)`,
+		`images: "aa" (ghcr.io/acme/aa): no module references it`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("warnings lack %q:\n%s", want, got)
+		}
+	}
+}

@@ -40,6 +40,19 @@ const DefaultModules = "modules/kubenix"
 // repository must really be there, not a symlink out of it. Problems are
 // bad input (diag.KindOf).
 func Files(cfg *config.Config, paths []string) ([]string, error) {
+	return files(cfg, paths, "; or pass the files or directories to read")
+}
+
+// Modules lists the module files of the configuration, or DefaultModules
+// when there is none: Files for a command that takes no paths (update),
+// whose error says nothing of paths.
+func Modules(cfg *config.Config) ([]string, error) {
+	return files(cfg, nil, "")
+}
+
+// files is Files; orPaths ends the error of a repository with neither
+// registry.yaml nor DefaultModules, for a command that takes paths.
+func files(cfg *config.Config, paths []string, orPaths string) ([]string, error) {
 	explicit := len(paths) > 0
 	if len(paths) == 0 && cfg.Path != "" {
 		files, err := cfg.ModuleFiles()
@@ -51,7 +64,7 @@ func Files(cfg *config.Config, paths []string) ([]string, error) {
 	if len(paths) == 0 {
 		if _, err := os.Stat(DefaultModules); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				return nil, diag.AsBadInput(fmt.Errorf("no PATH given and %s does not exist here; pass the files or directories to scan", DefaultModules))
+				return nil, diag.AsBadInput(fmt.Errorf("no registry.yaml here and no %s directory: run pinner init to write a registry.yaml naming the modules (or pass --config FILE)%s", DefaultModules, orPaths))
 			}
 			return nil, diag.AsBadInput(err)
 		}
