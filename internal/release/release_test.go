@@ -58,7 +58,7 @@ func TestFind(t *testing.T) {
 func TestSet(t *testing.T) {
 	for _, tc := range []struct {
 		name, src, want string
-		path        []string
+		path            []string
 	}{
 		{
 			name: "nested set of values",
