@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/pinner-dev/pinner/internal/nix/syntax"
+	"github.com/pinner-dev/pinner/internal/repofile"
 )
 
 // maxDepth bounds the walk through nested expressions.
@@ -260,4 +261,18 @@ func staticPath(p []*syntax.AttrName) ([]string, bool) {
 		out[i] = n.Name
 	}
 	return out, true
+}
+
+// Read parses the module at path and finds its releases. A file that does
+// not parse has none (scanning the modules reports its syntax errors).
+func Read(path string) ([]*Release, *syntax.File, error) {
+	src, err := repofile.Read(path, repofile.MaxModule)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading %q: %w", path, err)
+	}
+	f, err := syntax.Parse(path, src)
+	if err != nil {
+		return nil, f, nil
+	}
+	return Find(f), f, nil
 }
