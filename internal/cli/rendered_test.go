@@ -41,7 +41,7 @@ spec:
 sops:
   mac: ENC[AES256_GCM,data:Zm9v,iv:YmFy,tag:YmF6,type:str]
 `,
-		"clean/x.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: \"" + pinnedBusybox + "\"}]}\n",
+		"clean/x.yaml":  "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: \"" + pinnedBusybox + "\"}]}\n",
 		"broken/x.yaml": "kind: Pod\nspec: [\n",
 	})
 	code, out, errOut := run(t, dir, "check", "--rendered", ".k8s", "--json")
