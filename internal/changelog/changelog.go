@@ -46,6 +46,9 @@ type Entry struct {
 	New string
 	// Files are the files edited, slash-separated.
 	Files []string
+	// Source names the Helm release and chart of a chart default ("" for
+	// a site of the modules).
+	Source string
 }
 
 // Header starts a changelog pinner creates.
@@ -75,6 +78,9 @@ func line(e Entry) string {
 	files := make([]string, len(e.Files))
 	for i, f := range e.Files {
 		files[i] = fileName(f)
+	}
+	if e.Source != "" {
+		files = append(files, e.Source)
 	}
 	return fmt.Sprintf("- %s tag %s: %s → %s (%s)", code(e.Repository), code(e.Tag),
 		strings.Join(olds, ", "), code(ShortDigest(e.New)), strings.Join(files, ", "))
@@ -272,6 +278,9 @@ func PRBody(entries []Entry) string {
 		files := make([]string, len(e.Files))
 		for i, f := range e.Files {
 			files[i] = cell(code(f))
+		}
+		if e.Source != "" {
+			files = append(files, cell(e.Source))
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", code(e.Repository), code(e.Tag),
 			strings.Join(olds, ", "), code(ShortDigest(e.New)), strings.Join(files, "<br>"))

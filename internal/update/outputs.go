@@ -213,17 +213,17 @@ func today() time.Time {
 func entries(cfg *config.Config, p *plan.Plan) []changelog.Entry {
 	base, _ := filepath.Abs(cfg.Dir)
 	rel := func(f string) string { return filepath.ToSlash(workspace.RelativeTo(base, f)) }
-	type key struct{ ref, old, new string }
+	type key struct{ ref, old, new, source string }
 	var out []changelog.Entry
 	at := map[key]int{}
 	for _, ch := range slices.Concat(p.Changes, p.Unrecorded) {
 		for _, from := range ch.From {
-			k := key{string(ch.Ref), from.Digest, ch.New}
+			k := key{string(ch.Ref), from.Digest, ch.New, ch.Source}
 			i, ok := at[k]
 			if !ok {
 				i = len(out)
 				at[k] = i
-				out = append(out, changelog.Entry{Repository: ch.Repository, Tag: ch.Tag, Old: []string{from.Digest}, New: ch.New})
+				out = append(out, changelog.Entry{Repository: ch.Repository, Tag: ch.Tag, Old: []string{from.Digest}, New: ch.New, Source: ch.Source})
 			}
 			for _, f := range from.Files {
 				if f = rel(f); !slices.Contains(out[i].Files, f) {

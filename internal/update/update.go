@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/pinner-dev/pinner/internal/changelog"
+	"github.com/pinner-dev/pinner/internal/chart"
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/diff"
@@ -30,6 +31,7 @@ import (
 	"github.com/pinner-dev/pinner/internal/owned"
 	"github.com/pinner-dev/pinner/internal/plan"
 	"github.com/pinner-dev/pinner/internal/progress"
+	"github.com/pinner-dev/pinner/internal/release"
 	"github.com/pinner-dev/pinner/internal/rewrite"
 	"github.com/pinner-dev/pinner/internal/scan"
 	"github.com/pinner-dev/pinner/internal/workspace"
@@ -249,7 +251,17 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 		}
 		ownedSrc = fixed
 	}
+	var values []plan.ValuesPin
+	if o.All {
+		var warns []string
+		values, warns, err = chartPins(ctx, cfg, files, sites)
+		if err != nil {
+			return nil, err
+		}
+		res.Warnings = append(res.Warnings, warns...)
+	}
 	p, err := plan.Make(ctx, sites, plan.Options{
+		Values:     values,
 		Style:      cfg.Style,
 		ThirdParty: plan.Registry{Resolver: r},
 		Owned:      ownedSrc,
@@ -309,6 +321,31 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// chartPins are the pins of the images the charts of the modules' Helm
+// releases set by default (see chart.Pins). A chart from a chart
+// repository is built through Nix, as kubenix fetches it.
+func chartPins(ctx context.Context, cfg *config.Config, files []string, sites []scan.Site) ([]plan.ValuesPin, []string, error) {
+	var mods []chart.Module
+	for _, p := range files {
+		rs, f, err := release.Read(p)
+		if err != nil {
+			return nil, nil, diag.AsOutside(err)
+		}
+		if len(rs) > 0 {
+			mods = append(mods, chart.Module{File: f, Releases: rs})
+		}
+	}
+	if len(mods) == 0 {
+		return nil, nil, nil
+	}
+	b := &nixbuild.Builder{Dir: cfg.Dir}
+	fetch := func(ctx context.Context, c release.Chart) (string, error) {
+		return b.FetchChart(ctx, nixbuild.Chart{Repo: c.Repo, Name: c.Name, Version: c.Version, SHA256: c.SHA256}, "")
+	}
+	pins, warns := chart.Pins(ctx, mods, sites, fetch, cfg.Ignored)
+	return pins, warns, nil
 }
 
 // Note is something the plan says of a site: a warning (the site stays as
