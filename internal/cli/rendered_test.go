@@ -42,7 +42,7 @@ sops:
   mac: ENC[AES256_GCM,data:Zm9v,iv:YmFy,tag:YmF6,type:str]
 `,
 		"clean/x.yaml":  "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: \"" + pinnedBusybox + "\"}]}\n",
-		"broken/x.yaml": "kind: Pod\nspec: [\n",
+		"broken/x.yaml": "kind: Pod\nspec: [{image: x\n",
 	})
 	code, out, errOut := run(t, dir, "check", "--rendered", ".k8s", "--json")
 	if code != ExitFindings {

@@ -13,12 +13,14 @@
 package rendered
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -27,6 +29,8 @@ import (
 	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/imageref"
@@ -96,25 +100,39 @@ func Read(ctx context.Context, dir string) ([]Image, diag.List, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading rendered manifests in %q: %w", dir, err)
 	}
+	// Files are read concurrently, one per core: goccy's parser takes
+	// most of the time.
+	per := make([][]Image, len(files))
+	perErrs := make([]diag.List, len(files))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, p := range files {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			data, err := repofile.Read(p, MaxFile)
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			if err != nil {
+				perErrs[i] = diag.List{{File: p, Msg: fmt.Sprintf("reading rendered manifest: %v", err), Err: err}}
+				return nil
+			}
+			per[i], perErrs[i] = File(p, data)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
 	var (
 		out  []Image
 		errs diag.List
 	)
-	for _, p := range files {
-		if err := ctx.Err(); err != nil {
-			return nil, nil, err
-		}
-		data, err := repofile.Read(p, MaxFile)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			errs = append(errs, &diag.Error{File: p, Msg: fmt.Sprintf("reading rendered manifest: %v", err), Err: err})
-			continue
-		}
-		imgs, ferrs := File(p, data)
-		out = append(out, imgs...)
-		errs = append(errs, ferrs...)
+	for i := range files {
+		out = append(out, per[i]...)
+		errs = append(errs, perErrs[i]...)
 	}
 	slices.SortStableFunc(out, func(a, b Image) int {
 		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
@@ -123,32 +141,112 @@ func Read(ctx context.Context, dir string) ([]Image, diag.List, error) {
 	return out, errs, nil
 }
 
-// File finds the images of one YAML file's content.
+// File finds the images of one YAML file's content. Each document is
+// parsed on its own, and only when it could hold an image: a document
+// with no image-named key anywhere in its text, or one of a kind that
+// holds schemas or data rather than images (CustomResourceDefinition,
+// ConfigMap, Secret), is skipped unparsed — most of a rendered tree's
+// bytes, so that a pre-commit gate stays fast.
 func File(name string, data []byte) (imgs []Image, errs diag.List) {
+	r := &reader{file: name}
+	docs := 0
+	for line, doc := range documents(data) {
+		if docs++; docs > MaxDocuments {
+			return nil, diag.List{{File: name, Line: line, Column: 1, Msg: fmt.Sprintf("more than %d YAML documents", MaxDocuments)}}
+		}
+		if !bytes.Contains(doc, []byte("mage")) || skipKinds[topKind(doc)] {
+			continue
+		}
+		if e := r.document(line-1, doc); e != nil {
+			errs = append(errs, e)
+		}
+	}
+	return r.out, errs
+}
+
+// skipKinds hold no images of their own.
+var skipKinds = map[string]bool{"CustomResourceDefinition": true, "ConfigMap": true, "Secret": true}
+
+// documents yields each document of data with the line it starts on,
+// split at the `---` (and `...`) lines that YAML forbids inside any
+// scalar, so a split never cuts a value.
+func documents(data []byte) func(yield func(int, []byte) bool) {
+	return func(yield func(int, []byte) bool) {
+		start, startLine, line := 0, 1, 1
+		for i := 0; i <= len(data); {
+			end := bytes.IndexByte(data[i:], '\n')
+			next := len(data) + 1
+			if end >= 0 {
+				end += i
+				next = end + 1
+			} else {
+				end = len(data)
+			}
+			l := data[i:end]
+			if marker(l, "---") || marker(l, "...") {
+				if !yield(startLine, data[start:i]) {
+					return
+				}
+				start, startLine = i, line
+				if l[0] == '.' {
+					start, startLine = min(next, len(data)), line+1
+				}
+			}
+			i = next
+			line++
+		}
+		if start < len(data) {
+			yield(startLine, data[start:])
+		}
+	}
+}
+
+func marker(l []byte, m string) bool {
+	return bytes.HasPrefix(l, []byte(m)) && (len(l) == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r')
+}
+
+// topKind is the value of a `kind:` key at the start of a line, the
+// document's own kind in the block style every renderer writes.
+func topKind(doc []byte) string {
+	for len(doc) > 0 {
+		l := doc
+		if i := bytes.IndexByte(doc, '\n'); i >= 0 {
+			l, doc = doc[:i], doc[i+1:]
+		} else {
+			doc = nil
+		}
+		if v, ok := bytes.CutPrefix(l, []byte("kind:")); ok {
+			return strings.Trim(strings.TrimSpace(string(v)), `"'`)
+		}
+	}
+	return ""
+}
+
+// document parses one document that starts after line lines of the file.
+func (r *reader) document(lines int, doc []byte) (e *diag.Error) {
 	defer func() {
-		if r := recover(); r != nil {
-			imgs, errs = nil, diag.List{{File: name, Line: 1, Column: 1, Msg: fmt.Sprintf("invalid YAML: the parser failed: %v", r)}}
+		if p := recover(); p != nil {
+			e = &diag.Error{File: r.file, Line: lines + 1, Column: 1, Msg: fmt.Sprintf("invalid YAML: the parser failed: %v", p)}
 		}
 	}()
-	tokens := lexer.Tokenize(string(data))
-	if e := checkShape(name, tokens); e != nil {
-		return nil, diag.List{e}
+	tokens := lexer.Tokenize(string(doc))
+	if e := checkShape(r.file, tokens); e != nil {
+		e.Line += lines
+		return e
 	}
 	f, err := parser.Parse(tokens, 0)
 	if err != nil {
-		return nil, diag.List{yamlError(name, err)}
+		e := yamlError(r.file, err)
+		e.Line += lines
+		return e
 	}
-	if len(f.Docs) > MaxDocuments {
-		return nil, diag.List{{File: name, Line: 1, Column: 1, Msg: fmt.Sprintf("more than %d YAML documents", MaxDocuments)}}
-	}
-	r := &reader{file: name}
-	for _, doc := range f.Docs {
-		if doc == nil || doc.Body == nil {
-			continue
+	r.lines = lines
+	for _, d := range f.Docs {
+		if d != nil && d.Body != nil {
+			r.object(d.Body, 0)
 		}
-		r.object(doc.Body, 0)
 	}
-	return r.out, nil
+	return nil
 }
 
 func yamlError(name string, err error) *diag.Error {
@@ -210,6 +308,8 @@ func checkShape(name string, tokens token.Tokens) *diag.Error {
 type reader struct {
 	file string
 	out  []Image
+	// lines is where the document being read starts in the file.
+	lines int
 }
 
 // podSpecs are where each workload kind keeps its Pod spec.
@@ -321,7 +421,7 @@ func (r *reader) add(v ast.Node, kind, name string, helm *Helm, unmistakable boo
 	}
 	img := Image{File: r.file, Ref: text, Kind: kind, Name: name, Helm: helm}
 	if p := s.GetToken().Position; p != nil {
-		img.Line, img.Column = p.Line, p.Column
+		img.Line, img.Column = p.Line+r.lines, p.Column
 	}
 	ref, err := imageref.Parse(text)
 	switch {

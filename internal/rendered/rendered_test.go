@@ -40,7 +40,7 @@ func TestRead(t *testing.T) {
 
 func TestFileErrors(t *testing.T) {
 	_, errs, err := Read(context.Background(), "testdata/broken.yaml")
-	if err != nil || len(errs) != 1 || errs[0].Line != 1 || !strings.Contains(errs[0].Msg, "invalid YAML") {
+	if err != nil || len(errs) != 1 || errs[0].Line != 2 || !strings.Contains(errs[0].Msg, "invalid YAML") {
 		t.Fatalf("err %v, errs %v", err, errs)
 	}
 	deep := strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1)
