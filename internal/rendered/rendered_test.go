@@ -44,8 +44,8 @@ func TestFileErrors(t *testing.T) {
 		t.Fatalf("err %v, errs %v", err, errs)
 	}
 	deep := strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1)
-	_, errs = File("deep.yaml", []byte("a: "+deep))
-	if len(errs) != 1 || errs[0].Column != 3+MaxDepth || !strings.Contains(errs[0].Msg, "nests more than") {
+	_, errs = File("deep.yaml", []byte("image: "+deep))
+	if len(errs) != 1 || errs[0].Column != 7+MaxDepth || !strings.Contains(errs[0].Msg, "nests more than") {
 		t.Fatalf("errs %v", errs)
 	}
 }
