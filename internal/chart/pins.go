@@ -16,6 +16,30 @@ import (
 // repository (kubenix's helm.fetch): for pinner, the store path Nix builds.
 type Fetcher func(ctx context.Context, c release.Chart) (string, error)
 
+// Loaded are the charts of releases, read once (fetching can take long:
+// update does it before scanning the modules, so that the scan and the
+// edits stay close together).
+type Loaded map[release.Chart]result
+
+type result struct {
+	c   *Chart
+	err error
+}
+
+// LoadAll reads the chart of every release of mods.
+func LoadAll(ctx context.Context, mods []Module, fetch Fetcher) Loaded {
+	l := Loaded{}
+	for _, m := range mods {
+		for _, r := range m.Releases {
+			if _, ok := l[r.Chart]; !ok {
+				c, err := load(ctx, r, fetch)
+				l[r.Chart] = result{c, err}
+			}
+		}
+	}
+	return l
+}
+
 // Module is one parsed module and the releases it declares.
 type Module struct {
 	File     *syntax.File
@@ -28,7 +52,7 @@ type Module struct {
 // comes from the chart. sites are the modules' scanned sites; ignored
 // reports repositories never touched. Charts that cannot be read are
 // warnings: their images stay unpinned.
-func Pins(ctx context.Context, mods []Module, sites []scan.Site, fetch Fetcher, ignored func(string) bool) (pins []plan.ValuesPin, warnings []string) {
+func Pins(mods []Module, charts Loaded, sites []scan.Site, ignored func(string) bool) (pins []plan.ValuesPin, warnings []string) {
 	whole := map[string]bool{}   // attribute paths of sites written whole
 	partial := map[string]bool{} // ... and of repository-only partial sites
 	for _, s := range sites {
@@ -41,7 +65,11 @@ func Pins(ctx context.Context, mods []Module, sites []scan.Site, fetch Fetcher, 
 	}
 	for _, m := range mods {
 		for _, r := range m.Releases {
-			c, err := load(ctx, r, fetch)
+			res, ok := charts[r.Chart]
+			c, err := res.c, res.err
+			if !ok {
+				err = fmt.Errorf("its chart was not read")
+			}
 			if err != nil {
 				warnings = append(warnings, fmt.Sprintf("%s: helm release %s: %v; the images its chart sets by default stay unpinned", r.Position(), r.Name, err))
 				continue

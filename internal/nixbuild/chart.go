@@ -2,15 +2,38 @@ package nixbuild
 
 import (
 	"context"
-	_ "embed"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 )
 
-//go:embed chart.nix
-var chartNix []byte
+// chartNix is the chart kubenix's lib.helm.fetch fetches, built the way
+// it builds it: `helm pull --untar` of the chart from its repository, the
+// chart's directory as the output, a fixed output of the module's sha256
+// (recursive). Same name, same hash, same store path: a chart that `make
+// manifests` fetched already is in the store and nothing runs. The
+// builder is the host's /bin/sh and the helm pinner found; every value
+// comes in as an environment variable, never as script text.
+const chartNix = `{ repo, chart, version, sha256, helm }:
+derivation {
+  name = "${builtins.replaceStrings [ "/" ] [ "-" ] chart}-${version}";
+  system = builtins.currentSystem;
+  builder = "/bin/sh";
+  args = [ "-c" ''
+    set -eu
+    export HOME="$PWD" PATH=/usr/bin:/bin
+    "$helm" pull --repo "$repo" "$chart" --version "$version" --untar --untardir pulled
+    cp -r "pulled/$chart" "$out"
+  '' ];
+  inherit repo chart version helm;
+  outputHashMode = "recursive";
+  outputHashAlgo = "sha256";
+  outputHash = sha256;
+}
+`
 
 // Chart names a chart in a chart repository, as kubenix's lib.helm.fetch
 // takes it.
@@ -36,14 +59,37 @@ func (b *Builder) FetchChart(ctx context.Context, c Chart, helm string) (string,
 	}
 	defer os.RemoveAll(dir)
 	file := filepath.Join(dir, "chart.nix")
-	if err := os.WriteFile(file, chartNix, 0o644); err != nil {
+	if err := os.WriteFile(file, []byte(chartNix), 0o644); err != nil {
 		return "", fmt.Errorf("fetching chart %s %s: %w", c.Name, c.Version, err)
 	}
 	rs, err := b.Build(ctx, []Installable{{File: file, Image: c.Name, Args: map[string]string{
 		"repo": c.Repo, "chart": c.Name, "version": c.Version, "sha256": c.SHA256, "helm": helm,
 	}}})
 	if err != nil {
-		return "", err
+		return "", summary(err)
 	}
 	return rs[0].Out, nil
+}
+
+// summary shortens a failed chart build to what says why: the helm
+// error the builder printed, or Nix's hash mismatch.
+func summary(err error) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	var why []string
+	for _, l := range strings.Split(e.Tail, "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(l, "> "):
+			why = append(why[:0], strings.TrimPrefix(l, "> "))
+		case strings.HasPrefix(l, "specified:"), strings.HasPrefix(l, "got:"):
+			why = append(why, l)
+		}
+	}
+	if len(why) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w: %s", e.Err, strings.Join(why, ", "))
 }
