@@ -4,7 +4,7 @@ BIN       ?= bin/pinner
 FUZZTIME  ?= 10s
 export NIX_CONFIG ?= substituters =
 
-.PHONY: all build test lint lint-flake vendor-hash fuzz race bench bench-rewrite bench-check bench-resolve bench-push demo clean
+.PHONY: all build test lint lint-flake vendor-hash fuzz race bench bench-rewrite bench-check bench-rendered bench-resolve bench-push demo clean
 
 all: build
 
@@ -57,7 +57,8 @@ vendor-hash:
 # long runs, to shrink a crasher further.
 FUZZMINIMIZE ?= 1s
 FUZZ_TARGETS = ./internal/nix/syntax:FuzzParse ./internal/imageref:FuzzParse \
-               ./internal/scan:FuzzFile ./internal/config:FuzzLoad
+               ./internal/scan:FuzzFile ./internal/config:FuzzLoad \
+               ./internal/rendered:FuzzFile
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; \
@@ -86,6 +87,12 @@ bench-rewrite:
 # replicated), as a pre-commit hook runs it, against a plain grep of the tree.
 bench-check: build
 	$(GO) run ./internal/bench/checktime -pinner $(BIN)
+
+# pinner check --rendered as a whole process on ~120 rendered manifest
+# files, against pinner check of the modules beside them and a cat of the
+# YAML, in the same run.
+bench-rendered: build
+	$(GO) run ./internal/bench/renderedtime -pinner $(BIN)
 
 # pinner resolve on 100 references (20 repositories x 5 tags) in the CNCF
 # distribution registry on a loopback port, against a serial loop of

@@ -55,6 +55,9 @@ type Entry struct {
 	Old, New   Version
 	// Files are the files edited, slash-separated.
 	Files []string
+	// Source names the Helm release and chart of a chart default ("" for
+	// a site of the modules).
+	Source string
 }
 
 // Kind is what an Entry changes.
@@ -131,6 +134,9 @@ func line(at time.Time, e Entry) string {
 	files := make([]string, len(e.Files))
 	for i, f := range e.Files {
 		files[i] = fileName(f)
+	}
+	if e.Source != "" {
+		files = append(files, e.Source)
 	}
 	return fmt.Sprintf("- %s %s %s: %s (%s)", Stamp(at), code(e.Repository), tagChange(e),
 		digestChange(e), strings.Join(files, ", "))
@@ -360,6 +366,9 @@ func PRBody(entries []Entry) string {
 		names := make([]string, len(e.Files))
 		for i, f := range e.Files {
 			names[i] = cell(code(f))
+		}
+		if e.Source != "" {
+			names = append(names, cell(e.Source))
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", cell(code(e.Repository)), cell(tag), cell(digestChange(e)), strings.Join(names, "<br>"))
 	}

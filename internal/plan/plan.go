@@ -85,6 +85,27 @@ type Options struct {
 	// ReadFile reads a file; when nil, repofile.Read within
 	// repofile.MaxModule.
 	ReadFile func(string) ([]byte, error)
+	// Values are pins written as bindings of a Helm release's values
+	// rather than at a scanned site: chart defaults, and tag-only sites
+	// whose repository comes from the chart.
+	Values []ValuesPin
+}
+
+// ValuesPin is one image pinned by a binding in a Helm release's values.
+type ValuesPin struct {
+	// File is the module, Src the content Edit's offsets are into.
+	File string
+	Src  []byte
+	// Key is the reference resolved; Current the digest the values carry
+	// now ("" for none).
+	Key     imageref.Key
+	Current string
+	// Edit is the edit that writes digest, Check what confirms it in the
+	// rewritten file.
+	Edit  func(digest string) (Edit, error)
+	Check func(f *syntax.File, digest string) error
+	// Source names the release and chart, for the changelog.
+	Source string
 }
 
 // Plan is what an update changes.
@@ -136,6 +157,9 @@ type Change struct {
 	From []From
 	// Owned is true for an image the repository builds.
 	Owned bool
+	// Source says where the image comes from when that is not a site of
+	// the modules: "chart default of helm release x (chart c 1.0)".
+	Source string
 }
 
 // From is one tag and digest the sites of a Change had (Digest "" for
@@ -329,6 +353,12 @@ func (p *Plan) note(s *scan.Site, l Level, msg string) {
 func (p *Plan) resolve(ctx context.Context, targets []target, o Options) error {
 	var third, owned []string
 	seen := map[imageref.Key]bool{}
+	for _, v := range o.Values {
+		if !seen[v.Key] {
+			seen[v.Key] = true
+			third = append(third, string(v.Key))
+		}
+	}
 	for _, t := range targets {
 		if seen[t.key] {
 			continue
@@ -399,6 +429,11 @@ func (p *Plan) confirm(ctx context.Context, targets []target, o Options) error {
 			changed[string(t.key)] = d
 		}
 	}
+	for _, v := range o.Values {
+		if d := p.Resolved[v.Key]; v.Current != d {
+			changed[string(v.Key)] = d
+		}
+	}
 	if len(changed) == 0 {
 		return nil
 	}
@@ -416,6 +451,7 @@ type fileState struct {
 	edits []Edit
 	// pinned are the targets whose digest changes, to check afterwards.
 	pinned []target
+	values []ValuesPin
 }
 
 // edit turns the targets whose digest changes into edits, applies them and
@@ -531,6 +567,10 @@ func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, er
 		c.from(s.Image.Tag, s.Image.Digest, s.File)
 	}
 
+	if err := p.valuesEdits(o.Values, state, changes); err != nil {
+		return nil, err
+	}
+
 	slices.Sort(order)
 	for _, path := range order {
 		fs := files[path]
@@ -544,6 +584,11 @@ func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, er
 		if err := check(fs, nf, p.Resolved); err != nil {
 			return nil, err
 		}
+		for _, v := range fs.values {
+			if err := v.Check(nf, p.Resolved[v.Key]); err != nil {
+				return nil, fmt.Errorf("rewriting %s: %w", path, err)
+			}
+		}
 		if bytes.Equal(out, fs.src) {
 			continue
 		}
@@ -555,6 +600,53 @@ func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, er
 	}
 	slices.SortFunc(p.Changes, func(a, b Change) int { return cmp.Compare(a.Ref, b.Ref) })
 	return failed, nil
+}
+
+// valuesEdits adds the edits of the values pins whose digest changes.
+func (p *Plan) valuesEdits(pins []ValuesPin, state func(string) (*fileState, error), changes map[imageref.Key]*Change) error {
+	for _, v := range pins {
+		want := p.Resolved[v.Key]
+		p.Pins[v.Key] = want
+		if v.Current == want {
+			continue
+		}
+		fs, err := state(v.File)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(fs.src, v.Src) {
+			return fmt.Errorf("rewriting %s: %w", v.File, ErrChanged)
+		}
+		e, err := v.Edit(want)
+		if err != nil {
+			p.Notes = append(p.Notes, Note{Site: &scan.Site{File: v.File, Ref: string(v.Key)}, Level: Warn, Message: "pinner cannot pin it: " + err.Error()})
+			continue
+		}
+		// Bindings inserted at one place go in one after the other.
+		merged := false
+		for i, o := range fs.edits {
+			if e.Start == e.End && o.Start == e.Start && o.End == e.End {
+				fs.edits[i].New += e.New
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			fs.edits = append(fs.edits, e)
+		}
+		fs.values = append(fs.values, v)
+		// One change per reference and source: a chart default is listed
+		// apart from sites of the same image.
+		ck := imageref.Key(string(v.Key) + " " + v.Source)
+		c := changes[ck]
+		if c == nil {
+			r, _ := imageref.Parse(string(v.Key))
+			c = &Change{Ref: v.Key, Repository: r.Context(), Tag: r.Tag, New: want, Source: v.Source}
+			changes[ck] = c
+		}
+		c.from(c.Tag, v.Current, v.File)
+	}
+	return nil
 }
 
 // ErrChanged is wrapped when a file is not what the scan saw any more:

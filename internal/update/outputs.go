@@ -216,6 +216,7 @@ func entries(cfg *config.Config, p *plan.Plan) []changelog.Entry {
 	type key struct {
 		ref      imageref.Key
 		old, new changelog.Version
+		source   string
 	}
 	var out []changelog.Entry
 	at := map[key]int{}
@@ -223,11 +224,11 @@ func entries(cfg *config.Config, p *plan.Plan) []changelog.Entry {
 		for _, from := range ch.From {
 			e := changelog.Entry{Repository: ch.Repository,
 				Old: changelog.Version{Tag: from.Tag, Digest: from.Digest},
-				New: changelog.Version{Tag: ch.Tag, Digest: ch.New}}
+				New: changelog.Version{Tag: ch.Tag, Digest: ch.New}, Source: ch.Source}
 			if e.Kind() == changelog.Unchanged {
 				continue
 			}
-			k := key{ch.Ref, e.Old, e.New}
+			k := key{ch.Ref, e.Old, e.New, ch.Source}
 			i, ok := at[k]
 			if !ok {
 				i = len(out)

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/pinner-dev/pinner/internal/changelog"
+	"github.com/pinner-dev/pinner/internal/chart"
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/diff"
@@ -31,6 +32,7 @@ import (
 	"github.com/pinner-dev/pinner/internal/owned"
 	"github.com/pinner-dev/pinner/internal/plan"
 	"github.com/pinner-dev/pinner/internal/progress"
+	"github.com/pinner-dev/pinner/internal/release"
 	"github.com/pinner-dev/pinner/internal/rewrite"
 	"github.com/pinner-dev/pinner/internal/scan"
 	"github.com/pinner-dev/pinner/internal/workspace"
@@ -192,6 +194,12 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var charts chart.Loaded
+	if o.All {
+		if charts, err = loadCharts(ctx, cfg, files); err != nil {
+			return nil, err
+		}
+	}
 	sites, perrs, err := scan.Files(ctx, files, 0)
 	if err != nil {
 		return nil, diag.AsOutside(err)
@@ -258,7 +266,17 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 		}
 		ownedSrc = fixed
 	}
+	var values []plan.ValuesPin
+	if len(charts) > 0 {
+		var warns []string
+		values, warns, err = chartPins(files, charts, sites, cfg.Ignored)
+		if err != nil {
+			return nil, err
+		}
+		res.Warnings = append(res.Warnings, warns...)
+	}
 	p, err := plan.Make(ctx, sites, plan.Options{
+		Values:     values,
 		Style:      cfg.Style,
 		ThirdParty: plan.Registry{Resolver: r},
 		Owned:      ownedSrc,
@@ -318,6 +336,47 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// releases are the modules that declare Helm releases.
+func releases(files []string) ([]chart.Module, error) {
+	var mods []chart.Module
+	for _, p := range files {
+		rs, f, err := release.Read(p)
+		if err != nil {
+			return nil, diag.AsOutside(err)
+		}
+		if len(rs) > 0 {
+			mods = append(mods, chart.Module{File: f, Releases: rs})
+		}
+	}
+	return mods, nil
+}
+
+// loadCharts reads the chart of every Helm release of the modules; a
+// chart from a chart repository is built through Nix, as kubenix fetches
+// it.
+func loadCharts(ctx context.Context, cfg *config.Config, files []string) (chart.Loaded, error) {
+	mods, err := releases(files)
+	if err != nil || len(mods) == 0 {
+		return nil, err
+	}
+	b := &nixbuild.Builder{Dir: cfg.Dir}
+	fetch := func(ctx context.Context, c release.Chart) (string, error) {
+		return b.FetchChart(ctx, nixbuild.Chart{Repo: c.Repo, Name: c.Name, Version: c.Version, SHA256: c.SHA256}, "")
+	}
+	return chart.LoadAll(ctx, mods, fetch), nil
+}
+
+// chartPins are the pins of the images the charts set by default (see
+// chart.Pins), against the modules as read again now, beside the scan.
+func chartPins(files []string, charts chart.Loaded, sites []scan.Site, ignored func(string) bool) ([]plan.ValuesPin, []string, error) {
+	mods, err := releases(files)
+	if err != nil {
+		return nil, nil, err
+	}
+	pins, warns := chart.Pins(mods, charts, sites, ignored)
+	return pins, warns, nil
 }
 
 // Note is something the plan says of a site: a warning (the site stays as
