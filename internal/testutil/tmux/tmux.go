@@ -113,7 +113,10 @@ func (s *Session) Run(cmd string, timeout time.Duration) ([]string, int) {
 	mark := fmt.Sprintf("exit-%d=", s.runs)
 	s.Type("clear")
 	s.WaitFor("$", timeout)
-	s.Type(cmd + "; echo \"" + mark + "$?\"")
+	// The typed line must not hold the mark itself: wrapped at the
+	// screen's width, a row of it could start with the mark and pass for
+	// the status. The shell joins "exit-N" "" "=" into the mark.
+	s.Type(cmd + fmt.Sprintf("; echo \"exit-%d\"\"=$?\"", s.runs))
 	rows := s.WaitFor("\n"+mark, timeout)
 	code := -1
 	for _, r := range rows {
