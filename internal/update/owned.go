@@ -121,7 +121,7 @@ func buildError(err error) error {
 	case errors.Is(err, nixbuild.ErrBadInput), errors.Is(err, owned.ErrBadInput):
 		return diag.AsBadInput(err)
 	case errors.Is(err, image.ErrNotImage):
-		return diag.AsOutside(fmt.Errorf("%w (a Nix output must be a docker-archive, a script that streams one, or an OCI layout)", err))
+		return diag.AsOutside(fmt.Errorf("%w (a Nix output must be a docker-archive, a script that streams one, an OCI layout or a nix2container image.json)", err))
 	}
 	return diag.AsOutside(err)
 }

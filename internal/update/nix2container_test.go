@@ -1,0 +1,225 @@
+package update
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/diag"
+	"github.com/pinner-dev/pinner/internal/nix2container"
+	"github.com/pinner-dev/pinner/internal/testutil/n2cimage"
+	"github.com/pinner-dev/pinner/internal/testutil/registry"
+)
+
+// n2cRepo is a repository whose owned images are nix2container images
+// (../nix2container/testdata/images.nix) pushed to an in-process registry
+// that logs every request.
+type n2cRepo struct {
+	dir, host string
+	log       *registry.RequestLog
+}
+
+const n2cModule = `{
+  app.image = "ghcr.io/acme/app:1.0";
+  other.image = "ghcr.io/acme/other:1.0";
+  tampered.image = "ghcr.io/acme/tampered:1.0";
+  vanished.image = "ghcr.io/acme/app:vanished";
+}
+`
+
+func newN2CRepo(t *testing.T) *n2cRepo {
+	t.Helper()
+	bin, recipe := n2cimage.Tool(t)
+	t.Setenv("NIX_CONFIG", "substituters =")
+	r := &n2cRepo{dir: t.TempDir(), log: &registry.RequestLog{}}
+	r.host, _ = registry.StartInProcess(t, r.log.Wrap)
+	nixFile, err := os.ReadFile(filepath.Join("..", "nix2container", "testdata", "images.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeTestFile(t, filepath.Join(r.dir, "images.nix"), string(nixFile))
+	writeTestFile(t, filepath.Join(r.dir, "modules", "kubenix", "apps.nix"), n2cModule)
+	var images strings.Builder
+	for _, img := range []struct{ name, repo, tag, attr, platforms string }{
+		{"app", "ghcr.io/acme/app", "1.0", "app", "[linux/amd64, linux/arm64]"},
+		{"other", "ghcr.io/acme/other", "1.0", "other", "[linux/amd64]"},
+		{"tampered", "ghcr.io/acme/tampered", "1.0", "tampered", "[linux/amd64]"},
+		{"vanished", "ghcr.io/acme/app", "vanished", "vanished", "[linux/amd64]"},
+	} {
+		fmt.Fprintf(&images, "  %s:\n    repository: %s\n    tag: %q\n    platforms: %s\n    build:\n      file: images.nix\n      attr: %s\n      args: {n2c: %q, bin: %q}\n",
+			img.name, img.repo, img.tag, img.platforms, img.attr, recipe, bin)
+	}
+	writeTestFile(t, filepath.Join(r.dir, "registry.yaml"), fmt.Sprintf(
+		"version: 1\nmodules: [\"modules/kubenix/**/*.nix\"]\nlock: \"\"\nchangelog: \"\"\nmirrors:\n  ghcr.io: http://%s/ghcr.io\nimages:\n%s", r.host, images.String()))
+	t.Chdir(r.dir)
+	return r
+}
+
+func (r *n2cRepo) update(t *testing.T, targets ...string) (*Result, error) {
+	t.Helper()
+	cfg, err := config.Load("registry.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Run(context.Background(), cfg, Options{Targets: targets, Registry: quick()})
+}
+
+func (r *n2cRepo) module(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("modules", "kubenix", "apps.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// layersOf are the distinct layer digests of an image.json.
+func layersOf(t *testing.T, path string) []string {
+	t.Helper()
+	img, err := nix2container.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range img.Layers {
+		out = append(out, l.Digest)
+	}
+	return slices.Compact(slices.Sorted(slices.Values(out)))
+}
+
+// Two platforms of a nix2container image become one OCI index, pinned by
+// its digest; every layer is uploaded once; a rerun uploads nothing; a
+// second image that shares a layer uploads only its own.
+func TestNix2containerPush(t *testing.T) {
+	r := newN2CRepo(t)
+	res, err := r.update(t, "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := res.Owned[0]
+	desc, err := remote.Head(mustRef(t, r.host+"/ghcr.io/acme/app:1.0"))
+	if err != nil || desc.MediaType != types.OCIImageIndex || desc.Digest.String() != app.Digest {
+		t.Fatalf("registry has %+v, %v; want an index %s", desc, err, app.Digest)
+	}
+	if !strings.Contains(r.module(t), "ghcr.io/acme/app:1.0@"+app.Digest) {
+		t.Errorf("app not pinned to its index:\n%s", r.module(t))
+	}
+	layers := layersOf(t, app.Platforms[0].Output)
+	uploads := r.log.BlobUploads()
+	for _, l := range layers {
+		if n := countOf(uploads, l); n != 1 {
+			t.Errorf("layer %s uploaded %d times, want once", l, n)
+		}
+	}
+	// Each platform's config, and the layers (the same for both).
+	if len(uploads) != len(layers)+2 {
+		t.Errorf("uploaded %d blobs, want %d layers and 2 configs: %v", len(uploads), len(layers), uploads)
+	}
+
+	// Without a lock the images are loaded again: every blob is there.
+	r.log.Reset()
+	res, err = r.update(t, "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.log.BlobUploads(); len(got) != 0 || res.Owned[0].Digest != app.Digest {
+		t.Errorf("rerun uploaded %v; digest %s, was %s", got, res.Owned[0].Digest, app.Digest)
+	}
+
+	r.log.Reset()
+	res, err = r.update(t, "other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherLayers := layersOf(t, res.Owned[0].Platforms[0].Output)
+	var own []string
+	for _, l := range otherLayers {
+		if !slices.Contains(layers, l) {
+			own = append(own, l)
+		}
+	}
+	if len(own) == len(otherLayers) {
+		t.Fatalf("other shares no layer with app: %v, %v", otherLayers, layers)
+	}
+	got := r.log.BlobUploads()
+	for _, l := range otherLayers {
+		if want := slices.Contains(own, l); slices.Contains(got, l) != want {
+			t.Errorf("layer %s uploaded: %v, want %v (uploads %v)", l, !want, want, got)
+		}
+	}
+}
+
+// A destination that has every layer needs none of them tarred: an
+// image.json whose store paths do not exist still publishes.
+func TestNix2containerTarsNothingPresent(t *testing.T) {
+	r := newN2CRepo(t)
+	if _, err := r.update(t, "vanished"); err == nil {
+		t.Fatal("published layers whose store paths do not exist to an empty registry")
+	}
+	app, err := r.update(t, "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.log.Reset()
+	res, err := r.update(t, "vanished")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its config is app's amd64 one: the same image.
+	if got := r.log.BlobUploads(); len(got) != 0 || res.Owned[0].Digest != app.Owned[0].Platforms[0].Digest {
+		t.Errorf("uploaded %v; digest %s, want app's amd64 image %s", got, res.Owned[0].Digest, app.Owned[0].Platforms[0].Digest)
+	}
+	if !strings.Contains(r.module(t), "ghcr.io/acme/app:vanished@"+res.Owned[0].Digest) {
+		t.Errorf("not pinned:\n%s", r.module(t))
+	}
+}
+
+// A layer whose store paths tar to another digest stops the run with an
+// error naming the layer; nothing is pinned and no manifest is pushed.
+func TestNix2containerMismatch(t *testing.T) {
+	r := newN2CRepo(t)
+	before := r.module(t)
+	_, err := r.update(t, "tampered")
+	var le *nix2container.LayerError
+	if !errors.As(err, &le) || le.Index != 2 || diag.KindOf(err) != diag.Outside {
+		t.Fatalf("err = %v (kind %v), want a LayerError for layer 2, an outside failure", err, diag.KindOf(err))
+	}
+	if !strings.Contains(err.Error(), "layer 2 (sha256:") {
+		t.Errorf("error does not name the layer: %v", err)
+	}
+	if r.module(t) != before {
+		t.Errorf("module changed:\n%s", r.module(t))
+	}
+	if n := r.log.Count("PUT", "/manifests/"); n != 0 {
+		t.Errorf("%d manifests pushed", n)
+	}
+}
+
+func countOf(s []string, v string) int {
+	n := 0
+	for _, x := range s {
+		if x == v {
+			n++
+		}
+	}
+	return n
+}
+
+func mustRef(t *testing.T, s string) name.Reference {
+	t.Helper()
+	ref, err := name.ParseReference(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ref
+}
