@@ -116,13 +116,25 @@ func (p *RegistryPublisher) Publish(ctx context.Context, req Request) (Published
 		return Published{}, err
 	}
 	reg := displayRegistry(mustRepo(req.Repository).RegistryStr())
-	targets := make([]name.Reference, len(req.Tags))
-	for i, t := range req.Tags {
+	var refs []name.Reference
+	for _, t := range req.Tags {
 		tag, err := name.NewTag(req.Repository + ":" + t)
 		if err != nil {
 			return Published{}, fmt.Errorf("publishing %s: invalid tag %q: %w", req.Repository, t, err)
 		}
-		targets[i], err = MirrorRef(tag, p.o.mirrors, p.o.insecure)
+		refs = append(refs, tag)
+	}
+	if len(refs) == 0 {
+		d, err := name.NewDigest(req.Repository + "@" + pub.Digest.String())
+		if err != nil {
+			return Published{}, fmt.Errorf("publishing %s: %w", req.Repository, err)
+		}
+		refs = append(refs, d)
+	}
+	targets := make([]name.Reference, len(refs))
+	for i, ref := range refs {
+		var err error
+		targets[i], err = MirrorRef(ref, p.o.mirrors, p.o.insecure)
 		if err != nil {
 			return Published{}, fmt.Errorf("publishing %s: registry %s: %w", req.Repository, reg, err)
 		}
@@ -221,6 +233,24 @@ func (p *RegistryPublisher) Serves(ctx context.Context, repository string, tags 
 		}
 	}
 	return true, nil
+}
+
+// Image reads the image the registry (through its mirror) holds in
+// repository under digest.
+func (p *RegistryPublisher) Image(ctx context.Context, repository, digest string) (v1.Image, error) {
+	ref, err := name.NewDigest(repository + "@" + digest)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s@%s: %w", repository, digest, err)
+	}
+	target, err := MirrorRef(ref, p.o.mirrors, p.o.insecure)
+	if err != nil {
+		return nil, err
+	}
+	img, err := remote.Image(target, p.remoteOptions(ctx)...)
+	if err != nil {
+		return nil, registryError(displayRegistry(ref.RegistryStr()), target, err)
+	}
+	return img, nil
 }
 
 // mustRepo parses a repository describe has already checked.

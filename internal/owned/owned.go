@@ -69,6 +69,10 @@ type Options struct {
 	Publisher oci.Publisher
 	// Lock is the previous lock file; nil when there is none.
 	Lock *lock.Lock
+	// ByDigest publishes each platform's image by its digest alone, with
+	// no tag and no index (`pinner build --push`): another run assembles
+	// the index from the digests (Assemble). Lock plays no part then.
+	ByDigest bool
 	// Jobs bounds the images loaded and published at once; 0 is the number
 	// of CPUs.
 	Jobs int
@@ -156,10 +160,18 @@ type Result struct {
 	Unchanged bool `json:"-"`
 }
 
-// Outputs are the store paths by platform, as pinner.lock records them.
+// Outputs are the store paths by platform, as pinner.lock records them;
+// nil for an image assembled from builds of other machines, whose store
+// paths this run does not know.
 func (r *Result) Outputs() map[string]string {
-	m := make(map[string]string, len(r.Platforms))
+	var m map[string]string
 	for _, p := range r.Platforms {
+		if p.Output == "" {
+			continue
+		}
+		if m == nil {
+			m = make(map[string]string, len(r.Platforms))
+		}
 		m[p.Platform] = p.Output
 	}
 	return m
@@ -176,6 +188,9 @@ func Build(ctx context.Context, cfg *config.Config, images []Image, o Options) (
 	}
 	if o.Jobs <= 0 {
 		o.Jobs = runtime.NumCPU()
+	}
+	if o.ByDigest {
+		o.Lock = nil
 	}
 
 	// One Build call for every platform of every image.
@@ -259,6 +274,10 @@ func Build(ctx context.Context, cfg *config.Config, images []Image, o Options) (
 		if loaded[i] == nil {
 			continue
 		}
+		if o.ByDigest {
+			g.Go(func() error { return publishPlatforms(gctx, &results[i], loaded[i].imgs, o) })
+			continue
+		}
 		g.Go(func() error { return publish(gctx, &results[i], loaded[i].art, o) })
 	}
 	if err := g.Wait(); err != nil {
@@ -270,6 +289,7 @@ func Build(ctx context.Context, cfg *config.Config, images []Image, o Options) (
 // loadedImage is an image's artifact and the outputs it reads from.
 type loadedImage struct {
 	art  oci.Artifact
+	imgs []oci.PlatformImage
 	outs []*image.Output
 }
 
@@ -440,6 +460,7 @@ func load(ctx context.Context, r *Result, o Options) (l *loadedImage, err error)
 		r.Platforms[i].Digest = d.String()
 		imgs = append(imgs, oci.PlatformImage{Platform: p.Platform, Image: out.Image})
 	}
+	l.imgs = imgs
 	if l.art, err = oci.NewArtifact(imgs); err != nil {
 		return nil, fmt.Errorf("image %q: %w", r.Name, err)
 	}
@@ -449,6 +470,25 @@ func load(ctx context.Context, r *Result, o Options) (l *loadedImage, err error)
 	}
 	r.Digest = d.String()
 	return l, nil
+}
+
+// publishPlatforms writes each platform's image of r by its digest.
+func publishPlatforms(ctx context.Context, r *Result, imgs []oci.PlatformImage, o Options) error {
+	for i, pi := range imgs {
+		ref := r.Repository + "@" + r.Platforms[i].Digest
+		o.Log.Info("publishing by digest", slog.String("image", r.Name), slog.String("platform", pi.Platform), slog.String("ref", ref))
+		o.event(Event{Kind: EventPublishing, Image: r.Name, Ref: ref, Digest: r.Platforms[i].Digest})
+		pub, err := o.Publisher.Publish(ctx, oci.Request{Repository: r.Repository, Artifact: oci.Artifact{Image: pi.Image}})
+		if err != nil {
+			return fmt.Errorf("image %q (%s): %w", r.Name, pi.Platform, err)
+		}
+		if pub.Digest.String() != r.Platforms[i].Digest {
+			return fmt.Errorf("image %q (%s): %w: published %s, computed %s", r.Name, pi.Platform, oci.ErrDigestMismatch, pub.Digest, r.Platforms[i].Digest)
+		}
+		o.event(Event{Kind: EventPublished, Image: r.Name, Ref: ref, Digest: r.Platforms[i].Digest})
+	}
+	r.Published = true
+	return nil
 }
 
 // publish writes one image's artifact to the destination, which confirms

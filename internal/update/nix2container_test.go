@@ -2,6 +2,7 @@ package update
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -222,4 +223,94 @@ func mustRef(t *testing.T, s string) name.Reference {
 		t.Fatal(err)
 	}
 	return ref
+}
+
+// Each platform built and pushed by digest on its own (as on two
+// machines), then assembled from the two outputs: the same index a build
+// of both platforms on one machine makes, tagged and pinned.
+func TestFromBuilds(t *testing.T) {
+	r := newN2CRepo(t)
+	cfg, err := config.Load("registry.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, p := range []string{"linux/amd64", "linux/arm64"} {
+		res, err := Build(context.Background(), cfg, []string{"app"}, []string{p}, Options{Push: true, Registry: quick()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := json.Marshal(ByDigest(res))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := filepath.Join(t.TempDir(), "build.json")
+		writeTestFile(t, f, string(data))
+		files = append(files, f)
+	}
+	if _, err := remote.Head(mustRef(t, r.host+"/ghcr.io/acme/app:1.0")); err == nil {
+		t.Fatal("pinner build --push set a tag")
+	}
+	if n := r.log.Count("PUT", "/manifests/1.0"); n != 0 {
+		t.Fatalf("pinner build --push pushed a tag")
+	}
+
+	// One platform's file only: bad input, nothing changes.
+	before := r.module(t)
+	_, err = Run(context.Background(), cfg, Options{Targets: []string{"app"}, NoBuild: true, FromBuilds: files[:1], Registry: quick()})
+	if diag.KindOf(err) != diag.BadInput || !strings.Contains(err.Error(), "linux/arm64") {
+		t.Fatalf("assembling without arm64: %v", err)
+	}
+	if r.module(t) != before {
+		t.Fatal("module changed")
+	}
+
+	res, err := Run(context.Background(), cfg, Options{Targets: []string{"app"}, NoBuild: true, FromBuilds: files, Registry: quick()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assembled := res.Owned[0].Digest
+	if pushed := res.Pushed(); len(pushed) != 1 || pushed[0].Digest != assembled || len(pushed[0].Platforms) != 2 || !slices.Equal(pushed[0].Tags, []string{"1.0"}) {
+		t.Errorf("pushed: %+v", pushed)
+	}
+	if !strings.Contains(r.module(t), "ghcr.io/acme/app:1.0@"+assembled) {
+		t.Errorf("not pinned to %s:\n%s", assembled, r.module(t))
+	}
+	desc, err := remote.Head(mustRef(t, r.host+"/ghcr.io/acme/app:1.0"))
+	if err != nil || desc.Digest.String() != assembled || desc.MediaType != types.OCIImageIndex {
+		t.Errorf("tag 1.0: %+v, %v", desc, err)
+	}
+
+	// Both platforms built here: the same index, nothing new to upload.
+	r.log.Reset()
+	res, err = r.update(t, "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Owned[0].Digest != assembled || len(r.log.BlobUploads()) != 0 {
+		t.Errorf("single-machine build: %s (uploads %v), assembled %s", res.Owned[0].Digest, r.log.BlobUploads(), assembled)
+	}
+}
+
+// A build file naming an image the destination does not hold fails
+// before anything is pinned; a malformed one is bad input at its line.
+func TestFromBuildsChecks(t *testing.T) {
+	r := newN2CRepo(t)
+	cfg, err := config.Load("registry.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(t.TempDir(), "missing.json")
+	writeTestFile(t, missing, `[{"name":"other","repository":"ghcr.io/acme/other","platform":"linux/amd64","digest":"sha256:`+strings.Repeat("a", 64)+`"}]`)
+	_, err = Run(context.Background(), cfg, Options{Targets: []string{"other"}, NoBuild: true, FromBuilds: []string{missing}, Registry: quick()})
+	if err == nil || !strings.Contains(err.Error(), "ghcr.io/acme/other@sha256:aaaa") {
+		t.Errorf("missing child: %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	writeTestFile(t, bad, "[\n  {\"name\":\"nope\",\"repository\":\"x\",\"platform\":\"linux/amd64\",\"digest\":\"sha256:1\"}\n]\n")
+	_, err = Run(context.Background(), cfg, Options{All: true, NoBuild: true, FromBuilds: []string{bad}, Registry: quick()})
+	if diag.KindOf(err) != diag.BadInput || !strings.Contains(err.Error(), bad+":2:3: no image \"nope\"") {
+		t.Errorf("bad file: %v", err)
+	}
+	_ = r
 }
