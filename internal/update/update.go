@@ -47,15 +47,15 @@ type Options struct {
 	All     bool
 	Targets []string
 
-	DryRun      bool   // plan and show, write nothing
-	NoBuild     bool   // leave the owned images' sites alone
-	NoPush      bool   // build, and pin what a push would produce
+	DryRun  bool // plan and show, write nothing
+	NoBuild bool // leave the owned images' sites alone
+	NoPush  bool // build, and pin what a push would produce
 	// FromBuilds are files of `pinner build --push --json` output: the
 	// owned images they name are assembled from the platform images
 	// pushed by digest, tagged and pinned; nothing is built.
 	FromBuilds []string
 	// Push, for Build only: push each platform's image by digest.
-	Push bool
+	Push        bool
 	PushTo      string // "", "registry" or "oci:DIR": where owned images go
 	NoChangelog bool
 	// PRBody, when set, is where the Markdown summary goes.
