@@ -27,6 +27,8 @@ import (
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pinner-dev/pinner/internal/config"
@@ -158,7 +160,14 @@ type Result struct {
 	// so nothing was loaded or uploaded.
 	Published bool `json:"-"`
 	Unchanged bool `json:"-"`
+	// Source is registry.yaml's source: the SourceLabel each platform's
+	// image gets; "" for none.
+	Source string `json:"-"`
 }
+
+// SourceLabel names the repository an image is built from; ghcr.io links
+// a package to the repository it names.
+const SourceLabel = "org.opencontainers.image.source"
 
 // Outputs are the store paths by platform, as pinner.lock records them;
 // nil for an image assembled from builds of other machines, whose store
@@ -333,7 +342,7 @@ func fixedTags(cfg *config.Config) map[imageref.Key]bool {
 // what Nix built (and, for a {git} tag, the lock and the tags other images
 // fix).
 func describe(img *config.Image, built []nixbuild.Result, git func() (string, error), l *lock.Lock, fixed map[imageref.Key]bool) (Result, error) {
-	r := Result{Name: img.Name, Repository: img.Repository}
+	r := Result{Name: img.Name, Repository: img.Repository, Source: img.Source}
 	for _, b := range built {
 		r.Platforms = append(r.Platforms, Platform{Platform: b.Installable.Platform, Output: b.Out})
 	}
@@ -453,12 +462,16 @@ func load(ctx context.Context, r *Result, o Options) (l *loadedImage, err error)
 		if out.Image == nil {
 			return nil, fmt.Errorf("image %q (%s): %w: %s is an OCI layout holding an index; pinner assembles the platforms itself, so each output must be one image", r.Name, p.Platform, image.ErrNotImage, p.Output)
 		}
-		d, err := out.Image.Digest()
+		img, err := withLabel(out.Image, SourceLabel, r.Source)
+		if err != nil {
+			return nil, fmt.Errorf("image %q (%s): reading %s: %w", r.Name, p.Platform, p.Output, err)
+		}
+		d, err := img.Digest()
 		if err != nil {
 			return nil, fmt.Errorf("image %q (%s): reading %s: %w", r.Name, p.Platform, p.Output, err)
 		}
 		r.Platforms[i].Digest = d.String()
-		imgs = append(imgs, oci.PlatformImage{Platform: p.Platform, Image: out.Image})
+		imgs = append(imgs, oci.PlatformImage{Platform: p.Platform, Image: img})
 	}
 	l.imgs = imgs
 	if l.art, err = oci.NewArtifact(imgs); err != nil {
@@ -470,6 +483,28 @@ func load(ctx context.Context, r *Result, o Options) (l *loadedImage, err error)
 	}
 	r.Digest = d.String()
 	return l, nil
+}
+
+// withLabel is img with the label key set to value in its config, unless
+// value is "" or the image sets the label itself.
+func withLabel(img v1.Image, key, value string) (v1.Image, error) {
+	if value == "" {
+		return img, nil
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := cf.Config.Labels[key]; ok {
+		return img, nil
+	}
+	c := cf.Config
+	c.Labels = maps.Clone(c.Labels)
+	if c.Labels == nil {
+		c.Labels = map[string]string{}
+	}
+	c.Labels[key] = value
+	return mutate.Config(img, c)
 }
 
 // publishPlatforms writes each platform's image of r by its digest.

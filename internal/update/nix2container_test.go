@@ -51,14 +51,14 @@ func newN2CRepo(t *testing.T) *n2cRepo {
 	writeTestFile(t, filepath.Join(r.dir, "images.nix"), string(nixFile))
 	writeTestFile(t, filepath.Join(r.dir, "modules", "kubenix", "apps.nix"), n2cModule)
 	var images strings.Builder
-	for _, img := range []struct{ name, repo, tag, attr, platforms string }{
-		{"app", "ghcr.io/acme/app", "1.0", "app", "[linux/amd64, linux/arm64]"},
-		{"other", "ghcr.io/acme/other", "1.0", "other", "[linux/amd64]"},
-		{"tampered", "ghcr.io/acme/tampered", "1.0", "tampered", "[linux/amd64]"},
-		{"vanished", "ghcr.io/acme/app", "vanished", "vanished", "[linux/amd64]"},
+	for _, img := range []struct{ name, repo, tag, attr, platforms, extra string }{
+		{"app", "ghcr.io/acme/app", "1.0", "app", "[linux/amd64, linux/arm64]", ""},
+		{"other", "ghcr.io/acme/other", "1.0", "other", "[linux/amd64]", "    source: https://example.com/acme/other\n"},
+		{"tampered", "ghcr.io/acme/tampered", "1.0", "tampered", "[linux/amd64]", ""},
+		{"vanished", "ghcr.io/acme/app", "vanished", "vanished", "[linux/amd64]", ""},
 	} {
-		fmt.Fprintf(&images, "  %s:\n    repository: %s\n    tag: %q\n    platforms: %s\n    build:\n      file: images.nix\n      attr: %s\n      args: {n2c: %q, bin: %q}\n",
-			img.name, img.repo, img.tag, img.platforms, img.attr, recipe, bin)
+		fmt.Fprintf(&images, "  %s:\n    repository: %s\n    tag: %q\n    platforms: %s\n    build:\n      file: images.nix\n      attr: %s\n      args: {n2c: %q, bin: %q}\n%s",
+			img.name, img.repo, img.tag, img.platforms, img.attr, recipe, bin, img.extra)
 	}
 	writeTestFile(t, filepath.Join(r.dir, "registry.yaml"), fmt.Sprintf(
 		"version: 1\nmodules: [\"modules/kubenix/**/*.nix\"]\nlock: \"\"\nchangelog: \"\"\nmirrors:\n  ghcr.io: http://%s/ghcr.io\nimages:\n%s", r.host, images.String()))
@@ -151,6 +151,14 @@ func TestNix2containerPush(t *testing.T) {
 	}
 	if len(own) == len(otherLayers) {
 		t.Fatalf("other shares no layer with app: %v, %v", otherLayers, layers)
+	}
+	// source: in registry.yaml labels other's image, and only other's.
+	pushedOther, err := remote.Image(mustRef(t, r.host+"/ghcr.io/acme/other:1.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cf, err := pushedOther.ConfigFile(); err != nil || cf.Config.Labels["org.opencontainers.image.source"] != "https://example.com/acme/other" {
+		t.Errorf("other's labels: %v, %v", cf.Config.Labels, err)
 	}
 	got := r.log.BlobUploads()
 	for _, l := range otherLayers {

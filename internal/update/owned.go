@@ -38,7 +38,7 @@ func (b *ownedBuild) build(ctx context.Context, images []owned.Image) ([]owned.R
 		Progress: ownedHook(b.o.Progress),
 	}
 	if o.Builder == nil {
-		o.Builder = &nixbuild.Builder{Dir: b.cfg.Dir}
+		o.Builder = &nixbuild.Builder{Dir: b.cfg.Dir, Args: b.cfg.NixArgs}
 	}
 	if b.push {
 		pub, err := b.publisher()
