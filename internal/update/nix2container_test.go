@@ -2,6 +2,7 @@ package update
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -319,6 +321,54 @@ func TestFromBuildsChecks(t *testing.T) {
 	_, err = Run(context.Background(), cfg, Options{All: true, NoBuild: true, FromBuilds: []string{bad}, Registry: quick()})
 	if diag.KindOf(err) != diag.BadInput || !strings.Contains(err.Error(), bad+":2:3: no image \"nope\"") {
 		t.Errorf("bad file: %v", err)
+	}
+	_ = r
+}
+
+// To an OCI layout (push_to: oci:DIR) the layers are tarred into blobs
+// that have their recorded digests, and a rerun writes none again.
+func TestNix2containerLayout(t *testing.T) {
+	r := newN2CRepo(t)
+	cfg, err := config.Load("registry.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "layout")
+	o := Options{Targets: []string{"app"}, PushTo: "oci:" + dir, Registry: quick()}
+	res, err := Run(context.Background(), cfg, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs := filepath.Join(dir, "blobs", "sha256")
+	for _, l := range layersOf(t, res.Owned[0].Platforms[0].Output) {
+		b, err := os.ReadFile(filepath.Join(blobs, strings.TrimPrefix(l, "sha256:")))
+		if err != nil {
+			t.Fatalf("layer %s not in the layout: %v", l, err)
+		}
+		if got := fmt.Sprintf("sha256:%x", sha256.Sum256(b)); got != l {
+			t.Errorf("blob %s holds %s", l, got)
+		}
+	}
+	idx, _ := os.ReadFile(filepath.Join(dir, "index.json"))
+	if !strings.Contains(string(idx), res.Owned[0].Digest) {
+		t.Errorf("index.json does not name %s: %s", res.Owned[0].Digest, idx)
+	}
+	before, _ := os.ReadDir(blobs)
+	stamp := map[string]time.Time{}
+	for _, e := range before {
+		fi, _ := e.Info()
+		stamp[e.Name()] = fi.ModTime()
+	}
+	res2, err := Run(context.Background(), cfg, o)
+	if err != nil || res2.Owned[0].Digest != res.Owned[0].Digest {
+		t.Fatalf("rerun: %v, %v", res2, err)
+	}
+	after, _ := os.ReadDir(blobs)
+	for _, e := range after {
+		fi, _ := e.Info()
+		if !fi.ModTime().Equal(stamp[e.Name()]) {
+			t.Errorf("blob %s written again", e.Name())
+		}
 	}
 	_ = r
 }
