@@ -70,8 +70,8 @@ func (m *measurement) String() string {
 
 type bench struct {
 	pinner, bin, recipe, src, tmp string
-	layers, layerMiB               int
-	env                            []string
+	layers, layerMiB              int
+	env                           []string
 }
 
 func run(pinnerPath, n2cDir string, layers, layerMiB, runs int) error {
