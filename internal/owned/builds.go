@@ -241,7 +241,13 @@ func Assemble(ctx context.Context, cfg *config.Config, images []Image, builds []
 		if !push {
 			break
 		}
-		if err := publish(ctx, &results[i], arts[i], o); err != nil {
+		r := &results[i]
+		if ok, err := o.Publisher.Serves(ctx, r.Repository, r.Tags, r.Digest); err == nil && ok {
+			r.Published, r.Unchanged = true, true
+			o.Log.Info("unchanged; the destination has it", slog.String("image", r.Name), slog.String("digest", r.Digest))
+			continue
+		}
+		if err := publish(ctx, r, arts[i], o); err != nil {
 			return nil, err
 		}
 	}
