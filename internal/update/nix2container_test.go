@@ -45,7 +45,9 @@ func newN2CRepo(t *testing.T) *n2cRepo {
 	bin, recipe := n2cimage.Tool(t)
 	t.Setenv("NIX_CONFIG", "substituters =")
 	r := &n2cRepo{dir: t.TempDir(), log: &registry.RequestLog{}}
-	r.host, _ = registry.StartInProcess(t, r.log.Wrap)
+	// Distribution keeps blobs per repository, as hosted registries do: a
+	// layer in ghcr.io/acme/app is not in ghcr.io/acme/other.
+	r.host = registry.StartDistributionLogged(t, r.log)
 	nixFile, err := os.ReadFile(filepath.Join("..", "nix2container", "testdata", "images.nix"))
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pinner-dev/pinner/internal/config"
@@ -55,8 +56,17 @@ func (b *ownedBuild) build(ctx context.Context, images []owned.Image) ([]owned.R
 	return res, nil
 }
 
+// publisher writes to the destination; a layer another image of the
+// repository already has in its registry is mounted from there.
 func (b *ownedBuild) publisher() (oci.Publisher, error) {
-	pub, err := oci.NewPublisher(b.dest, b.o.Registry.options(b.cfg, b.o.Log)...)
+	var repos []string
+	for _, img := range b.cfg.Images {
+		if !slices.Contains(repos, img.Repository) {
+			repos = append(repos, img.Repository)
+		}
+	}
+	opts := append(b.o.Registry.options(b.cfg, b.o.Log), oci.WithMountFrom(repos...))
+	pub, err := oci.NewPublisher(b.dest, opts...)
 	if err != nil {
 		return nil, diag.AsBadInput(err)
 	}

@@ -2,8 +2,12 @@ package registry
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"sync"
+	"testing"
 )
 
 // RequestLog records every request a registry receives, to assert what a
@@ -64,4 +68,20 @@ func (l *RequestLog) Count(method, part string) int {
 		}
 	}
 	return n
+}
+
+// StartDistributionLogged starts the CNCF distribution registry (see
+// StartDistribution) behind a loopback proxy that records every request
+// in log, and returns the proxy's host. Unlike the in-process registry,
+// distribution keeps blobs per repository, as hosted registries do.
+func StartDistributionLogged(t testing.TB, log *RequestLog) string {
+	t.Helper()
+	backend, _ := StartDistribution(t)
+	u, err := url.Parse("http://" + backend)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httptest.NewServer(log.Wrap(httputil.NewSingleHostReverseProxy(u)))
+	t.Cleanup(proxy.Close)
+	return strings.TrimPrefix(proxy.URL, "http://")
 }
