@@ -115,6 +115,9 @@ func (c *UpdateCmd) summary(env *Env, res *update.Result) {
 			}
 		}
 		msg := fmt.Sprintf("pinner: built %d image(s) of this repository through Nix", len(results))
+		if len(c.FromBuilds) > 0 {
+			msg = fmt.Sprintf("pinner: assembled %d image(s) of this repository from --from-builds", len(results))
+		}
 		switch {
 		case c.DryRun || c.NoPush:
 			msg += fmt.Sprintf("; pushed none (%s)", map[bool]string{true: "--dry-run", false: "--no-push"}[c.DryRun])
