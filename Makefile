@@ -4,7 +4,7 @@ BIN       ?= bin/pinner
 FUZZTIME  ?= 10s
 export NIX_CONFIG ?= substituters =
 
-.PHONY: all build test lint lint-flake vendor-hash fuzz race bench bench-rewrite bench-check bench-rendered bench-resolve bench-push demo clean
+.PHONY: all build test lint lint-flake vendor-hash fuzz race bench bench-rewrite bench-check bench-rendered bench-resolve bench-push bench-n2c demo clean
 
 all: build
 
@@ -105,6 +105,15 @@ bench-resolve: build
 # pinner update against skopeo copy docker-archive:, wall time and peak RSS.
 bench-push: build
 	$(GO) run ./internal/bench/pushcmp -pinner $(BIN)
+
+# Pushing a 1 GiB nix2container image (image.json, 4 layers of 256 MiB of
+# incompressible bytes, built through Nix with the real nix2container from
+# ../shared/tools/nix2container, or N2C=DIR) to the CNCF distribution
+# registry on a loopback port: pinner update against skopeo copy of the
+# same layers as a docker-archive, wall time and peak RSS, and their ratios.
+N2C ?= ../shared/tools/nix2container
+bench-n2c: build
+	$(GO) run ./internal/bench/n2ccmp -pinner $(BIN) -n2c $(N2C)
 
 # The main job end to end, offline: pinner update --all on a temporary copy of
 # registry.yaml and modules-fixtures, the eleven fixture images built through

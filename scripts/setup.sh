@@ -36,8 +36,8 @@ for target in "$@"; do
 	case $target in
 	go) needs_go=true ;;
 	demo) needs_go=true; add git; add nix-bin ;;
-	test) needs_go=true; add git; add nix-bin; add docker-registry; add skopeo; add tmux; add patch ;;
-	race) needs_go=true; add git; add nix-bin; add docker-registry; add skopeo; add tmux; add patch; add gcc ;;
+	test) needs_go=true; add git; add nix-bin; add docker-registry; add skopeo; add tmux; add patch; add jq ;;
+	race) needs_go=true; add git; add nix-bin; add docker-registry; add skopeo; add tmux; add patch; add jq; add gcc ;;
 	*) say "unknown target $target (want go, demo, test or race)"; exit 2 ;;
 	esac
 done

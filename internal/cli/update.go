@@ -18,6 +18,8 @@ type UpdateCmd struct {
 	NoBuild     bool          `help:"Owned images: do not build them; their sites are left alone."`
 	NoPush      bool          `help:"Owned images: build, and pin the digest a push would produce, without pushing."`
 	PushTo      string        `help:"Owned images: push there instead of push_to: oci:DIR (an OCI image layout), or \"registry\" (each image's repository)." placeholder:"DEST"`
+	FromBuilds  []string      `help:"Owned images: assemble them from the platform images \"pinner build --push --json\" pushed and listed in these files (one per machine), instead of building; repeatable." placeholder:"FILE" type:"existingfile" predictor:"file"`
+	JSON        bool          `help:"Print the owned images pushed: [{\"name\",\"repository\",\"tags\",\"digest\",\"platforms\":[{\"platform\",\"digest\"}]}]."`
 	PRBody      string        `name:"pr-body" help:"Write a Markdown summary of the changes (a table) for a pull request description, also with --dry-run." placeholder:"FILE" type:"path" predictor:"file"`
 	NoChangelog bool          `help:"Do not record the changes in the changelog."`
 	ExitCode    bool          `help:"Exit 1 when files changed (or, with --dry-run, would change)."`
@@ -37,7 +39,9 @@ func (UpdateCmd) Help() string {
 
 Everything is resolved before anything is written, and every changed file is replaced atomically only when all steps succeeded: a registry failure changes no file. The changes are recorded in the changelog and pinner.lock (paths from registry.yaml). A second run with no registry change writes nothing.
 
-Images listed under images: in registry.yaml are built by the repository. --all builds every such image that at least one site references (whatever its status: a disabled module's image is pinned too, since its module is still in the tree), and naming an image builds it even when no site references it. All of them are built through Nix in one invocation, each platform's output is loaded, several platforms are assembled into one OCI index, and the result is pushed under the image's tag and extra tags: to push_to, or --push-to (oci:DIR for an OCI image layout, "registry" for each image's own repository). Every site of the image's repository is then pinned to "repository:<tag>@<digest>": its tag becomes the image's tag. The tag is tag: from registry.yaml ("{git}" is HEAD's short commit, except that an image whose Nix outputs are the ones pinner.lock records keeps the commit of its recorded tag, so that committing the pin does not re-tag it), else the one the Nix image declares. When the Nix outputs are the ones pinner.lock records and the destination still serves the digest, nothing is loaded or uploaded. --no-push (and --dry-run) pin the digest a push would produce without pushing; --no-build leaves the owned images' sites alone.
+Images listed under images: in registry.yaml are built by the repository. --all builds every such image that at least one site references (whatever its status: a disabled module's image is pinned too, since its module is still in the tree), and naming an image builds it even when no site references it. All of them are built through Nix in one invocation, each platform's output is loaded, several platforms are assembled into one OCI index, and the result is pushed under the image's tag and extra tags: to push_to, or --push-to (oci:DIR for an OCI image layout, "registry" for each image's own repository). Every site of the image's repository is then pinned to "repository:<tag>@<digest>": its tag becomes the image's tag. The tag is tag: from registry.yaml ("{git}" is HEAD's short commit, except that an image whose Nix outputs are the ones pinner.lock records keeps the commit of its recorded tag, so that committing the pin does not re-tag it), else the one the Nix image declares. When the Nix outputs are the ones pinner.lock records and the destination still serves the digest, nothing is loaded or uploaded. --no-push (and --dry-run) pin the digest a push would produce without pushing; --no-build leaves the owned images' sites alone. Nix outputs may be docker-archives, streaming scripts, OCI layouts or nix2container image.json files; of an image.json only the layers the destination lacks are tarred.
+
+--from-builds FILE... assembles the owned images those files name (the --json output of "pinner build --platform P --push" on each machine) from the platform images already at the destination, instead of building: the same index a build of every platform here gives, pushed under the image's tags and pinned. --json prints the owned images pushed (name, repository, tags, digest, platforms) instead of the --dry-run diff, for a workflow to sign or attest.
 
 Exits 0 on success (1 with --exit-code when files changed), 2 on bad input (also a missing Nix file or attribute), 3 when a registry or a Nix build failed (the tail of the build log is shown), or when the run takes longer than --timeout (default 15m). A registry host that fails several attempts in a row (connection refused, no answer in time) is given up on for the rest of the run: its other references are not tried, and it is reported once. Nothing is written when any step fails.
 
@@ -52,7 +56,7 @@ func (c *UpdateCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	}
 	res, err := update.Run(ctx, cfg, update.Options{
 		All: c.All, Targets: c.Targets,
-		DryRun: c.DryRun, NoBuild: c.NoBuild, NoPush: c.NoPush, PushTo: c.PushTo,
+		DryRun: c.DryRun, NoBuild: c.NoBuild, NoPush: c.NoPush, PushTo: c.PushTo, FromBuilds: c.FromBuilds,
 		NoChangelog: c.NoChangelog, PRBody: c.PRBody, Wait: c.Wait, Timeout: c.Timeout,
 		Registry:  c.registryFlags.registry(),
 		Log:       env.Log,
@@ -78,7 +82,12 @@ func (c *UpdateCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 			env.Log.Info(n.Text)
 		}
 	}
-	if c.DryRun {
+	switch {
+	case c.JSON:
+		if err := writeJSON(env.Stdout, res.Pushed()); err != nil {
+			return err
+		}
+	case c.DryRun:
 		cwd, _ := os.Getwd()
 		fmt.Fprint(env.Stdout, res.Diff(cwd))
 	}
@@ -106,6 +115,9 @@ func (c *UpdateCmd) summary(env *Env, res *update.Result) {
 			}
 		}
 		msg := fmt.Sprintf("pinner: built %d image(s) of this repository through Nix", len(results))
+		if len(c.FromBuilds) > 0 {
+			msg = fmt.Sprintf("pinner: assembled %d image(s) of this repository from --from-builds", len(results))
+		}
 		switch {
 		case c.DryRun || c.NoPush:
 			msg += fmt.Sprintf("; pushed none (%s)", map[bool]string{true: "--dry-run", false: "--no-push"}[c.DryRun])

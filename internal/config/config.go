@@ -88,6 +88,9 @@ type Config struct {
 	// Images are the images this repository builds through Nix, in the
 	// order of the file.
 	Images []Image
+	// NixArgs are added to every `nix build` of the images, unchanged
+	// (--max-jobs 4, --builders ..., --option name value).
+	NixArgs []string
 
 	// modulePos[i] is where Modules[i] is written; empty for defaults.
 	modulePos []pos
@@ -110,6 +113,9 @@ type Image struct {
 	Platforms []string
 	Build     Build
 	Notes     string
+	// Source is the org.opencontainers.image.source label the image gets
+	// (the repository it is built from); "" adds none.
+	Source string
 }
 
 // Build says how Nix builds an image: exactly one of Flake and File is set.

@@ -371,3 +371,23 @@ func TestModuleFilesExcludedDanglingLink(t *testing.T) {
 		t.Errorf("files = %q", rel(t, dir, files))
 	}
 }
+
+// nix_args reach Config as written; source must be an http(s) URL.
+func TestNixArgsAndSource(t *testing.T) {
+	dir := t.TempDir()
+	cfg := loadIn(t, dir, "version: 1\nnix_args: [--max-jobs, \"4\", --option, builders, \"ssh://arm64 aarch64-linux\"]\n"+
+		"images:\n  a:\n    repository: ghcr.io/x/a\n    source: https://github.com/x/a\n    build: {file: a.nix}\n")
+	if want := []string{"--max-jobs", "4", "--option", "builders", "ssh://arm64 aarch64-linux"}; !slices.Equal(cfg.NixArgs, want) {
+		t.Errorf("nix_args = %q, want %q", cfg.NixArgs, want)
+	}
+	if cfg.Images[0].Source != "https://github.com/x/a" {
+		t.Errorf("source = %q", cfg.Images[0].Source)
+	}
+	write(t, dir, "registry.yaml", "version: 1\nnix_args: [\"\"]\nimages:\n  a:\n    repository: ghcr.io/x/a\n    source: git@github.com:x/a\n    build: {file: a.nix}\n")
+	_, err := Load(filepath.Join(dir, "registry.yaml"))
+	for _, want := range []string{"registry.yaml:2:12: invalid nix argument", "registry.yaml:6:13: invalid source \"git@github.com:x/a\""} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not say %q", err, want)
+		}
+	}
+}

@@ -271,6 +271,7 @@ type (
 		Insecure  at[[]scalar]                `yaml:"insecure"`
 		Ignore    at[[]scalar]                `yaml:"ignore"`
 		Images    at[map[string]at[rawImage]] `yaml:"images"`
+		NixArgs   at[[]scalar]                `yaml:"nix_args"`
 	}
 	rawImage struct {
 		Repository scalar       `yaml:"repository"`
@@ -281,6 +282,7 @@ type (
 		Platforms  at[[]scalar] `yaml:"platforms"`
 		Build      at[rawBuild] `yaml:"build"`
 		Notes      scalar       `yaml:"notes"`
+		Source     scalar       `yaml:"source"`
 	}
 	rawBuild struct {
 		Flake scalar                `yaml:"flake"`

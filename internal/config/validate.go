@@ -331,6 +331,15 @@ func (c *checker) config(root at[rawConfig], cfg *Config) {
 		seen[it.s] = it
 		cfg.Ignore = append(cfg.Ignore, it.s)
 	}
+	items, _ = c.list(r.NixArgs, f.at("nix_args"), "nix_args", "nix argument", "", func(s string) (string, error) {
+		if s == "" {
+			return "", errors.New("empty")
+		}
+		return s, nil
+	})
+	for _, it := range items {
+		cfg.NixArgs = append(cfg.NixArgs, it.s)
+	}
 	if m := r.Images; c.mapping(m.n, f.at("images"), "images") {
 		for _, e := range c.entries(m.n, dupOf("duplicate image %q (first defined at %s)")) {
 			err := errors.New("use letters, digits, '.', '_' and '-', starting with a letter or digit")
@@ -442,6 +451,9 @@ func (c *checker) image(e entry, o at[rawImage]) (Image, bool) {
 		c.build(r.Build, f["build"], img.Name, &img.Build)
 	}
 	img.Notes, _ = c.text(r.Notes, f.at("notes"), "notes"+ctx)
+	if s, ok := c.text(r.Source, f.at("source"), "source"+ctx); ok && c.valid(f.at("source"), "source", s, ctx, checkSourceURL(s)) {
+		img.Source = s
+	}
 	return img, len(c.errs) == nerr
 }
 
@@ -777,4 +789,13 @@ func editDistance(a, b string) int {
 		}
 	}
 	return d[len(ra)][len(rb)]
+}
+
+// checkSourceURL: the label names a repository by an absolute http(s) URL.
+func checkSourceURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return errors.New("want an http(s) URL such as https://github.com/OWNER/REPO")
+	}
+	return nil
 }

@@ -3,6 +3,7 @@
 package ghaction
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,7 +54,7 @@ func TestActionShape(t *testing.T) {
 			t.Errorf("input %q missing", in)
 		}
 	}
-	for _, out := range []string{"changed", "pr-body"} {
+	for _, out := range []string{"changed", "pr-body", "pushed"} {
 		if o, ok := a.Outputs[out]; !ok || !strings.Contains(o.Value, "steps.update.outputs."+out) {
 			t.Errorf("output %q missing or not from the update step: %+v", out, o)
 		}
@@ -107,6 +108,7 @@ func TestActionUpdateStep(t *testing.T) {
 		fake := `#!/bin/sh
 printf '%s\n' "$@" > "$RUNNER_TEMP/args"
 while [ $# -gt 0 ]; do [ "$1" = --pr-body ] && echo body > "$2"; shift; done
+echo '[{"name":"app","repository":"ghcr.io/x/app","digest":"sha256:1"}]'
 exit $FAKE_CODE
 `
 		if err := os.WriteFile(filepath.Join(tmp, "pinner"), []byte(fake), 0o755); err != nil {
@@ -128,12 +130,13 @@ exit $FAKE_CODE
 			continue
 		}
 		got, _ := os.ReadFile(out)
-		want := "changed=" + tc.changed + "\npr-body=" + filepath.Join(work, "body.md") + "\n"
+		want := "changed=" + tc.changed + "\npr-body=" + filepath.Join(work, "body.md") + "\n" +
+			"pushed<<PINNER_PUSHED_JSON\n" + `[{"name":"app","repository":"ghcr.io/x/app","digest":"sha256:1"}]` + "\nPINNER_PUSHED_JSON\n"
 		if string(got) != want {
 			t.Errorf("exit %s: outputs %q, want %q", tc.code, got, want)
 		}
 		args, _ := os.ReadFile(filepath.Join(tmp, "args"))
-		if wantArgs := "update\n--all\n--no-build\n--pr-body\n" + filepath.Join(work, "body.md") + "\n--exit-code\n"; string(args) != wantArgs {
+		if wantArgs := "update\n--all\n--no-build\n--pr-body\n" + filepath.Join(work, "body.md") + "\n--exit-code\n--json\n"; string(args) != wantArgs {
 			t.Errorf("pinner got %q, want %q", args, wantArgs)
 		}
 	}
@@ -206,5 +209,85 @@ func TestPreCommitHooks(t *testing.T) {
 	}
 	if ids["pinner-check"] != "golang" || ids["pinner-check-system"] != "system" {
 		t.Errorf("hooks %v, want pinner-check (golang) and pinner-check-system (system)", ids)
+	}
+}
+
+type workflow struct {
+	Jobs map[string]struct {
+		RunsOn   string            `yaml:"runs-on"`
+		Needs    any               `yaml:"needs"`
+		Outputs  map[string]string `yaml:"outputs"`
+		Strategy struct {
+			Matrix map[string]any `yaml:"matrix"`
+		} `yaml:"strategy"`
+		Steps []struct {
+			ID   string            `yaml:"id"`
+			Uses string            `yaml:"uses"`
+			Run  string            `yaml:"run"`
+			With map[string]string `yaml:"with"`
+		} `yaml:"steps"`
+	} `yaml:"jobs"`
+}
+
+func readWorkflow(t *testing.T, name string) workflow {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, "docs", "ci", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf workflow
+	if err := yaml.Unmarshal(b, &wf); err != nil {
+		t.Fatalf("parsing %s: %v", name, err)
+	}
+	return wf
+}
+
+// The example signs and attests each pushed image by its digest, from
+// the action's pushed output.
+func TestExampleWorkflowSigns(t *testing.T) {
+	wf := readWorkflow(t, "pinner-update.yml")
+	if wf.Jobs["update"].Outputs["pushed"] != "${{ steps.pinner.outputs.pushed }}" {
+		t.Errorf("update job does not expose pushed: %v", wf.Jobs["update"].Outputs)
+	}
+	sign := wf.Jobs["sign"]
+	if sign.Strategy.Matrix["image"] != "${{ fromJSON(needs.update.outputs.pushed) }}" {
+		t.Errorf("sign matrix: %v", sign.Strategy.Matrix)
+	}
+	var cosign, attest bool
+	for _, s := range sign.Steps {
+		cosign = cosign || strings.Contains(s.Run, "cosign sign")
+		attest = attest || strings.HasPrefix(s.Uses, "actions/attest-build-provenance@") && s.With["subject-digest"] == "${{ matrix.image.digest }}"
+	}
+	if !cosign || !attest {
+		t.Errorf("want cosign sign and attest-build-provenance by digest (cosign %v, attest %v)", cosign, attest)
+	}
+}
+
+// The native-runner example builds each platform on its own runner with
+// pinner build --push --json, then assembles with --from-builds.
+func TestMatrixWorkflow(t *testing.T) {
+	wf := readWorkflow(t, "pinner-build-matrix.yml")
+	build := wf.Jobs["build"]
+	include, _ := build.Strategy.Matrix["include"].([]any)
+	platforms := map[string]bool{}
+	for _, e := range include {
+		m, _ := e.(map[string]any)
+		platforms[fmt.Sprint(m["platform"])] = true
+	}
+	if !platforms["linux/amd64"] || !platforms["linux/arm64"] || build.RunsOn != "${{ matrix.runner }}" {
+		t.Errorf("build matrix: %v on %q", include, build.RunsOn)
+	}
+	var builds bool
+	for _, s := range build.Steps {
+		builds = builds || strings.Contains(s.Run, "pinner\" build") && strings.Contains(s.Run, "--push --json")
+	}
+	var assembles bool
+	for _, s := range wf.Jobs["update"].Steps {
+		if s.ID == "builds" && strings.Contains(s.Run, "--no-build --from-builds") {
+			assembles = true
+		}
+	}
+	if !builds || !assembles {
+		t.Errorf("want pinner build --push --json per runner, then update --from-builds (build %v, assemble %v)", builds, assembles)
 	}
 }

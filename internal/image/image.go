@@ -1,8 +1,9 @@
 // Package image turns what a Nix image build produced into a
 // go-containerregistry image: a docker-archive (.tar or .tar.gz, as
 // dockerTools.buildImage and buildLayeredImage write), an executable that
-// streams a docker-archive to stdout (dockerTools.streamLayeredImage), or an
-// OCI image layout directory.
+// streams a docker-archive to stdout (dockerTools.streamLayeredImage), an
+// OCI image layout directory, or nix2container's image.json (see package
+// nix2container: nothing is tarred until a destination lacks a layer).
 //
 // # Reading archives
 //
@@ -46,6 +47,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/pinner-dev/pinner/internal/nix2container"
 	"github.com/pinner-dev/pinner/internal/nixbuild"
 )
 
@@ -60,6 +62,7 @@ const (
 	DockerArchiveGzip Kind = "docker-archive+gzip"   // a .tar.gz
 	Stream            Kind = "docker-archive-stream" // an executable writing a .tar to stdout
 	OCILayout         Kind = "oci-layout"            // a directory
+	Nix2container     Kind = "nix2container"         // an image.json naming store paths
 )
 
 // Output is a loaded image. Exactly one of Image and Index is set; Index
@@ -103,6 +106,8 @@ func Load(ctx context.Context, path string) (*Output, error) {
 		out, err = loadStream(ctx, path)
 	case OCILayout:
 		out, err = loadLayout(path)
+	case Nix2container:
+		out, err = loadNix2container(path)
 	}
 	if err != nil {
 		return nil, err
@@ -114,7 +119,7 @@ func Load(ctx context.Context, path string) (*Output, error) {
 // Detect says what kind of image output path is, by content: a directory
 // with an oci-layout file, gzip or tar magic, or an executable file.
 func Detect(path string) (Kind, error) {
-	notImage := fmt.Errorf("%s is %w: expected a docker-archive (.tar/.tar.gz), an executable that streams one, or an OCI layout directory", path, ErrNotImage)
+	notImage := fmt.Errorf("%s is %w: expected a docker-archive (.tar/.tar.gz), an executable that streams one, an OCI layout directory, or a nix2container image.json", path, ErrNotImage)
 	fi, err := os.Stat(path)
 	if err != nil {
 		return "", fmt.Errorf("reading image output: %w", err)
@@ -144,6 +149,8 @@ func Detect(path string) (Kind, error) {
 		return DockerArchiveGzip, nil
 	case isTar(head):
 		return DockerArchive, nil
+	case nix2container.Sniff(head):
+		return Nix2container, nil
 	case fi.Mode()&0o111 != 0:
 		return Stream, nil
 	}

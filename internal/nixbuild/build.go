@@ -84,6 +84,9 @@ type Builder struct {
 	Dir string
 	// Env is added to the inherited environment, e.g. "NIX_CONFIG=...".
 	Env []string
+	// Args are added to every `nix build` unchanged (registry.yaml's
+	// nix_args: --max-jobs, --builders, --option NAME VALUE, ...).
+	Args []string
 	// KillDelay is how long nix gets to stop after an interrupt when ctx
 	// is cancelled before it is killed; 0 means 10s.
 	KillDelay time.Duration
@@ -150,7 +153,7 @@ func (b *Builder) run(ctx context.Context, nix string, gr *group, ins []Installa
 		return &Error{Installables: members, Tail: tail, Err: err}
 	}
 
-	stdout, tail, err := b.exec(ctx, nix, gr.argv())
+	stdout, tail, err := b.exec(ctx, nix, gr.argv(b.Args))
 	if err != nil {
 		return nil, fail(err, tail)
 	}

@@ -336,7 +336,7 @@ func TestPlanGroups(t *testing.T) {
 	}
 	var got [][]string
 	for _, g := range plan(ins) {
-		got = append(got, g.argv())
+		got = append(got, g.argv(nil))
 	}
 	common := []string{"build", "--no-link", "--json", "--extra-experimental-features", "nix-command flakes"}
 	want := [][]string{
@@ -375,5 +375,32 @@ func copyDir(t *testing.T, from, to string) {
 	t.Helper()
 	if err := os.CopyFS(to, os.DirFS(from)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Builder.Args reach nix build as given: here --argstr, whose value ends
+// up in the store path's name, and --max-jobs; an option Nix does not know
+// fails the build and says so.
+func TestBuildPassesArgs(t *testing.T) {
+	b := testBuilder(t)
+	file := filepath.Join(t.TempDir(), "marked.nix")
+	writeFile(t, file, `{ marker ? "none" }: derivation {
+  name = "pinner-marked-${marker}";
+  system = builtins.currentSystem or "x86_64-linux";
+  builder = "/bin/sh";
+  args = [ "-c" "echo > $out" ];
+}
+`)
+	b.Args = []string{"--max-jobs", "1", "--argstr", "marker", "from-registry-yaml"}
+	res, err := b.Build(context.Background(), []Installable{{File: file}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(res[0].Out, "-pinner-marked-from-registry-yaml") {
+		t.Errorf("built %s: the arguments did not reach nix", res[0].Out)
+	}
+	b.Args = []string{"--no-such-nix-option"}
+	if _, err := b.Build(context.Background(), []Installable{{File: file}}); err == nil || !strings.Contains(err.Error(), "no-such-nix-option") {
+		t.Errorf("unknown option: %v", err)
 	}
 }

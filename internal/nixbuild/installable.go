@@ -199,8 +199,11 @@ func plan(ins []Installable) []*group {
 }
 
 // argv is the command line of one group, without the nix binary.
-func (g *group) argv() []string {
-	args := append([]string{"build", "--no-link", "--json"}, g.common()...)
+// extra (registry.yaml's nix_args) go after pinner's own options, as
+// given.
+func (g *group) argv(extra []string) []string {
+	args := append([]string{"build", "--no-link", "--json"}, extra...)
+	args = append(args, g.common()...)
 	return append(args, g.attrs...)
 }
 

@@ -3,6 +3,7 @@ package oci
 import (
 	"errors"
 	"fmt"
+	"github.com/google/go-containerregistry/pkg/name"
 	"io"
 	"log/slog"
 	"maps"
@@ -30,6 +31,32 @@ type options struct {
 	logger         *slog.Logger
 	transport      http.RoundTripper
 	onResolve      func(ResolveEvent)
+	mountFrom      []name.Repository
+}
+
+// maxMountFrom bounds the repositories asked for a layer before it is
+// uploaded.
+const maxMountFrom = 16
+
+// WithMountFrom names repositories (the repository's other images) that
+// may hold a layer a push needs: a layer the destination repository lacks
+// is looked for in those of the same registry and mounted from one that
+// has it, not uploaded again. At most 16.
+func WithMountFrom(repos ...string) Option {
+	return func(o *options) error {
+		if len(repos) > maxMountFrom {
+			repos = repos[:maxMountFrom]
+		}
+		o.mountFrom = nil
+		for _, r := range repos {
+			repo, err := name.NewRepository(r)
+			if err != nil {
+				return fmt.Errorf("setting mount sources: %w", err)
+			}
+			o.mountFrom = append(o.mountFrom, repo)
+		}
+		return nil
+	}
 }
 
 // Defaults, all in one place.

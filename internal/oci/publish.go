@@ -31,6 +31,10 @@ type Publisher interface {
 	// of tags in repository, as it stands; false, and no error, when a tag
 	// is not there.
 	Serves(ctx context.Context, repository string, tags []string, digest string) (bool, error)
+	// Image is the image the destination holds in repository under
+	// digest (a manifest pushed by digest, say on another machine); the
+	// error wraps ErrNotFound when it holds none.
+	Image(ctx context.Context, repository, digest string) (v1.Image, error)
 }
 
 // Request is one image to publish under one repository and its tags.
@@ -39,7 +43,7 @@ type Request struct {
 	// Mirrors apply to it; the result names it as given.
 	Repository string
 	// Tags to point at the artifact: the image's tag, then its extra tags.
-	// At least one.
+	// None pushes the artifact by digest only: no tag is set or moved.
 	Tags     []string
 	Artifact Artifact
 	// Progress, if set, receives byte counts while RegistryPublisher
@@ -174,9 +178,6 @@ func describe(req Request) (Published, error) {
 	if a := req.Artifact; (a.Image == nil) == (a.Index == nil) {
 		return Published{}, fmt.Errorf("publishing %s: exactly one of image and index must be set", req.Repository)
 	}
-	if len(req.Tags) == 0 {
-		return Published{}, fmt.Errorf("publishing %s: no tags", req.Repository)
-	}
 	if _, err := name.NewRepository(req.Repository); err != nil {
 		return Published{}, fmt.Errorf("publishing: parsing repository %q: %w", req.Repository, err)
 	}
@@ -244,4 +245,15 @@ func (l *lazyLayout) Serves(ctx context.Context, repository string, tags []strin
 		return false, err
 	}
 	return lp.Serves(ctx, repository, tags, digest)
+}
+
+func (l *lazyLayout) Image(ctx context.Context, repository, digest string) (v1.Image, error) {
+	if _, err := os.Stat(filepath.Join(l.dir, "index.json")); err != nil {
+		return nil, fmt.Errorf("OCI layout %s: %w: no image %s (the layout does not exist)", l.dir, ErrNotFound, digest)
+	}
+	lp, err := l.open()
+	if err != nil {
+		return nil, err
+	}
+	return lp.Image(ctx, repository, digest)
 }

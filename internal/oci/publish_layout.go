@@ -126,6 +126,21 @@ func (p *LayoutPublisher) Publish(ctx context.Context, req Request) (Published, 
 		}
 	}
 	wrote := false
+	if len(req.Tags) == 0 {
+		if err := p.writeBlobs(req.Repository, art); err != nil {
+			return Published{}, err
+		}
+		// An entry without a name, so that the layout's index reaches it.
+		if !slices.ContainsFunc(descs, func(d v1.Descriptor) bool { return d.Digest == pub.Digest }) {
+			desc, err := partial.Descriptor(req.Artifact.taggable())
+			if err != nil {
+				return Published{}, fmt.Errorf("describing %s: %w", req.Repository, err)
+			}
+			if err := p.path.AppendDescriptor(*desc); err != nil {
+				return Published{}, fmt.Errorf("writing OCI layout %s: %w", p.path, err)
+			}
+		}
+	}
 	for _, tag := range req.Tags {
 		if err := ctx.Err(); err != nil {
 			return Published{}, err
@@ -169,6 +184,25 @@ func (p *LayoutPublisher) Publish(ctx context.Context, req Request) (Published, 
 		}
 	}
 	return pub, nil
+}
+
+// Image is the image whose manifest blob is digest; repository plays no
+// part in a layout.
+func (p *LayoutPublisher) Image(_ context.Context, repository, digest string) (v1.Image, error) {
+	h, err := v1.NewHash(digest)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s@%s: %w", repository, digest, err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	descs, err := p.entries()
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(descs, func(d v1.Descriptor) bool { return d.Digest == h }) {
+		return nil, fmt.Errorf("OCI layout %s: %w: no image %s", p.path, ErrNotFound, digest)
+	}
+	return p.path.Image(h)
 }
 
 // writeBlobs writes the artifact's manifests, configs and layers; blobs

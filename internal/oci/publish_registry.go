@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
@@ -34,8 +35,9 @@ import (
 // backoff as other requests. A push that still fails is safe to repeat, and
 // repeating it uploads only what is still missing.
 type RegistryPublisher struct {
-	o  *options
-	rt *retryTransport
+	o       *options
+	rt      *retryTransport
+	holders holders
 }
 
 // NewRegistryPublisher builds a RegistryPublisher; it takes the Resolver's
@@ -116,13 +118,25 @@ func (p *RegistryPublisher) Publish(ctx context.Context, req Request) (Published
 		return Published{}, err
 	}
 	reg := displayRegistry(mustRepo(req.Repository).RegistryStr())
-	targets := make([]name.Reference, len(req.Tags))
-	for i, t := range req.Tags {
+	var refs []name.Reference
+	for _, t := range req.Tags {
 		tag, err := name.NewTag(req.Repository + ":" + t)
 		if err != nil {
 			return Published{}, fmt.Errorf("publishing %s: invalid tag %q: %w", req.Repository, t, err)
 		}
-		targets[i], err = MirrorRef(tag, p.o.mirrors, p.o.insecure)
+		refs = append(refs, tag)
+	}
+	if len(refs) == 0 {
+		d, err := name.NewDigest(req.Repository + "@" + pub.Digest.String())
+		if err != nil {
+			return Published{}, fmt.Errorf("publishing %s: %w", req.Repository, err)
+		}
+		refs = append(refs, d)
+	}
+	targets := make([]name.Reference, len(refs))
+	for i, ref := range refs {
+		var err error
+		targets[i], err = MirrorRef(ref, p.o.mirrors, p.o.insecure)
 		if err != nil {
 			return Published{}, fmt.Errorf("publishing %s: registry %s: %w", req.Repository, reg, err)
 		}
@@ -158,6 +172,15 @@ func (p *RegistryPublisher) Publish(ctx context.Context, req Request) (Published
 			return Published{}, fmt.Errorf("publishing %s: reading layers: %w", req.Repository, err)
 		}
 	}
+	pushed := art
+	art = p.holders.mountable(art, targets[0].Context(), p.mountSources(), func(repo name.Repository, d v1.Hash) bool {
+		l, err := remote.Layer(repo.Digest(d.String()), p.remoteOptions(ctx)...)
+		if err != nil {
+			return false
+		}
+		ok, err := partial.Exists(l)
+		return err == nil && ok
+	})
 	pusher, err := remote.NewPusher(ropts...)
 	if err != nil {
 		return Published{}, fmt.Errorf("publishing %s: setting up client: %w", req.Repository, err)
@@ -174,6 +197,7 @@ func (p *RegistryPublisher) Publish(ctx context.Context, req Request) (Published
 	if layers != nil {
 		layers.finish()
 	}
+	p.holders.record(targets[0].Context(), pushed)
 
 	puller, err := remote.NewPuller(p.remoteOptions(ctx)...)
 	if err != nil {
@@ -221,6 +245,36 @@ func (p *RegistryPublisher) Serves(ctx context.Context, repository string, tags 
 		}
 	}
 	return true, nil
+}
+
+// mountSources are WithMountFrom's repositories, through their mirrors.
+func (p *RegistryPublisher) mountSources() []name.Repository {
+	var out []name.Repository
+	for _, r := range p.o.mountFrom {
+		ref, err := MirrorRef(r.Tag("latest"), p.o.mirrors, p.o.insecure)
+		if err == nil {
+			out = append(out, ref.Context())
+		}
+	}
+	return out
+}
+
+// Image reads the image the registry (through its mirror) holds in
+// repository under digest.
+func (p *RegistryPublisher) Image(ctx context.Context, repository, digest string) (v1.Image, error) {
+	ref, err := name.NewDigest(repository + "@" + digest)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s@%s: %w", repository, digest, err)
+	}
+	target, err := MirrorRef(ref, p.o.mirrors, p.o.insecure)
+	if err != nil {
+		return nil, err
+	}
+	img, err := remote.Image(target, p.remoteOptions(ctx)...)
+	if err != nil {
+		return nil, registryError(displayRegistry(ref.RegistryStr()), target, err)
+	}
+	return img, nil
 }
 
 // mustRepo parses a repository describe has already checked.

@@ -491,7 +491,6 @@ func TestPublishRejectsBadRequests(t *testing.T) {
 	}
 	a := oci.Artifact{Image: img}
 	for name, req := range map[string]oci.Request{
-		"no tags":     {Repository: "ghcr.io/x/y", Artifact: a},
 		"bad tag":     {Repository: "ghcr.io/x/y", Tags: []string{"a:b"}, Artifact: a},
 		"bad repo":    {Repository: "ghcr.io/X Y", Tags: []string{"1"}, Artifact: a},
 		"no artifact": {Repository: "ghcr.io/x/y", Tags: []string{"1"}},
@@ -502,6 +501,45 @@ func TestPublishRejectsBadRequests(t *testing.T) {
 		}
 		if _, err := lp.Publish(context.Background(), req); err == nil {
 			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+// Without tags an image is pushed by digest: the destination then holds
+// it (Image reads it back) and no tag names it.
+func TestPublishByDigest(t *testing.T) {
+	img, err := random.Image(256, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := img.Digest()
+	host, _ := registry.StartInProcess(t)
+	rp, err := oci.NewRegistryPublisher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp, err := oci.NewPublisher("oci:" + filepath.Join(t.TempDir(), "layout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, pub := range map[string]oci.Publisher{"registry": rp, "layout": lp} {
+		repo := host + "/x/by-digest"
+		if _, err := pub.Image(context.Background(), repo, d.String()); !errors.Is(err, oci.ErrNotFound) {
+			t.Errorf("%s: before pushing: %v, want ErrNotFound", name, err)
+		}
+		got, err := pub.Publish(context.Background(), oci.Request{Repository: repo, Artifact: oci.Artifact{Image: img}})
+		if err != nil || got.Digest != d {
+			t.Fatalf("%s: published %v, %v; want %s", name, got.Digest, err, d)
+		}
+		back, err := pub.Image(context.Background(), repo, d.String())
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if bd, _ := back.Digest(); bd != d {
+			t.Errorf("%s: read back %s, want %s", name, bd, d)
+		}
+		if ok, _ := pub.Serves(context.Background(), repo, []string{"latest"}, d.String()); ok {
+			t.Errorf("%s: a tag names the image pushed by digest", name)
 		}
 	}
 }

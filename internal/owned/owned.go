@@ -27,6 +27,8 @@ import (
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/pinner-dev/pinner/internal/config"
@@ -69,6 +71,10 @@ type Options struct {
 	Publisher oci.Publisher
 	// Lock is the previous lock file; nil when there is none.
 	Lock *lock.Lock
+	// ByDigest publishes each platform's image by its digest alone, with
+	// no tag and no index (`pinner build --push`): another run assembles
+	// the index from the digests (Assemble). Lock plays no part then.
+	ByDigest bool
 	// Jobs bounds the images loaded and published at once; 0 is the number
 	// of CPUs.
 	Jobs int
@@ -154,12 +160,27 @@ type Result struct {
 	// so nothing was loaded or uploaded.
 	Published bool `json:"-"`
 	Unchanged bool `json:"-"`
+	// Source is registry.yaml's source: the SourceLabel each platform's
+	// image gets; "" for none.
+	Source string `json:"-"`
 }
 
-// Outputs are the store paths by platform, as pinner.lock records them.
+// SourceLabel names the repository an image is built from; ghcr.io links
+// a package to the repository it names.
+const SourceLabel = "org.opencontainers.image.source"
+
+// Outputs are the store paths by platform, as pinner.lock records them;
+// nil for an image assembled from builds of other machines, whose store
+// paths this run does not know.
 func (r *Result) Outputs() map[string]string {
-	m := make(map[string]string, len(r.Platforms))
+	var m map[string]string
 	for _, p := range r.Platforms {
+		if p.Output == "" {
+			continue
+		}
+		if m == nil {
+			m = make(map[string]string, len(r.Platforms))
+		}
 		m[p.Platform] = p.Output
 	}
 	return m
@@ -176,6 +197,9 @@ func Build(ctx context.Context, cfg *config.Config, images []Image, o Options) (
 	}
 	if o.Jobs <= 0 {
 		o.Jobs = runtime.NumCPU()
+	}
+	if o.ByDigest {
+		o.Lock = nil
 	}
 
 	// One Build call for every platform of every image.
@@ -269,6 +293,10 @@ func Build(ctx context.Context, cfg *config.Config, images []Image, o Options) (
 		if loaded[i] == nil {
 			continue
 		}
+		if o.ByDigest {
+			g.Go(func() error { return publishPlatforms(gctx, &results[i], loaded[i].imgs, o) })
+			continue
+		}
 		g.Go(func() error { return publish(gctx, &results[i], loaded[i].art, o) })
 	}
 	if err := g.Wait(); err != nil {
@@ -280,6 +308,7 @@ func Build(ctx context.Context, cfg *config.Config, images []Image, o Options) (
 // loadedImage is an image's artifact and the outputs it reads from.
 type loadedImage struct {
 	art  oci.Artifact
+	imgs []oci.PlatformImage
 	outs []*image.Output
 }
 
@@ -323,7 +352,7 @@ func fixedTags(cfg *config.Config) map[imageref.Key]bool {
 // what Nix built (and, for a {git} tag, the lock and the tags other images
 // fix).
 func describe(img *config.Image, built []nixbuild.Result, git func() (string, error), l *lock.Lock, fixed map[imageref.Key]bool) (Result, error) {
-	r := Result{Name: img.Name, Repository: img.Repository}
+	r := Result{Name: img.Name, Repository: img.Repository, Source: img.Source}
 	for _, b := range built {
 		r.Platforms = append(r.Platforms, Platform{Platform: b.Installable.Platform, Output: b.Out})
 	}
@@ -466,13 +495,18 @@ func load(ctx context.Context, r *Result, o Options) (l *loadedImage, err error)
 		if out.Image == nil {
 			return nil, fmt.Errorf("image %q (%s): %w: %s is an OCI layout holding an index; pinner assembles the platforms itself, so each output must be one image", r.Name, p.Platform, image.ErrNotImage, p.Output)
 		}
-		d, err := out.Image.Digest()
+		img, err := withLabel(out.Image, SourceLabel, r.Source)
+		if err != nil {
+			return nil, fmt.Errorf("image %q (%s): reading %s: %w", r.Name, p.Platform, p.Output, err)
+		}
+		d, err := img.Digest()
 		if err != nil {
 			return nil, fmt.Errorf("image %q (%s): reading %s: %w", r.Name, p.Platform, p.Output, err)
 		}
 		r.Platforms[i].Digest = d.String()
-		imgs = append(imgs, oci.PlatformImage{Platform: p.Platform, Image: out.Image})
+		imgs = append(imgs, oci.PlatformImage{Platform: p.Platform, Image: img})
 	}
+	l.imgs = imgs
 	if l.art, err = oci.NewArtifact(imgs); err != nil {
 		return nil, fmt.Errorf("image %q: %w", r.Name, err)
 	}
@@ -482,6 +516,47 @@ func load(ctx context.Context, r *Result, o Options) (l *loadedImage, err error)
 	}
 	r.Digest = d.String()
 	return l, nil
+}
+
+// withLabel is img with the label key set to value in its config, unless
+// value is "" or the image sets the label itself.
+func withLabel(img v1.Image, key, value string) (v1.Image, error) {
+	if value == "" {
+		return img, nil
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := cf.Config.Labels[key]; ok {
+		return img, nil
+	}
+	c := cf.Config
+	c.Labels = maps.Clone(c.Labels)
+	if c.Labels == nil {
+		c.Labels = map[string]string{}
+	}
+	c.Labels[key] = value
+	return mutate.Config(img, c)
+}
+
+// publishPlatforms writes each platform's image of r by its digest.
+func publishPlatforms(ctx context.Context, r *Result, imgs []oci.PlatformImage, o Options) error {
+	for i, pi := range imgs {
+		ref := r.Repository + "@" + r.Platforms[i].Digest
+		o.Log.Info("publishing by digest", slog.String("image", r.Name), slog.String("platform", pi.Platform), slog.String("ref", ref))
+		o.event(Event{Kind: EventPublishing, Image: r.Name, Ref: ref, Digest: r.Platforms[i].Digest})
+		pub, err := o.Publisher.Publish(ctx, oci.Request{Repository: r.Repository, Artifact: oci.Artifact{Image: pi.Image}})
+		if err != nil {
+			return fmt.Errorf("image %q (%s): %w", r.Name, pi.Platform, err)
+		}
+		if pub.Digest.String() != r.Platforms[i].Digest {
+			return fmt.Errorf("image %q (%s): %w: published %s, computed %s", r.Name, pi.Platform, oci.ErrDigestMismatch, pub.Digest, r.Platforms[i].Digest)
+		}
+		o.event(Event{Kind: EventPublished, Image: r.Name, Ref: ref, Digest: r.Platforms[i].Digest})
+	}
+	r.Published = true
+	return nil
 }
 
 // publish writes one image's artifact to the destination, which confirms

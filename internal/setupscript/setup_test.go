@@ -67,7 +67,7 @@ func runSetup(t *testing.T, path string, env []string, targets ...string) (int, 
 // needTools skips unless the machine has what make test needs.
 func needTools(t *testing.T) {
 	t.Helper()
-	for _, c := range []string{"go", "git", "nix", "docker-registry", "skopeo", "tmux", "patch"} {
+	for _, c := range []string{"go", "git", "nix", "docker-registry", "skopeo", "tmux", "patch", "jq"} {
 		if _, err := exec.LookPath(c); err != nil {
 			t.Skipf("%s is not installed", c)
 		}

@@ -117,7 +117,7 @@ func selector(cfg *config.Config, o Options, sites []scan.Site, cat *catalogue) 
 			if err != nil {
 				return nil, nil, nil, diag.AsBadInput(err)
 			}
-			if o.NoBuild {
+			if o.NoBuild && len(o.FromBuilds) == 0 {
 				warnings = append(warnings, fmt.Sprintf("%s is built by this repository (images: in registry.yaml) and --no-build is set, so its sites are left alone", arg))
 			}
 			wants = append(wants, want{repo: r.Context(), image: img})

@@ -50,9 +50,15 @@ type Options struct {
 	All     bool
 	Targets []string
 
-	DryRun      bool   // plan and show, write nothing
-	NoBuild     bool   // leave the owned images' sites alone
-	NoPush      bool   // build, and pin what a push would produce
+	DryRun  bool // plan and show, write nothing
+	NoBuild bool // leave the owned images' sites alone
+	NoPush  bool // build, and pin what a push would produce
+	// FromBuilds are files of `pinner build --push --json` output: the
+	// owned images they name are assembled from the platform images
+	// pushed by digest, tagged and pinned; nothing is built.
+	FromBuilds []string
+	// Push, for Build only: push each platform's image by digest.
+	Push        bool
 	PushTo      string // "", "registry" or "oci:DIR": where owned images go
 	NoChangelog bool
 	// PRBody, when set, is where the Markdown summary goes.
@@ -235,7 +241,7 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 	// pinned like resolved ones.
 	var built map[string]*owned.Result
 	var ownedSrc plan.Source
-	if !o.NoBuild {
+	if !o.NoBuild || len(o.FromBuilds) > 0 {
 		images := ownedImages(cfg, sites, cat, sel, named)
 		if len(images) > 0 {
 			dest, err := pushDest(cfg, o.PushTo)
@@ -243,7 +249,11 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 				return nil, err
 			}
 			b := ownedBuild{cfg: cfg, o: o, dest: dest, push: !o.NoPush && !o.DryRun, lock: oldLock}
-			res.Owned, err = b.build(ctx, images)
+			if len(o.FromBuilds) > 0 {
+				res.Owned, err = b.assemble(ctx, images, o.FromBuilds)
+			} else {
+				res.Owned, err = b.build(ctx, images)
+			}
 			if errors.Is(err, nixbuild.ErrNixNotFound) {
 				return nil, diag.AsOutside(fmt.Errorf("%w; or pass --no-build to pin third-party images only", err))
 			}
