@@ -40,7 +40,7 @@ type Candidate struct {
 	Line int
 	Ref  string
 	Repo string // normalised: docker.io/library/busybox
-	Tag  tagver.Tag
+	Tag  tagver.Version
 }
 
 // FromSites are the candidates among sites: third-party images (not
@@ -52,7 +52,7 @@ func FromSites(cfg *config.Config, owns func(repo string) bool, sites []scan.Sit
 		if !s.Managed(cfg.Ignored) || s.Image.Repository == "" || s.Image.Tag == "" || owns(s.Image.Context()) {
 			continue
 		}
-		t, ok := tagver.Parse(s.Image.Tag)
+		t, ok := tagver.Loose.Parse(s.Image.Tag)
 		if !ok {
 			continue
 		}
@@ -82,7 +82,7 @@ func SplitArgs(args []string) (paths []string, refs []Candidate, err error) {
 		case ref.Digest != "":
 			return nil, nil, diag.AsBadInput(fmt.Errorf("reference %q has a digest: outdated compares tags; give it without @sha256:...", a))
 		}
-		t, ok := tagver.Parse(ref.Tag)
+		t, ok := tagver.Loose.Parse(ref.Tag)
 		if !ok {
 			return nil, nil, diag.AsBadInput(fmt.Errorf("reference %q: tag %q is not a version (1.37, v2.4.1, 1.2.3-alpine); outdated compares version tags", a, ref.Tag))
 		}
@@ -122,7 +122,7 @@ func Find(ctx context.Context, r *oci.Resolver, cands []Candidate, o Options) (o
 		if !ok {
 			continue
 		}
-		latest, ok := tagver.Newest(cd.Tag, all, tagver.Options{Prerelease: o.Prerelease, SameMajor: o.SameMajor})
+		latest, ok := newest(cd.Tag, all, o)
 		if !ok {
 			continue
 		}
@@ -182,4 +182,15 @@ func listTags(ctx context.Context, r *oci.Resolver, repos []string, o Options) (
 	}
 	_ = g.Wait()
 	return out, errors.Join(errs...)
+}
+
+// newest is the newest tag that can replace cur under o.
+func newest(cur tagver.Version, tags []string, o Options) (string, bool) {
+	for _, v := range tagver.Newer(tagver.Loose, cur, tags) {
+		if v.Pre != "" && !o.Prerelease || o.SameMajor && tagver.StepOf(cur, v) == tagver.Major {
+			continue
+		}
+		return v.Raw, true
+	}
+	return "", false
 }
