@@ -271,6 +271,15 @@ type (
 		Insecure  at[[]scalar]                `yaml:"insecure"`
 		Ignore    at[[]scalar]                `yaml:"ignore"`
 		Images    at[map[string]at[rawImage]] `yaml:"images"`
+		Policies  at[[]at[rawPolicy]]         `yaml:"policies"`
+	}
+	rawPolicy struct {
+		Match      scalar `yaml:"match"`
+		Update     scalar `yaml:"update"`
+		Versioning scalar `yaml:"versioning"`
+		Allow      scalar `yaml:"allow"`
+		Prerelease scalar `yaml:"prerelease"`
+		MinAge     scalar `yaml:"min_age"`
 	}
 	rawImage struct {
 		Repository scalar       `yaml:"repository"`
