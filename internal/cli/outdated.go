@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/outdated"
 	"github.com/pinner-dev/pinner/internal/progress"
 	"github.com/pinner-dev/pinner/internal/update"
@@ -55,9 +56,12 @@ func (c *OutdatedCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	out, repos, ferr := outdated.Find(ctx, r, cands, outdated.Options{
-		Prerelease: c.Prerelease, SameMajor: !c.Major, Jobs: c.Jobs, Progress: env.Progress,
+	out, repos, ferr := outdated.Find(ctx, cfg, r, cands, outdated.Options{
+		Prerelease: c.Prerelease, SameMajor: !c.Major, Jobs: c.Jobs, Log: env.Log, Progress: env.Progress,
 	})
+	if diag.KindOf(ferr) == diag.BadInput {
+		return ferr
+	}
 	env.Progress.Close()
 	if c.JSON {
 		if err := writeJSON(env.Stdout, out); err != nil {
@@ -66,7 +70,7 @@ func (c *OutdatedCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	} else if len(out) > 0 {
 		var buf bytes.Buffer
 		tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "LOCATION\tREFERENCE\tCURRENT\tLATEST\tDIGEST")
+		fmt.Fprintln(tw, "LOCATION\tREFERENCE\tCURRENT\tLATEST\tCLASS\tDIGEST\tPOLICY")
 		for _, e := range out {
 			loc, digest := "-", "-"
 			if e.File != "" {
@@ -75,7 +79,7 @@ func (c *OutdatedCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 			if e.Digest != "" {
 				digest = progress.Abbrev(e.Digest)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", loc, shortDigest(e.Ref), e.Current, e.Latest, digest)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", loc, shortDigest(e.Ref), e.Current, e.Latest, e.Class, digest, policyNote(e))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -90,4 +94,15 @@ func (c *OutdatedCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		return withCode(ExitOutside, ferr)
 	}
 	return nil
+}
+
+// policyNote says what update does with an entry's tag.
+func policyNote(e outdated.Entry) string {
+	switch {
+	case e.Held == "":
+		return "update moves to it"
+	case e.Update != "":
+		return fmt.Sprintf("update moves to %s; held: %s", e.Update, e.Held)
+	}
+	return "held: " + e.Held
 }
