@@ -12,8 +12,8 @@ import (
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/oci"
-	"github.com/pinner-dev/pinner/internal/testutil/registry"
 	"github.com/pinner-dev/pinner/internal/tagver"
+	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
 
 var now = time.Now().UTC()
