@@ -9,7 +9,11 @@
 //	## Images 2026-11-26
 //
 //	- `docker.io/library/busybox` tag `1.37`: none → `sha256:4b4d3ac8c1f0` (modules/kubenix/apps/busybox-jobs.nix)
-//	- `ghcr.io/qdm12/gluetun` tag `v3.40.0`: `sha256:0a1b2c3d4e5f` → `sha256:99aa88bb77cc` (modules/kubenix/apps/qbittorrent.nix)
+//	- `ghcr.io/qdm12/gluetun` tag `v3.40.0`: `sha256:0a1b2c3d4e5f` → `sha256:99aa88bb77cc` (modules/kubenix/apps/qbittorrent.nix) — digest
+//	- `ghcr.io/x/app` tag `1.2.3` → `1.3.0`: `sha256:0a1b2c3d4e5f` → `sha256:99aa88bb77cc` (modules/kubenix/apps/app.nix) — minor, [release notes](https://github.com/x/app/compare/v1.2.3...v1.3.0)
+//
+// An entry names its class (digest, patch, minor, major) when it has one,
+// and a tag that a policy moved as "old → new".
 //
 // A dated heading of its own, rather than a section inside Keep a
 // Changelog's "## [Unreleased]", because a homelab repository's changelog
@@ -46,6 +50,13 @@ type Entry struct {
 	New string
 	// Files are the files edited, slash-separated.
 	Files []string
+	// OldTag is the tag the sites had when it moves; "" when it stays.
+	OldTag string
+	// Class is the step: "digest", "patch", "minor" or "major"; "" is
+	// digest.
+	Class string
+	// Notes links the release notes of the new image; "" for none.
+	Notes string
 }
 
 // Header starts a changelog pinner creates.
@@ -76,8 +87,27 @@ func line(e Entry) string {
 	for i, f := range e.Files {
 		files[i] = fileName(f)
 	}
-	return fmt.Sprintf("- %s tag %s: %s → %s (%s)", code(e.Repository), code(e.Tag),
+	l := fmt.Sprintf("- %s tag %s: %s → %s (%s)", code(e.Repository), tags(e),
 		strings.Join(olds, ", "), code(ShortDigest(e.New)), strings.Join(files, ", "))
+	var extra []string
+	if e.Class != "" {
+		extra = append(extra, e.Class)
+	}
+	if e.Notes != "" {
+		extra = append(extra, "[release notes]("+e.Notes+")")
+	}
+	if len(extra) > 0 {
+		l += " — " + strings.Join(extra, ", ")
+	}
+	return l
+}
+
+// tags is the entry's tag, or "`old` → `new`" when it moved.
+func tags(e Entry) string {
+	if e.OldTag != "" && e.OldTag != e.Tag {
+		return code(e.OldTag) + " → " + code(e.Tag)
+	}
+	return code(e.Tag)
 }
 
 // code is s as a Markdown code span: control characters (a newline would
@@ -156,10 +186,12 @@ func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 // recorded reports whether text already holds an entry for e's repository,
 // tag and new digest.
 func recorded(text string, e Entry) bool {
-	prefix := "- " + code(e.Repository) + " tag " + code(e.Tag) + ":"
+	prefix := "- " + code(e.Repository) + " tag "
+	tag := code(e.Tag) + ":"
 	arrow := "→ " + code(ShortDigest(e.New))
 	for l := range strings.Lines(text) {
-		if strings.HasPrefix(l, prefix) && strings.Contains(l, arrow) {
+		rest, ok := strings.CutPrefix(l, prefix)
+		if ok && (strings.HasPrefix(rest, tag) || strings.Contains(rest, " → "+tag)) && strings.Contains(l, arrow) {
 			return true
 		}
 	}
@@ -246,7 +278,15 @@ func nextHeading(text string, from int) (int, bool) {
 	return 0, false
 }
 
+// classOrder is the order of the PR body's groups: the biggest steps,
+// which most need a look, first.
+var classOrder = []string{"major", "minor", "patch", "digest"}
+
 // PRBody formats entries as the Markdown description of a pull request.
+// When the entries name their classes, they are grouped under a
+// "### <class> (<count>)" heading each, majors first, so that a workflow
+// can tell from the body whether a pull request holds anything but
+// digest updates.
 func PRBody(entries []Entry) string {
 	var b strings.Builder
 	if len(entries) == 0 {
@@ -257,7 +297,39 @@ func PRBody(entries []Entry) string {
 	if len(entries) == 1 {
 		s = ""
 	}
-	fmt.Fprintf(&b, "pinner update: %d image%s pinned to new digests.\n\n", len(entries), s)
+	groups := map[string][]Entry{}
+	classed := false
+	for _, e := range entries {
+		c := e.Class
+		if c == "" {
+			c = "digest"
+		} else {
+			classed = true
+		}
+		groups[c] = append(groups[c], e)
+	}
+	if !classed {
+		fmt.Fprintf(&b, "pinner update: %d image%s pinned to new digests.\n\n", len(entries), s)
+		table(&b, entries)
+		return b.String()
+	}
+	var counts []string
+	for _, c := range classOrder {
+		if n := len(groups[c]); n > 0 {
+			counts = append(counts, fmt.Sprintf("%d %s", n, c))
+		}
+	}
+	fmt.Fprintf(&b, "pinner update: %d image%s pinned to new digests (%s).\n", len(entries), s, strings.Join(counts, ", "))
+	for _, c := range classOrder {
+		if len(groups[c]) > 0 {
+			fmt.Fprintf(&b, "\n### %s (%d)\n\n", c, len(groups[c]))
+			table(&b, groups[c])
+		}
+	}
+	return b.String()
+}
+
+func table(b *strings.Builder, entries []Entry) {
 	b.WriteString("| Image | Tag | Old digest | New digest | Files |\n")
 	b.WriteString("|---|---|---|---|---|\n")
 	for _, e := range entries {
@@ -273,8 +345,11 @@ func PRBody(entries []Entry) string {
 		for i, f := range e.Files {
 			files[i] = cell(code(f))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", code(e.Repository), code(e.Tag),
+		tag := cell(tags(e))
+		if e.Notes != "" {
+			tag += " ([release notes](" + e.Notes + "))"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", code(e.Repository), tag,
 			strings.Join(olds, ", "), code(ShortDigest(e.New)), strings.Join(files, "<br>"))
 	}
-	return b.String()
 }

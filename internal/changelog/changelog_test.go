@@ -126,3 +126,40 @@ func TestFileNamesCannotWriteMarkdown(t *testing.T) {
 		t.Errorf("ordinary names changed:\n%s", got)
 	}
 }
+
+// TestMovesAndClasses: an entry names its class and, when its tag moved,
+// "old → new" and the release notes; adding it again is a no-op; the PR
+// body groups the entries by class, majors first.
+func TestMovesAndClasses(t *testing.T) {
+	pg := Entry{Repository: "docker.io/bitnami/postgresql", OldTag: "17.6.0-debian-12-r5", Tag: "18.0.0-debian-12-r1",
+		Old: []string{"sha256:" + hexB}, New: "sha256:" + hexC, Files: []string{"db.nix"}, Class: "major",
+		Notes: "https://github.com/bitnami/containers/compare/17.6.0...18.0.0"}
+	app := Entry{Repository: "ghcr.io/x/app", OldTag: "1.2.3", Tag: "1.2.6", Old: []string{""}, New: "sha256:" + hexA, Files: []string{"a.nix"}, Class: "patch"}
+	box := busybox
+	box.Class = "digest"
+	log := string(Add(nil, day, []Entry{pg, app, box}))
+	for _, want := range []string{
+		"- `docker.io/bitnami/postgresql` tag `17.6.0-debian-12-r5` → `18.0.0-debian-12-r1`: `sha256:bbbbbbbbbbbb` → `sha256:cccccccccccc` (db.nix) — major, [release notes](https://github.com/bitnami/containers/compare/17.6.0...18.0.0)\n",
+		"- `ghcr.io/x/app` tag `1.2.3` → `1.2.6`: none → `sha256:aaaaaaaaaaaa` (a.nix) — patch\n",
+		"- `docker.io/library/busybox` tag `1.37`: none → `sha256:aaaaaaaaaaaa` (modules/kubenix/a.nix) — digest\n",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("changelog lacks\n%s\nin\n%s", want, log)
+		}
+	}
+	if again := string(Add([]byte(log), next, []Entry{pg, app, box})); again != log {
+		t.Errorf("adding the same moves again changed the file:\n%s", again)
+	}
+
+	body := PRBody([]Entry{app, box, pg})
+	want := "pinner update: 3 images pinned to new digests (1 major, 1 patch, 1 digest).\n" +
+		"\n### major (1)\n\n| Image | Tag | Old digest | New digest | Files |\n|---|---|---|---|---|\n" +
+		"| `docker.io/bitnami/postgresql` | `17.6.0-debian-12-r5` → `18.0.0-debian-12-r1` ([release notes](https://github.com/bitnami/containers/compare/17.6.0...18.0.0)) | `sha256:bbbbbbbbbbbb` | `sha256:cccccccccccc` | `db.nix` |\n" +
+		"\n### patch (1)\n\n| Image | Tag | Old digest | New digest | Files |\n|---|---|---|---|---|\n" +
+		"| `ghcr.io/x/app` | `1.2.3` → `1.2.6` | none | `sha256:aaaaaaaaaaaa` | `a.nix` |\n" +
+		"\n### digest (1)\n\n| Image | Tag | Old digest | New digest | Files |\n|---|---|---|---|---|\n" +
+		"| `docker.io/library/busybox` | `1.37` | none | `sha256:aaaaaaaaaaaa` | `modules/kubenix/a.nix` |\n"
+	if diff := cmp.Diff(want, body); diff != "" {
+		t.Errorf("PR body (-want +got):\n%s", diff)
+	}
+}

@@ -27,7 +27,7 @@ import (
 
 // outputs are the new contents of the .nix files, the changelog and the
 // lock file, only those that change.
-func outputs(cfg *config.Config, o Options, p *plan.Plan, oldLock *lock.Lock, results []owned.Result) ([]Output, error) {
+func outputs(cfg *config.Config, o Options, p *plan.Plan, ann annotations, oldLock *lock.Lock, results []owned.Result) ([]Output, error) {
 	var outs []Output
 	for _, f := range p.Files {
 		outs = append(outs, Output{Path: f.Path, Old: f.Old, Exists: true, New: f.New})
@@ -44,7 +44,7 @@ func outputs(cfg *config.Config, o Options, p *plan.Plan, oldLock *lock.Lock, re
 				base = []byte{}
 			}
 		}
-		if data := changelog.Add(base, today(), entries(cfg, p)); !bytes.Equal(data, old) || !exists {
+		if data := changelog.Add(base, today(), entries(cfg, p, ann)); !bytes.Equal(data, old) || !exists {
 			outs = append(outs, Output{Path: path, Old: old, Exists: exists, New: data})
 		}
 	}
@@ -210,20 +210,21 @@ func today() time.Time {
 // files really had before, with the changes an interrupted run made to
 // the files and could not record (plan.Unrecorded) merged in, so that the
 // changelog lists no digest a file never had.
-func entries(cfg *config.Config, p *plan.Plan) []changelog.Entry {
+func entries(cfg *config.Config, p *plan.Plan, ann annotations) []changelog.Entry {
 	base, _ := filepath.Abs(cfg.Dir)
 	rel := func(f string) string { return filepath.ToSlash(workspace.RelativeTo(base, f)) }
-	type key struct{ ref, old, new string }
+	type key struct{ ref, oldTag, old, new string }
 	var out []changelog.Entry
 	at := map[key]int{}
 	for _, ch := range slices.Concat(p.Changes, p.Unrecorded) {
 		for _, from := range ch.From {
-			k := key{string(ch.Ref), from.Digest, ch.New}
+			k := key{string(ch.Ref), ch.OldTag, from.Digest, ch.New}
 			i, ok := at[k]
 			if !ok {
 				i = len(out)
 				at[k] = i
-				out = append(out, changelog.Entry{Repository: ch.Repository, Tag: ch.Tag, Old: []string{from.Digest}, New: ch.New})
+				out = append(out, changelog.Entry{Repository: ch.Repository, Tag: ch.Tag, Old: []string{from.Digest}, New: ch.New,
+					OldTag: ch.OldTag, Class: ann.classes[fromKey(ch)].String(), Notes: ann.notes[fromKey(ch)]})
 			}
 			for _, f := range from.Files {
 				if f = rel(f); !slices.Contains(out[i].Files, f) {
