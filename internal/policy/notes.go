@@ -52,12 +52,18 @@ func ReleaseNotes(ctx context.Context, reg Registry, repo, oldTag, newTag string
 	if oldTag != "" {
 		// The old image may be gone; the link then does without it.
 		oldLabels, _ = labels(ctx, reg, imageref.MakeKey(repo, oldTag))
-		if oldLabels[labelSource] != newLabels[labelSource] {
+		if sourceKey(oldLabels[labelSource]) != sourceKey(newLabels[labelSource]) {
 			oldLabels = nil
 		}
 	}
 	return notesURL(newLabels[labelSource], oldLabels[labelVersion], newLabels[labelVersion],
 		oldLabels[labelRevision], newLabels[labelRevision]), nil
+}
+
+// sourceKey is a source URL compared loosely: "https://github.com/x/y",
+// ".../y.git" and ".../y/" are one repository.
+func sourceKey(s string) string {
+	return strings.TrimSuffix(strings.TrimRight(strings.ToLower(strings.TrimSpace(s)), "/"), ".git")
 }
 
 // labels are the labels of the first platform image that has any.
