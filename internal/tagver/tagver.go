@@ -223,9 +223,6 @@ func ParseScheme(s string) (Scheme, error) {
 // String is the scheme as registry.yaml writes it.
 func (s Scheme) String() string { return s.name }
 
-// IsZero reports whether s is no scheme at all.
-func (s Scheme) IsZero() bool { return s.name == "" }
-
 // Parse reads tag as a version of the scheme; ok is false for a tag that
 // is not one ("latest", "sha-abc123").
 func (s Scheme) Parse(tag string) (Version, bool) {

@@ -167,3 +167,36 @@ func TestStepOf(t *testing.T) {
 		t.Error(`ParseClass("huge") accepted`)
 	}
 }
+
+// benchTags are 10,000 tags as a busy repository holds them: releases of
+// several variants with builds, pre-releases, and names that are no
+// version.
+func benchTags() []string {
+	var tags []string
+	for i := range 2000 {
+		v := strconv.Itoa(i/100) + "." + strconv.Itoa(i/10%10) + "." + strconv.Itoa(i%10)
+		tags = append(tags, v, v+"-debian-12-r"+strconv.Itoa(i%7), v+"-alpine", v+"-rc.1", "sha-"+strconv.Itoa(i*7919))
+	}
+	return tags
+}
+
+// BenchmarkNewer: choosing among 10,000 tags with the built-in loose
+// scheme and with an equivalent regex scheme (the baseline of the ratio).
+func BenchmarkNewer(b *testing.B) {
+	tags := benchTags()
+	regex, _ := ParseScheme(`regex:(?P<major>\d+)\.(?P<minor>\d+)\.(?P<patch>\d+)-(?P<compat>debian-\d+)-r(?P<build>\d+)`)
+	for _, sc := range []struct {
+		name   string
+		scheme Scheme
+	}{{"loose", Loose}, {"regex", regex}} {
+		cur, _ := sc.scheme.Parse("3.4.5-debian-12-r1")
+		b.Run(sc.name, func(b *testing.B) {
+			for b.Loop() {
+				if len(Newer(sc.scheme, cur, tags)) == 0 {
+					b.Fatal("nothing newer")
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(tags)), "ns/tag")
+		})
+	}
+}
