@@ -116,12 +116,14 @@ func Decide(ctx context.Context, cfg *config.Config, reg Registry, keys []imager
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(o.Jobs, 1))
 	errs := make([]error, len(keys))
+	done := map[imageref.Key]bool{}
 	for i, k := range keys {
 		d := out[k]
 		all, ok := tags[k.Repository()]
-		if !ok || d.Newer != nil {
+		if !ok || done[k] {
 			continue
 		}
+		done[k] = true
 		d.Newer = tagver.Newer(d.Scheme, d.Current, all)
 		if !d.moves() {
 			continue
