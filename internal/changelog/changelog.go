@@ -11,10 +11,14 @@
 //	- 2026-11-26 09:00Z `docker.io/library/busybox` tag `1.37`: first pin `sha256:4b4d3ac8c1f0` (modules/kubenix/apps/busybox-jobs.nix)
 //	- 2026-11-26 09:00Z `ghcr.io/qdm12/gluetun` tag `v3.40.0`: `sha256:0a1b2c3d4e5f` → `sha256:99aa88bb77cc` (modules/kubenix/apps/qbittorrent.nix)
 //	- 2026-11-26 09:00Z `ghcr.io/me/app` tag `4f1c2d9` → `be867c4`: `sha256:5e6f7a8b9c0d` → `sha256:1a2b3c4d5e6f` (modules/kubenix/apps/app.nix)
+//	- 2026-11-26 09:00Z `ghcr.io/x/app` tag `1.2.3` → `1.3.0`: `sha256:0a1b2c3d4e5f` → `sha256:99aa88bb77cc` (modules/kubenix/apps/app.nix) — minor, [release notes](https://github.com/x/app/compare/v1.2.3...v1.3.0)
 //
 // An entry says what changed: a first pin, a digest that moves, or a
 // re-tag (old tag → new tag, with the digest's move, or "digest …
 // unchanged"); an entry that changes nothing is never written.
+//
+// An entry that a policy classed names its class (digest, patch, minor,
+// major), and links the new image's release notes when it can.
 //
 // A dated heading of its own, rather than a section inside Keep a
 // Changelog's "## [Unreleased]", because a homelab repository's changelog
@@ -58,6 +62,11 @@ type Entry struct {
 	// Source names the Helm release and chart of a chart default ("" for
 	// a site of the modules).
 	Source string
+	// Class is the step a policy allowed: "digest", "patch", "minor" or
+	// "major"; "" when none was decided (a digest).
+	Class string
+	// Notes links the release notes of the new image; "" for none.
+	Notes string
 }
 
 // Kind is what an Entry changes.
@@ -138,8 +147,19 @@ func line(at time.Time, e Entry) string {
 	if e.Source != "" {
 		files = append(files, e.Source)
 	}
-	return fmt.Sprintf("- %s %s %s: %s (%s)", Stamp(at), code(e.Repository), tagChange(e),
+	l := fmt.Sprintf("- %s %s %s: %s (%s)", Stamp(at), code(e.Repository), tagChange(e),
 		digestChange(e), strings.Join(files, ", "))
+	var extra []string
+	if e.Class != "" {
+		extra = append(extra, e.Class)
+	}
+	if e.Notes != "" {
+		extra = append(extra, "[release notes]("+e.Notes+")")
+	}
+	if len(extra) > 0 {
+		l += " — " + strings.Join(extra, ", ")
+	}
+	return l
 }
 
 // code is s as a Markdown code span: control characters (a newline would
@@ -328,9 +348,17 @@ func nextHeading(text string, from int) (int, bool) {
 	return 0, false
 }
 
+// classOrder is the order of the PR body's groups: the biggest steps,
+// which most need a look, first.
+var classOrder = []string{"major", "minor", "patch", "digest"}
+
 // PRBody formats entries as the Markdown description of a pull request:
-// a summary that counts the rows of the table below it (and the images
+// a summary that counts the rows of the tables below it (and the images
 // and files they name), then one row per entry with the files it edited.
+// When a policy classed the entries, they are grouped under a
+// "### <class> (<count>)" heading each, majors first, so that a workflow
+// can tell from the body whether a pull request holds anything but
+// digest updates.
 func PRBody(entries []Entry) string {
 	entries = slices.DeleteFunc(slices.Clone(entries), func(e Entry) bool { return e.Kind() == Unchanged })
 	var b strings.Builder
@@ -340,6 +368,8 @@ func PRBody(entries []Entry) string {
 	}
 	images := map[string]bool{}
 	files := map[string]bool{}
+	groups := map[string][]Entry{}
+	classed := false
 	var kinds [Unchanged]int
 	for _, e := range entries {
 		images[e.Repository+":"+e.New.Tag] = true
@@ -347,6 +377,13 @@ func PRBody(entries []Entry) string {
 			files[f] = true
 		}
 		kinds[e.Kind()]++
+		c := e.Class
+		if c == "" {
+			c = "digest"
+		} else {
+			classed = true
+		}
+		groups[c] = append(groups[c], e)
 	}
 	var parts []string
 	for k, what := range [Unchanged][2]string{FirstPin: {"first pin", "first pins"}, NewDigest: {"new digest", "new digests"}, NewTag: {"new tag", "new tags"}} {
@@ -354,14 +391,42 @@ func PRBody(entries []Entry) string {
 			parts = append(parts, count(n, what[0], what[1]))
 		}
 	}
-	fmt.Fprintf(&b, "pinner update: %s to %s in %s (%s).\n\n", count(len(entries), "change", "changes"),
+	fmt.Fprintf(&b, "pinner update: %s to %s in %s (%s).\n", count(len(entries), "change", "changes"),
 		count(len(images), "image", "images"), count(len(files), "file", "files"), strings.Join(parts, ", "))
+	if !classed {
+		b.WriteString("\n")
+		table(&b, entries)
+		return b.String()
+	}
+	var counts []string
+	for _, c := range classOrder {
+		if n := len(groups[c]); n > 0 {
+			counts = append(counts, fmt.Sprintf("%d %s", n, c))
+		}
+	}
+	fmt.Fprintf(&b, "By class: %s.\n", strings.Join(counts, ", "))
+	for _, c := range classOrder {
+		if len(groups[c]) > 0 {
+			fmt.Fprintf(&b, "\n### %s (%d)\n\n", c, len(groups[c]))
+			table(&b, groups[c])
+		}
+	}
+	return b.String()
+}
+
+// table writes one row per entry: image, tag (old → new for a re-tag,
+// with its release notes), the digest's change and the files edited.
+func table(b *strings.Builder, entries []Entry) {
 	b.WriteString("| Image | Tag | Digest | Files |\n")
 	b.WriteString("|---|---|---|---|\n")
 	for _, e := range entries {
 		tag := tagName(e.New.Tag)
 		if e.Kind() == NewTag {
 			tag = tagName(e.Old.Tag) + " → " + tag
+		}
+		tag = cell(tag)
+		if e.Notes != "" {
+			tag += " ([release notes](" + e.Notes + "))"
 		}
 		names := make([]string, len(e.Files))
 		for i, f := range e.Files {
@@ -370,9 +435,8 @@ func PRBody(entries []Entry) string {
 		if e.Source != "" {
 			names = append(names, cell(e.Source))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", cell(code(e.Repository)), cell(tag), cell(digestChange(e)), strings.Join(names, "<br>"))
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", cell(code(e.Repository)), tag, cell(digestChange(e)), strings.Join(names, "<br>"))
 	}
-	return b.String()
 }
 
 // count is "1 image" or "3 images".

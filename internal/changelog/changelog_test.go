@@ -211,3 +211,45 @@ func TestFileNamesCannotWriteMarkdown(t *testing.T) {
 		t.Errorf("ordinary names changed:\n%s", got)
 	}
 }
+
+// TestMovesAndClasses: an entry names its class and, when its tag moved,
+// "old → new" and the release notes; adding it again is a no-op; the PR
+// body groups the entries by class, majors first.
+func TestMovesAndClasses(t *testing.T) {
+	pg := Entry{Repository: "docker.io/bitnami/postgresql",
+		Old:   Version{Tag: "17.6.0-debian-12-r5", Digest: "sha256:" + hexB},
+		New:   Version{Tag: "18.0.0-debian-12-r1", Digest: "sha256:" + hexC},
+		Files: []string{"db.nix"}, Class: "major",
+		Notes: "https://github.com/bitnami/containers/compare/17.6.0...18.0.0"}
+	app := Entry{Repository: "ghcr.io/x/app", Old: Version{Tag: "1.2.3"}, New: Version{Tag: "1.2.6", Digest: "sha256:" + hexA},
+		Files: []string{"a.nix"}, Class: "patch"}
+	box := busybox
+	box.Class = "digest"
+	log := string(Add(nil, day, []Entry{pg, app, box}))
+	for _, want := range []string{
+		"- " + Stamp(day) + " `docker.io/bitnami/postgresql` tag `17.6.0-debian-12-r5` → `18.0.0-debian-12-r1`: `sha256:bbbbbbbbbbbb` → `sha256:cccccccccccc` (db.nix) — major, [release notes](https://github.com/bitnami/containers/compare/17.6.0...18.0.0)\n",
+		"- " + Stamp(day) + " `ghcr.io/x/app` tag `1.2.3` → `1.2.6`: first pin `sha256:aaaaaaaaaaaa` (a.nix) — patch\n",
+		"- " + Stamp(day) + " `docker.io/library/busybox` tag `1.37`: first pin `sha256:aaaaaaaaaaaa` (modules/kubenix/a.nix) — digest\n",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("changelog lacks\n%s\nin\n%s", want, log)
+		}
+	}
+	if again := string(Add([]byte(log), next, []Entry{pg, app, box})); again != log {
+		t.Errorf("adding the same moves again changed the file:\n%s", again)
+	}
+
+	body := PRBody([]Entry{app, box, pg})
+	head := "| Image | Tag | Digest | Files |\n|---|---|---|---|\n"
+	want := "pinner update: 3 changes to 3 images in 3 files (1 first pin, 2 new tags).\n" +
+		"By class: 1 major, 1 patch, 1 digest.\n" +
+		"\n### major (1)\n\n" + head +
+		"| `docker.io/bitnami/postgresql` | `17.6.0-debian-12-r5` → `18.0.0-debian-12-r1` ([release notes](https://github.com/bitnami/containers/compare/17.6.0...18.0.0)) | `sha256:bbbbbbbbbbbb` → `sha256:cccccccccccc` | `db.nix` |\n" +
+		"\n### patch (1)\n\n" + head +
+		"| `ghcr.io/x/app` | `1.2.3` → `1.2.6` | first pin `sha256:aaaaaaaaaaaa` | `a.nix` |\n" +
+		"\n### digest (1)\n\n" + head +
+		"| `docker.io/library/busybox` | `1.37` | first pin `sha256:aaaaaaaaaaaa` | `modules/kubenix/a.nix` |\n"
+	if diff := cmp.Diff(want, body); diff != "" {
+		t.Errorf("PR body (-want +got):\n%s", diff)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/pinner-dev/pinner/internal/config"
+	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/outdated"
 	"github.com/pinner-dev/pinner/internal/progress"
 	"github.com/pinner-dev/pinner/internal/update"
@@ -23,7 +24,7 @@ type OutdatedCmd struct {
 
 // Help is shown by "pinner outdated --help".
 func (OutdatedCmd) Help() string {
-	return `For every third-party image site whose tag is a version (1.37, v2.4.1, 1.2.3-alpine), lists the repository's tags and reports the newest one that could replace it: the same prefix style (v or none), as many version numbers, the same variant suffix (-alpine), no pre-release unless --prerelease, and the same major version with --no-major. Only sites with a newer tag are listed, one line each, with the digest the newest tag names now. Images the repository builds (images: in registry.yaml) and ignored repositories are skipped; mirrors and insecure hosts apply, and nothing is written.
+	return `For every third-party image site whose tag is a version (1.37, v2.4.1, 2.3.4.5307, 1.2.3-alpine, 17.6.0-debian-12-r5), lists the repository's tags and reports the newest one that could replace it: the same prefix style (v or none), as many version numbers, the same variant suffix (-alpine), a build written alike (-r7), no pre-release unless --prerelease, and the same major version with --no-major. Tags are read with the versioning of the image's policy in registry.yaml (policies:; loose without one). Only sites with a newer tag are listed, one line each, with the class of the step (patch, minor, major), the digest the newest tag names now, and what the policy does: "update moves to it", the tag pinner update --all moves to instead, or why the policy holds the newest back (the step, allow, prerelease, min_age; no policy). Images the repository builds (images: in registry.yaml) and ignored repositories are skipped; mirrors and insecure hosts apply, and nothing is written.
 
 An argument that is an existing file or directory is scanned; any other argument must be an image reference with a version tag (busybox:1.37, ghcr.io/x/y:v2.1), which is compared as a site would be (even when registry.yaml owns or ignores it: naming it asks for it) and listed first, in the order given, with "-" for its location (file "" and line 0 in --json).
 
@@ -55,9 +56,12 @@ func (c *OutdatedCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	out, repos, ferr := outdated.Find(ctx, r, cands, outdated.Options{
-		Prerelease: c.Prerelease, SameMajor: !c.Major, Jobs: c.Jobs, Progress: env.Progress,
+	out, repos, ferr := outdated.Find(ctx, cfg, r, cands, outdated.Options{
+		Prerelease: c.Prerelease, SameMajor: !c.Major, Jobs: c.Jobs, Log: env.Log, Progress: env.Progress,
 	})
+	if diag.KindOf(ferr) == diag.BadInput {
+		return ferr
+	}
 	env.Progress.Close()
 	if c.JSON {
 		if err := writeJSON(env.Stdout, out); err != nil {
@@ -66,7 +70,7 @@ func (c *OutdatedCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	} else if len(out) > 0 {
 		var buf bytes.Buffer
 		tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "LOCATION\tREFERENCE\tCURRENT\tLATEST\tDIGEST")
+		fmt.Fprintln(tw, "LOCATION\tREFERENCE\tCURRENT\tLATEST\tCLASS\tDIGEST\tPOLICY")
 		for _, e := range out {
 			loc, digest := "-", "-"
 			if e.File != "" {
@@ -75,7 +79,7 @@ func (c *OutdatedCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 			if e.Digest != "" {
 				digest = progress.Abbrev(e.Digest)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", loc, shortDigest(e.Ref), e.Current, e.Latest, digest)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", loc, shortDigest(e.Ref), e.Current, e.Latest, e.Class, digest, policyNote(e))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -90,4 +94,15 @@ func (c *OutdatedCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		return withCode(ExitOutside, ferr)
 	}
 	return nil
+}
+
+// policyNote says what update does with an entry's tag.
+func policyNote(e outdated.Entry) string {
+	switch {
+	case e.Held == "":
+		return "update moves to it"
+	case e.Update != "":
+		return fmt.Sprintf("update moves to %s; held: %s", e.Update, e.Held)
+	}
+	return "held: " + e.Held
 }

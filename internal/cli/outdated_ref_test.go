@@ -43,6 +43,7 @@ func pushedDigests(t *testing.T, host string) func(string) string {
 // references, compared like sites (an ignored one too: naming it asks for
 // it), listed with "-" for their location and the digest of the newest tag.
 func TestOutdatedReferences(t *testing.T) {
+	const nopol = "no policy moves this tag"
 	dir, host := outdatedRepo(t)
 	d := pushedDigests(t, host)
 	b := filepath.Join("modules", "kubenix", "apps", "b.nix")
@@ -55,9 +56,9 @@ func TestOutdatedReferences(t *testing.T) {
 		t.Fatalf("output is not JSON: %v\n%s", err, out)
 	}
 	want := []outdated.Entry{
-		{File: "", Line: 0, Ref: "busybox:1.36", Current: "1.36", Latest: "1.38", Digest: d("docker.io/library/busybox:1.38")},
-		{File: "", Line: 0, Ref: "ghcr.io/x/ignored:1.0.0", Current: "1.0.0", Latest: "9.0.0", Digest: d("ghcr.io/x/ignored:9.0.0")},
-		{File: b, Line: 6, Ref: "ghcr.io/x/app:1.1.0", Current: "1.1.0", Latest: "2.0.0", Digest: d("ghcr.io/x/app:2.0.0")},
+		{File: "", Line: 0, Ref: "busybox:1.36", Current: "1.36", Latest: "1.38", Digest: d("docker.io/library/busybox:1.38"), Class: "minor", Held: nopol},
+		{File: "", Line: 0, Ref: "ghcr.io/x/ignored:1.0.0", Current: "1.0.0", Latest: "9.0.0", Digest: d("ghcr.io/x/ignored:9.0.0"), Class: "major", Held: nopol},
+		{File: b, Line: 6, Ref: "ghcr.io/x/app:1.1.0", Current: "1.1.0", Latest: "2.0.0", Digest: d("ghcr.io/x/app:2.0.0"), Class: "major", Held: nopol},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("outdated (-want +got):\n%s", diff)

@@ -68,6 +68,7 @@ func outdatedRepo(t *testing.T, wrappers ...func(http.Handler) http.Handler) (di
 }
 
 func TestOutdated(t *testing.T) {
+	const nopol = "no policy moves this tag"
 	dir, host := outdatedRepo(t)
 	d := pushedDigests(t, host)
 	a := filepath.Join("modules", "kubenix", "apps", "a.nix")
@@ -78,26 +79,26 @@ func TestOutdated(t *testing.T) {
 		want []outdated.Entry
 	}{
 		{"default", nil, []outdated.Entry{
-			{File: a, Line: 2, Ref: "ghcr.io/x/app:1.0.0", Current: "1.0.0", Latest: "2.0.0", Digest: d("ghcr.io/x/app:2.0.0")},
-			{File: a, Line: 3, Ref: "busybox:1.37", Current: "1.37", Latest: "1.38", Digest: d("docker.io/library/busybox:1.38")},
-			{File: a, Line: 4, Ref: "ghcr.io/x/vapp:v0.1.0", Current: "v0.1.0", Latest: "v0.2.0", Digest: d("ghcr.io/x/vapp:v0.2.0")},
-			{File: b, Line: 6, Ref: "ghcr.io/x/app:1.1.0", Current: "1.1.0", Latest: "2.0.0", Digest: d("ghcr.io/x/app:2.0.0")},
+			{File: a, Line: 2, Ref: "ghcr.io/x/app:1.0.0", Current: "1.0.0", Latest: "2.0.0", Digest: d("ghcr.io/x/app:2.0.0"), Class: "major", Held: nopol},
+			{File: a, Line: 3, Ref: "busybox:1.37", Current: "1.37", Latest: "1.38", Digest: d("docker.io/library/busybox:1.38"), Class: "minor", Held: nopol},
+			{File: a, Line: 4, Ref: "ghcr.io/x/vapp:v0.1.0", Current: "v0.1.0", Latest: "v0.2.0", Digest: d("ghcr.io/x/vapp:v0.2.0"), Class: "minor", Held: nopol},
+			{File: b, Line: 6, Ref: "ghcr.io/x/app:1.1.0", Current: "1.1.0", Latest: "2.0.0", Digest: d("ghcr.io/x/app:2.0.0"), Class: "major", Held: nopol},
 		}},
 		{"no-major", []string{"--no-major"}, []outdated.Entry{
-			{File: a, Line: 2, Ref: "ghcr.io/x/app:1.0.0", Current: "1.0.0", Latest: "1.10.0", Digest: d("ghcr.io/x/app:1.10.0")},
-			{File: a, Line: 3, Ref: "busybox:1.37", Current: "1.37", Latest: "1.38", Digest: d("docker.io/library/busybox:1.38")},
-			{File: a, Line: 4, Ref: "ghcr.io/x/vapp:v0.1.0", Current: "v0.1.0", Latest: "v0.2.0", Digest: d("ghcr.io/x/vapp:v0.2.0")},
-			{File: b, Line: 6, Ref: "ghcr.io/x/app:1.1.0", Current: "1.1.0", Latest: "1.10.0", Digest: d("ghcr.io/x/app:1.10.0")},
+			{File: a, Line: 2, Ref: "ghcr.io/x/app:1.0.0", Current: "1.0.0", Latest: "1.10.0", Digest: d("ghcr.io/x/app:1.10.0"), Class: "minor", Held: nopol},
+			{File: a, Line: 3, Ref: "busybox:1.37", Current: "1.37", Latest: "1.38", Digest: d("docker.io/library/busybox:1.38"), Class: "minor", Held: nopol},
+			{File: a, Line: 4, Ref: "ghcr.io/x/vapp:v0.1.0", Current: "v0.1.0", Latest: "v0.2.0", Digest: d("ghcr.io/x/vapp:v0.2.0"), Class: "minor", Held: nopol},
+			{File: b, Line: 6, Ref: "ghcr.io/x/app:1.1.0", Current: "1.1.0", Latest: "1.10.0", Digest: d("ghcr.io/x/app:1.10.0"), Class: "minor", Held: nopol},
 		}},
 		{"prerelease", []string{"--prerelease"}, []outdated.Entry{
-			{File: a, Line: 2, Ref: "ghcr.io/x/app:1.0.0", Current: "1.0.0", Latest: "2.1.0-rc.1", Digest: d("ghcr.io/x/app:2.1.0-rc.1")},
-			{File: a, Line: 3, Ref: "busybox:1.37", Current: "1.37", Latest: "1.38", Digest: d("docker.io/library/busybox:1.38")},
-			{File: a, Line: 4, Ref: "ghcr.io/x/vapp:v0.1.0", Current: "v0.1.0", Latest: "v0.2.0", Digest: d("ghcr.io/x/vapp:v0.2.0")},
-			{File: b, Line: 2, Ref: "ghcr.io/x/app:2.0.0", Current: "2.0.0", Latest: "2.1.0-rc.1", Digest: d("ghcr.io/x/app:2.1.0-rc.1")},
-			{File: b, Line: 6, Ref: "ghcr.io/x/app:1.1.0", Current: "1.1.0", Latest: "2.1.0-rc.1", Digest: d("ghcr.io/x/app:2.1.0-rc.1")},
+			{File: a, Line: 2, Ref: "ghcr.io/x/app:1.0.0", Current: "1.0.0", Latest: "2.1.0-rc.1", Digest: d("ghcr.io/x/app:2.1.0-rc.1"), Class: "major", Held: nopol},
+			{File: a, Line: 3, Ref: "busybox:1.37", Current: "1.37", Latest: "1.38", Digest: d("docker.io/library/busybox:1.38"), Class: "minor", Held: nopol},
+			{File: a, Line: 4, Ref: "ghcr.io/x/vapp:v0.1.0", Current: "v0.1.0", Latest: "v0.2.0", Digest: d("ghcr.io/x/vapp:v0.2.0"), Class: "minor", Held: nopol},
+			{File: b, Line: 2, Ref: "ghcr.io/x/app:2.0.0", Current: "2.0.0", Latest: "2.1.0-rc.1", Digest: d("ghcr.io/x/app:2.1.0-rc.1"), Class: "minor", Held: nopol},
+			{File: b, Line: 6, Ref: "ghcr.io/x/app:1.1.0", Current: "1.1.0", Latest: "2.1.0-rc.1", Digest: d("ghcr.io/x/app:2.1.0-rc.1"), Class: "major", Held: nopol},
 		}},
 		{"one file", []string{b}, []outdated.Entry{
-			{File: b, Line: 6, Ref: "ghcr.io/x/app:1.1.0", Current: "1.1.0", Latest: "2.0.0", Digest: d("ghcr.io/x/app:2.0.0")},
+			{File: b, Line: 6, Ref: "ghcr.io/x/app:1.1.0", Current: "1.1.0", Latest: "2.0.0", Digest: d("ghcr.io/x/app:2.0.0"), Class: "major", Held: nopol},
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -121,7 +122,7 @@ func TestOutdated(t *testing.T) {
 		t.Fatalf("table: exit %d; stderr %q", code, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 5 || !strings.HasPrefix(lines[0], "LOCATION") || !strings.Contains(lines[2], "busybox:1.37") || !strings.HasSuffix(lines[2], " 1.38    "+progress.Abbrev(d("docker.io/library/busybox:1.38"))) {
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "LOCATION") || !strings.Contains(lines[2], "busybox:1.37") || !strings.Contains(lines[2], " 1.38    minor  "+progress.Abbrev(d("docker.io/library/busybox:1.38"))+"  held: "+nopol) {
 		t.Errorf("table:\n%s", out)
 	}
 	if !strings.Contains(stderr, "listing the tags of 3 repositories") {

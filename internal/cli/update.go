@@ -35,7 +35,7 @@ const defaultUpdateTimeout = update.DefaultTimeout
 
 // Help is shown by "pinner update --help".
 func (UpdateCmd) Help() string {
-	return `Resolves the tag of every selected image site to the digest it names now and writes that digest into the .nix files in place: appended to a string ("busybox:1.37@sha256:..."), replacing an old digest, into a helm-values set's digest key or tag (style: in registry.yaml), or at the binding of a tag variable. No other byte of a file changes. A third-party site written with a digest but no tag is left alone; sites pinner cannot edit are reported as warnings, never guessed.
+	return `Resolves the tag of every selected image site to the digest it names now and writes that digest into the .nix files in place: appended to a string ("busybox:1.37@sha256:..."), replacing an old digest, into a helm-values set's digest key or tag (style: in registry.yaml), or at the binding of a tag variable. No other byte of a file changes. Where a policy in registry.yaml (policies:) lets a repository's tags move, the newest tag within it (update step, allow, prerelease, min_age) replaces the tag and the site is pinned to that tag's digest; each move is printed with its class (patch, minor, major), before the diff with --dry-run. A third-party site written with a digest but no tag is left alone; sites pinner cannot edit are reported as warnings, never guessed.
 
 Everything is resolved before anything is written, and every changed file is replaced atomically only when all steps succeeded: a registry failure changes no file. The changes are recorded in the changelog and pinner.lock (paths from registry.yaml). A second run with no registry change writes nothing.
 
@@ -81,6 +81,13 @@ func (c *UpdateCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		} else {
 			env.Log.Info(n.Text)
 		}
+	}
+	verb := "moved"
+	if c.DryRun {
+		verb = "would move"
+	}
+	for _, m := range res.Moves() {
+		fmt.Fprintf(env.Info, "pinner: %s %s %s → %s (%s)\n", verb, m.Repository, m.From, m.To, m.Class)
 	}
 	switch {
 	case c.JSON:

@@ -490,9 +490,9 @@ func TestUpdateRecordsWhatChanged(t *testing.T) {
 	short := func(d string) string { return "`" + d[:len("sha256:")+12] + "`" }
 	entry := " `docker.io/library/busybox` tag `1.37`: "
 	for _, want := range []string{
-		entry + short(d0) + " → " + short(d1) + " (modules/kubenix/apps/busybox-jobs.nix)\n",
-		entry + short(d1) + " → " + short(d2) + " (modules/kubenix/apps/busybox-jobs.nix)\n",
-		entry + short(d0) + " → " + short(d2) + " (modules/kubenix/backup/postgres-backup.nix)\n",
+		entry + short(d0) + " → " + short(d1) + " (modules/kubenix/apps/busybox-jobs.nix) — digest\n",
+		entry + short(d1) + " → " + short(d2) + " (modules/kubenix/apps/busybox-jobs.nix) — digest\n",
+		entry + short(d0) + " → " + short(d2) + " (modules/kubenix/backup/postgres-backup.nix) — digest\n",
 	} {
 		if !strings.Contains(string(log), want) {
 			t.Errorf("the changelog lacks\n%s\n%s", want, log)

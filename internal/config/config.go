@@ -11,8 +11,13 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/Masterminds/semver/v3"
+	"github.com/bmatcuk/doublestar/v4"
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/pinner-dev/pinner/internal/tagver"
 )
 
 // FileName is the configuration file Find looks for.
@@ -91,6 +96,9 @@ type Config struct {
 	// NixArgs are added to every `nix build` of the images, unchanged
 	// (--max-jobs 4, --builders ..., --option name value).
 	NixArgs []string
+	// Policies say how far tags may move, in the order of the file; the
+	// first whose Match fits a repository applies (PolicyFor).
+	Policies []Policy
 
 	// modulePos[i] is where Modules[i] is written; empty for defaults.
 	modulePos []pos
@@ -129,6 +137,43 @@ type Build struct {
 	Attr string
 	// Args are passed to File's function as strings.
 	Args map[string]string
+}
+
+// Policy is one entry under policies:.
+type Policy struct {
+	// Match is a doublestar glob over the normalised repository
+	// ("docker.io/library/busybox" for "busybox").
+	Match string
+	// Update is the largest step a tag may take; tagver.Digest keeps it.
+	Update tagver.Class
+	// Versioning reads the tags; tagver.Loose unless written.
+	Versioning tagver.Scheme
+	// Allow, when set, constrains the version a tag moves to (Masterminds
+	// semver syntax, ">=1.2 <2"); AllowText is how it is written.
+	Allow     *semver.Constraints
+	AllowText string
+	// Prerelease lets a tag move to a pre-release.
+	Prerelease bool
+	// MinAge is how old a candidate image must be; 0 for any age.
+	MinAge time.Duration
+	// Line and Column are where the entry is written.
+	Line, Column int
+}
+
+// PolicyFor returns the first policy whose Match fits repo, a repository
+// or a full reference in any spelling; nil when none does (the tag stays,
+// only its digest is updated).
+func (c *Config) PolicyFor(repo string) *Policy {
+	norm, ok := normalizeRef(repo)
+	if !ok {
+		return nil
+	}
+	for i := range c.Policies {
+		if ok, _ := doublestar.Match(c.Policies[i].Match, norm); ok {
+			return &c.Policies[i]
+		}
+	}
+	return nil
 }
 
 type pos struct{ line, column int }

@@ -272,6 +272,15 @@ type (
 		Ignore    at[[]scalar]                `yaml:"ignore"`
 		Images    at[map[string]at[rawImage]] `yaml:"images"`
 		NixArgs   at[[]scalar]                `yaml:"nix_args"`
+		Policies  at[[]at[rawPolicy]]         `yaml:"policies"`
+	}
+	rawPolicy struct {
+		Match      scalar `yaml:"match"`
+		Update     scalar `yaml:"update"`
+		Versioning scalar `yaml:"versioning"`
+		Allow      scalar `yaml:"allow"`
+		Prerelease scalar `yaml:"prerelease"`
+		MinAge     scalar `yaml:"min_age"`
 	}
 	rawImage struct {
 		Repository scalar       `yaml:"repository"`

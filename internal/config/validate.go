@@ -353,6 +353,7 @@ func (c *checker) config(root at[rawConfig], cfg *Config) {
 			}
 		}
 	}
+	c.policies(r.Policies, f.at("policies"), cfg)
 }
 
 // optionalFile checks changelog and lock, where "" turns the file off and

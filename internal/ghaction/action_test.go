@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/pinner-dev/pinner/internal/changelog"
 )
 
 var root = filepath.Join("..", "..")
@@ -179,6 +181,71 @@ func TestExampleWorkflow(t *testing.T) {
 	}
 	if !usesAction || !opensPR {
 		t.Errorf("want the action, then a pull request with its body when files changed (action %v, pull request %v)", usesAction, opensPR)
+	}
+}
+
+// TestExampleWorkflowClassifies runs the workflow's "Largest step" script
+// on PR bodies pinner writes: it finds the largest class present, which
+// labels the pull request and decides auto-merge.
+func TestExampleWorkflowClassifies(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash not installed")
+	}
+	b, err := os.ReadFile(filepath.Join(root, "docs", "ci", "pinner-update.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				ID  string `yaml:"id"`
+				Run string `yaml:"run"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(b, &wf); err != nil {
+		t.Fatal(err)
+	}
+	script := ""
+	for _, s := range wf.Jobs["update"].Steps {
+		if s.ID == "class" {
+			script = s.Run
+		}
+	}
+	if script == "" {
+		t.Fatal("no step with id class")
+	}
+	entry := func(class string) changelog.Entry {
+		return changelog.Entry{Repository: "ghcr.io/x/" + class, Old: changelog.Version{Tag: "1.0.0"},
+			New: changelog.Version{Tag: "2.0.0", Digest: "sha256:" + strings.Repeat("a", 64)}, Files: []string{"a.nix"}, Class: class}
+	}
+	for _, tc := range []struct {
+		classes []string
+		want    string
+	}{
+		{[]string{"digest"}, "digest"},
+		{[]string{"digest", "patch"}, "patch"},
+		{[]string{"patch", "minor", "digest"}, "minor"},
+		{[]string{"digest", "major", "patch"}, "major"},
+	} {
+		var es []changelog.Entry
+		for _, c := range tc.classes {
+			es = append(es, entry(c))
+		}
+		dir := t.TempDir()
+		body, out := filepath.Join(dir, "body.md"), filepath.Join(dir, "out")
+		if err := os.WriteFile(body, []byte(changelog.PRBody(es)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bash, "-e", "-c", script)
+		cmd.Env = append(os.Environ(), "BODY="+body, "GITHUB_OUTPUT="+out)
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", tc.classes, err, msg)
+		}
+		if got, _ := os.ReadFile(out); string(got) != "largest="+tc.want+"\n" {
+			t.Errorf("%v: %q, want largest=%s", tc.classes, got, tc.want)
+		}
 	}
 }
 

@@ -8,15 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
-	"sync"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/oci"
+	"github.com/pinner-dev/pinner/internal/policy"
 	"github.com/pinner-dev/pinner/internal/progress"
 	"github.com/pinner-dev/pinner/internal/scan"
 	"github.com/pinner-dev/pinner/internal/tagver"
@@ -32,19 +31,28 @@ type Entry struct {
 	Latest  string `json:"latest"`
 	// Digest is what Latest names now; "" when it could not be resolved.
 	Digest string `json:"digest"`
+	// Class is the step from Current to Latest: patch, minor or major.
+	Class string `json:"class"`
+	// Update is the tag `pinner update --all` moves to under the policy;
+	// "" when the tag stays.
+	Update string `json:"update"`
+	// Held says why the policy does not move to Latest; "" when it does.
+	Held string `json:"held"`
 }
 
-// Candidate is a site or an argument whose tag is a version.
+// Candidate is a tagged site or argument.
 type Candidate struct {
 	File string
 	Line int
 	Ref  string
 	Repo string // normalised: docker.io/library/busybox
-	Tag  tagver.Tag
+	Tag  string
 }
 
+func (c Candidate) key() imageref.Key { return imageref.MakeKey(c.Repo, c.Tag) }
+
 // FromSites are the candidates among sites: third-party images (not
-// built by the repository, not ignored) whose tag is a version.
+// built by the repository, not ignored) with a tag.
 func FromSites(cfg *config.Config, owns func(repo string) bool, sites []scan.Site) []Candidate {
 	var out []Candidate
 	for i := range sites {
@@ -52,19 +60,14 @@ func FromSites(cfg *config.Config, owns func(repo string) bool, sites []scan.Sit
 		if !s.Managed(cfg.Ignored) || s.Image.Repository == "" || s.Image.Tag == "" || owns(s.Image.Context()) {
 			continue
 		}
-		t, ok := tagver.Parse(s.Image.Tag)
-		if !ok {
-			continue
-		}
-		out = append(out, Candidate{File: s.File, Line: s.Line, Ref: s.Ref, Repo: s.Image.Context(), Tag: t})
+		out = append(out, Candidate{File: s.File, Line: s.Line, Ref: s.Ref, Repo: s.Image.Context(), Tag: s.Image.Tag})
 	}
 	return out
 }
 
 // SplitArgs tells outdated's arguments apart: an existing file or
-// directory is a path; anything else must be an image reference whose tag
-// is a version, since that is what outdated compares. Bad ones are bad
-// input.
+// directory is a path; anything else must be an image reference with a
+// tag, since that is what outdated compares. Bad ones are bad input.
 func SplitArgs(args []string) (paths []string, refs []Candidate, err error) {
 	for _, a := range args {
 		if _, statErr := os.Stat(a); statErr == nil {
@@ -82,11 +85,7 @@ func SplitArgs(args []string) (paths []string, refs []Candidate, err error) {
 		case ref.Digest != "":
 			return nil, nil, diag.AsBadInput(fmt.Errorf("reference %q has a digest: outdated compares tags; give it without @sha256:...", a))
 		}
-		t, ok := tagver.Parse(ref.Tag)
-		if !ok {
-			return nil, nil, diag.AsBadInput(fmt.Errorf("reference %q: tag %q is not a version (1.37, v2.4.1, 1.2.3-alpine); outdated compares version tags", a, ref.Tag))
-		}
-		refs = append(refs, Candidate{Ref: ref.Written, Repo: ref.Context(), Tag: t})
+		refs = append(refs, Candidate{Ref: ref.Written, Repo: ref.Context(), Tag: ref.Tag})
 	}
 	return paths, refs, nil
 }
@@ -96,38 +95,51 @@ type Options struct {
 	Prerelease bool // pre-release tags count
 	SameMajor  bool // only tags of each image's current major
 	Jobs       int  // repositories listed at once
+	// Log receives debug notes of the policies' age checks.
+	Log *slog.Logger
 	// Progress shows the listing and resolving; nil shows nothing.
 	Progress *progress.Reporter
 }
 
 // Find lists the candidates' repositories' tags and returns, in the order
 // of cands, the entries with a newer tag, each with the digest its newest
-// tag names now; repos is how many repositories were asked. The error
-// joins the repositories that could not list their tags and the digests
-// that could not be resolved; the entries are those found all the same.
-func Find(ctx context.Context, r *oci.Resolver, cands []Candidate, o Options) (out []Entry, repos int, err error) {
-	var list []string
+// tag names now and what the policy makes of it; repos is how many
+// repositories were asked. A reference given as an argument (File "")
+// whose tag is not a version under its policy's versioning is bad input.
+// Otherwise the error joins the repositories that could not list their
+// tags and the digests that could not be resolved; the entries are those
+// found all the same.
+func Find(ctx context.Context, cfg *config.Config, r *oci.Resolver, cands []Candidate, o Options) (out []Entry, repos int, err error) {
+	keys := make([]imageref.Key, len(cands))
 	seen := map[string]bool{}
-	for _, cd := range cands {
-		if !seen[cd.Repo] {
-			seen[cd.Repo] = true
-			list = append(list, cd.Repo)
+	for i, cd := range cands {
+		keys[i] = cd.key()
+		if cd.File != "" {
+			continue
+		}
+		scheme := tagver.Loose
+		if p := cfg.PolicyFor(cd.Repo); p != nil {
+			scheme = p.Versioning
+		}
+		if _, ok := scheme.Parse(cd.Tag); !ok {
+			return nil, 0, diag.AsBadInput(fmt.Errorf("reference %q: tag %q is not a version under versioning %s (1.37, v2.4.1, 1.2.3-alpine); outdated compares version tags", cd.Ref, cd.Tag, scheme))
 		}
 	}
-	tags, lerr := listTags(ctx, r, list, o)
+	decided, derr := policy.Decide(ctx, cfg, r, keys, policy.Options{All: true, Jobs: o.Jobs, Log: o.Log, Progress: o.Progress})
 	out = []Entry{}
 	var latestRefs []string
-	for _, cd := range cands {
-		all, ok := tags[cd.Repo]
+	for i, cd := range cands {
+		d := decided[keys[i]]
+		if d.Versioned {
+			seen[cd.Repo] = true
+		}
+		latest, ok := newest(d, o)
 		if !ok {
 			continue
 		}
-		latest, ok := tagver.Newest(cd.Tag, all, tagver.Options{Prerelease: o.Prerelease, SameMajor: o.SameMajor})
-		if !ok {
-			continue
-		}
-		out = append(out, Entry{File: cd.File, Line: cd.Line, Ref: cd.Ref, Current: cd.Tag.Raw, Latest: latest})
-		latestRefs = append(latestRefs, cd.Repo+":"+latest)
+		out = append(out, Entry{File: cd.File, Line: cd.Line, Ref: cd.Ref, Current: cd.Tag, Latest: latest.Raw,
+			Class: tagver.StepOf(d.Current, latest).String(), Update: d.To, Held: held(d, latest.Raw)})
+		latestRefs = append(latestRefs, cd.Repo+":"+latest.Raw)
 	}
 	var rerr error
 	if len(out) > 0 {
@@ -138,49 +150,40 @@ func Find(ctx context.Context, r *oci.Resolver, cands []Candidate, o Options) (o
 		}
 		rerr = err
 	}
-	return out, len(list), errors.Join(lerr, rerr)
+	return out, len(seen), errors.Join(derr, rerr)
+}
+
+// newest is the newest tag that can replace the current one under o.
+func newest(d *policy.Decision, o Options) (tagver.Version, bool) {
+	for _, v := range d.Newer {
+		if v.Pre != "" && !o.Prerelease || o.SameMajor && tagver.StepOf(d.Current, v) == tagver.Major {
+			continue
+		}
+		return v, true
+	}
+	return tagver.Version{}, false
+}
+
+// held says why the policy does not move the tag to latest.
+func held(d *policy.Decision, latest string) string {
+	switch {
+	case d.To == latest:
+		return ""
+	case d.Policy == nil:
+		return "no policy moves this tag"
+	case d.Policy.Update == tagver.Digest:
+		return "update: digest keeps the tag"
+	}
+	for _, h := range d.Held {
+		if h.Tag == latest {
+			return h.Reason
+		}
+	}
+	return "held back by the policy"
 }
 
 func plainf(p *progress.Reporter, format string, args ...any) {
 	if p != nil && p.Mode() == progress.Plain {
 		p.Logf(format, args...)
 	}
-}
-
-// listTags lists each repository's tags concurrently. The map holds the
-// repositories that answered; the error joins the others.
-func listTags(ctx context.Context, r *oci.Resolver, repos []string, o Options) (map[string][]string, error) {
-	if len(repos) == 0 {
-		return map[string][]string{}, nil
-	}
-	plainf(o.Progress, "listing the tags of %s", progress.Plural(len(repos), "repository"))
-	bar := o.Progress.Counter("listing tags")
-	bar.AddTotal(int64(len(repos)))
-	defer bar.Done()
-
-	var (
-		mu   sync.Mutex
-		out  = map[string][]string{}
-		errs = make([]error, len(repos))
-	)
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(o.Jobs, 1))
-	for i, repo := range repos {
-		g.Go(func() error {
-			// Failures stay here so that every repository gets its answer.
-			tags, err := r.Tags(gctx, repo)
-			bar.Increment()
-			if err != nil {
-				errs[i] = err
-				return nil
-			}
-			mu.Lock()
-			out[repo] = tags
-			mu.Unlock()
-			return nil
-		})
-	}
-	_ = g.Wait()
-	// A registry that does not answer is one error, not one per repository.
-	return out, oci.JoinByHost(errs)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/oci"
 	"github.com/pinner-dev/pinner/internal/testutil/registry"
@@ -20,10 +21,10 @@ func TestSplitArgs(t *testing.T) {
 		t.Fatal(err)
 	}
 	paths, refs, err := SplitArgs([]string{file, "busybox:1.37", dir})
-	if err != nil || len(paths) != 2 || len(refs) != 1 || refs[0].Repo != "docker.io/library/busybox" || refs[0].Tag.Raw != "1.37" {
+	if err != nil || len(paths) != 2 || len(refs) != 1 || refs[0].Repo != "docker.io/library/busybox" || refs[0].Tag != "1.37" {
 		t.Fatalf("paths %v, refs %+v, err %v", paths, refs, err)
 	}
-	for _, bad := range []string{"nope/x.nix", "busybox:latest", "busybox:1.37@sha256:" + strings.Repeat("a", 64)} {
+	for _, bad := range []string{"nope/x.nix", "busybox", "busybox:1.37@sha256:" + strings.Repeat("a", 64)} {
 		if _, _, err := SplitArgs([]string{bad}); diag.KindOf(err) != diag.BadInput {
 			t.Errorf("%s: err %v, want bad input", bad, err)
 		}
@@ -49,11 +50,18 @@ func TestFind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, repos, err := Find(context.Background(), r, cands, Options{Jobs: 2})
+	out, repos, err := Find(context.Background(), config.Default(t.TempDir()), r, cands, Options{Jobs: 2})
 	if err == nil || repos != 2 {
 		t.Errorf("repos %d, err %v: the missing repository must be an error", repos, err)
 	}
 	if len(out) != 1 || out[0].Latest != "1.2.0" || out[0].Digest != latest {
 		t.Errorf("entries %+v, want 1.2.0 at %s", out, latest)
+	}
+
+	// A reference whose tag is not a version under its versioning is bad
+	// input, before any registry is asked.
+	_, cands, _ = SplitArgs([]string{host + "/x/app:latest"})
+	if _, _, err := Find(context.Background(), config.Default(t.TempDir()), r, cands, Options{}); diag.KindOf(err) != diag.BadInput {
+		t.Errorf("latest: err %v, want bad input", err)
 	}
 }

@@ -17,7 +17,8 @@
 // builds itself go to the Owned source; without one they are skipped. With
 // OwnedTag, an owned site is pinned under the tag of the image built for it:
 // its tag is rewritten (or, for a site with a digest alone, added) along
-// with its digest.
+// with its digest. With Move, a third-party site moves to the tag its
+// update policy chose the same way.
 //
 // # Edits (DESIGN.md "Rewrite conventions")
 //
@@ -78,6 +79,11 @@ type Options struct {
 	Ignored func(repo string) bool
 	// Select picks the sites to pin; nil picks every one.
 	Select func(*scan.Site) bool
+	// Move, when set, names the tag a third-party site moves to (its
+	// update policy's choice): the site's tag is rewritten along with its
+	// digest, at the binding where the tag is written when every use of
+	// the binding moves with it. "" keeps the site's tag.
+	Move func(*scan.Site) string
 	// Recorded is the digest pinner.lock records for each normalised
 	// reference; nil when there is no lock. A site that carries another
 	// digest makes an Unrecorded change.
@@ -146,6 +152,9 @@ type Change struct {
 	Ref        imageref.Key
 	Repository string
 	Tag        string
+	// OldTag is the tag the sites had when it changes with the digest (a
+	// policy's move, or an owned image's new tag); "" when it stays.
+	OldTag string
 	// Old are the distinct digests the sites had, "" for none, in the
 	// order of the sites.
 	Old []string
@@ -340,9 +349,20 @@ func (p *Plan) collect(sites []scan.Site, o Options) []target {
 			p.note(s, Info, "built by this repository; skipped (owned images are pinned by the build path)")
 			continue
 		}
-		out = append(out, target{site: s, key: s.Image.Key(), tag: s.Image.Tag, owned: owned})
+		t := target{site: s, key: s.Image.Key(), tag: s.Image.Tag, owned: owned}
+		if to := moveOf(o, s); !owned && to != "" && to != t.tag {
+			t.key, t.tag, t.retag = imageref.MakeKey(s.Image.Context(), to), to, true
+		}
+		out = append(out, t)
 	}
 	return out
+}
+
+func moveOf(o Options, s *scan.Site) string {
+	if o.Move == nil {
+		return ""
+	}
+	return o.Move(s)
 }
 
 func (p *Plan) note(s *scan.Site, l Level, msg string) {
@@ -531,7 +551,7 @@ func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, er
 		return true
 	}
 
-	changes := map[imageref.Key]*Change{}
+	changes := map[changeKey]*Change{}
 	for _, t := range targets {
 		s := t.site
 		want := p.Resolved[t.key]
@@ -559,10 +579,14 @@ func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, er
 		fs.edits = append(fs.edits, edits...)
 		fs.pinned = append(fs.pinned, t)
 
-		c := changes[t.key]
+		ck := changeKey{key: t.key}
+		if t.retag && s.Image.Tag != t.tag {
+			ck.oldTag = s.Image.Tag
+		}
+		c := changes[ck]
 		if c == nil {
-			c = &Change{Ref: t.key, Repository: s.Image.Context(), Tag: t.tag, New: want, Owned: t.owned}
-			changes[t.key] = c
+			c = &Change{Ref: t.key, Repository: s.Image.Context(), Tag: t.tag, OldTag: ck.oldTag, New: want, Owned: t.owned}
+			changes[ck] = c
 		}
 		c.from(s.Image.Tag, s.Image.Digest, s.File)
 	}
@@ -598,12 +622,21 @@ func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, er
 		slices.Sort(c.Files)
 		p.Changes = append(p.Changes, *c)
 	}
-	slices.SortFunc(p.Changes, func(a, b Change) int { return cmp.Compare(a.Ref, b.Ref) })
+	slices.SortFunc(p.Changes, func(a, b Change) int { return cmp.Or(cmp.Compare(a.Ref, b.Ref), cmp.Compare(a.OldTag, b.OldTag)) })
 	return failed, nil
 }
 
 // valuesEdits adds the edits of the values pins whose digest changes.
-func (p *Plan) valuesEdits(pins []ValuesPin, state func(string) (*fileState, error), changes map[imageref.Key]*Change) error {
+// changeKey tells the changes of a plan apart: by reference, by the tag a
+// policy moved the sites from, and by the Helm release and chart of a
+// chart default (listed apart from sites of the same image).
+type changeKey struct {
+	key    imageref.Key
+	oldTag string
+	source string
+}
+
+func (p *Plan) valuesEdits(pins []ValuesPin, state func(string) (*fileState, error), changes map[changeKey]*Change) error {
 	for _, v := range pins {
 		want := p.Resolved[v.Key]
 		p.Pins[v.Key] = want
@@ -635,9 +668,7 @@ func (p *Plan) valuesEdits(pins []ValuesPin, state func(string) (*fileState, err
 			fs.edits = append(fs.edits, e)
 		}
 		fs.values = append(fs.values, v)
-		// One change per reference and source: a chart default is listed
-		// apart from sites of the same image.
-		ck := imageref.Key(string(v.Key) + " " + v.Source)
+		ck := changeKey{key: v.Key, source: v.Source}
 		c := changes[ck]
 		if c == nil {
 			r, _ := imageref.Parse(string(v.Key))

@@ -27,7 +27,7 @@ import (
 
 // outputs are the new contents of the .nix files, the changelog and the
 // lock file, only those that change.
-func outputs(cfg *config.Config, o Options, p *plan.Plan, oldLock *lock.Lock, results []owned.Result) ([]Output, error) {
+func outputs(cfg *config.Config, o Options, p *plan.Plan, ann annotations, oldLock *lock.Lock, results []owned.Result) ([]Output, error) {
 	var outs []Output
 	for _, f := range p.Files {
 		outs = append(outs, Output{Path: f.Path, Old: f.Old, Exists: true, New: f.New})
@@ -44,7 +44,7 @@ func outputs(cfg *config.Config, o Options, p *plan.Plan, oldLock *lock.Lock, re
 				base = []byte{}
 			}
 		}
-		if data := changelog.Add(base, now(), entries(cfg, p)); !bytes.Equal(data, old) || !exists {
+		if data := changelog.Add(base, now(), entries(cfg, p, ann)); !bytes.Equal(data, old) || !exists {
 			outs = append(outs, Output{Path: path, Old: old, Exists: exists, New: data})
 		}
 	}
@@ -210,7 +210,7 @@ func now() time.Time {
 // files really had before, with the changes an interrupted run made to
 // the files and could not record (plan.Unrecorded) merged in, so that the
 // changelog lists no digest a file never had.
-func entries(cfg *config.Config, p *plan.Plan) []changelog.Entry {
+func entries(cfg *config.Config, p *plan.Plan, ann annotations) []changelog.Entry {
 	base, _ := filepath.Abs(cfg.Dir)
 	rel := func(f string) string { return filepath.ToSlash(workspace.RelativeTo(base, f)) }
 	type key struct {
@@ -224,7 +224,8 @@ func entries(cfg *config.Config, p *plan.Plan) []changelog.Entry {
 		for _, from := range ch.From {
 			e := changelog.Entry{Repository: ch.Repository,
 				Old: changelog.Version{Tag: from.Tag, Digest: from.Digest},
-				New: changelog.Version{Tag: ch.Tag, Digest: ch.New}, Source: ch.Source}
+				New: changelog.Version{Tag: ch.Tag, Digest: ch.New}, Source: ch.Source,
+				Class: ann.classes[fromKey(ch)].String(), Notes: ann.notes[fromKey(ch)]}
 			if e.Kind() == changelog.Unchanged {
 				continue
 			}

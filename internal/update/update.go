@@ -117,6 +117,8 @@ type Result struct {
 	Resolver *oci.Resolver
 	// Sites scanned.
 	Sites int
+
+	ann annotations
 }
 
 // Output is one file the run writes.
@@ -285,6 +287,10 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 		}
 		res.Warnings = append(res.Warnings, warns...)
 	}
+	moves, err := tagMoves(ctx, cfg, r, sites, sel, cat, o)
+	if err != nil {
+		return nil, err
+	}
 	p, err := plan.Make(ctx, sites, plan.Options{
 		Values:     values,
 		Style:      cfg.Style,
@@ -299,6 +305,7 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 		IsOwned:  cat.owns,
 		Ignored:  cfg.Ignored,
 		Select:   sel,
+		Move:     moveOf(moves),
 		Recorded: oldLock.Digests(),
 	})
 	if errors.Is(err, plan.ErrChanged) {
@@ -308,8 +315,12 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 		return nil, diag.AsOutside(err)
 	}
 	res.Plan = p
+	res.ann.classes = classesOf(cfg, p)
+	var warn []string
+	res.ann.notes, warn = releaseNotes(ctx, r, p)
+	res.Warnings = append(res.Warnings, warn...)
 
-	outs, err := outputs(cfg, o, p, oldLock, res.Owned)
+	outs, err := outputs(cfg, o, p, res.ann, oldLock, res.Owned)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +346,7 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 		// With the others, so that a --pr-body that cannot be written
 		// fails the run before any file is replaced; renamed last, so
 		// that it describes only changes already made.
-		ws = append(ws, rewrite.Output{Path: o.PRBody, Data: []byte(changelog.PRBody(entries(cfg, p)))})
+		ws = append(ws, rewrite.Output{Path: o.PRBody, Data: []byte(changelog.PRBody(entries(cfg, p, res.ann)))})
 	}
 	if len(ws) > 0 {
 		if err := o.Write(ws); err != nil {

@@ -10,10 +10,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
@@ -89,6 +92,52 @@ func PushImage(t testing.TB, ref string, img v1.Image) string {
 	d, err := img.Digest()
 	if err != nil {
 		t.Fatalf("hashing image: %v", err)
+	}
+	return d.String()
+}
+
+// Image is a random image created at the given time, with labels: what
+// policies read (min_age, release notes).
+func Image(t testing.TB, created time.Time, labels map[string]string) v1.Image {
+	t.Helper()
+	img, err := random.Image(256, 1)
+	if err != nil {
+		t.Fatalf("making random image: %v", err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatalf("reading config: %v", err)
+	}
+	cf = cf.DeepCopy()
+	cf.Created = v1.Time{Time: created}
+	cf.Config.Labels = labels
+	img, err = mutate.ConfigFile(img, cf)
+	if err != nil {
+		t.Fatalf("setting config: %v", err)
+	}
+	return img
+}
+
+// PushIndex pushes an index of the images, one platform each
+// (linux/amd64, linux/arm64, ...), to ref and returns its digest.
+func PushIndex(t testing.TB, ref string, imgs ...v1.Image) string {
+	t.Helper()
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatalf("parsing reference %q: %v", ref, err)
+	}
+	archs := []string{"amd64", "arm64", "arm", "s390x"}
+	var idx v1.ImageIndex = empty.Index
+	for i, img := range imgs {
+		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{Add: img,
+			Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: archs[i%len(archs)]}}})
+	}
+	if err := remote.WriteIndex(r, idx); err != nil {
+		t.Fatalf("pushing index to %q: %v", ref, err)
+	}
+	d, err := idx.Digest()
+	if err != nil {
+		t.Fatalf("hashing index: %v", err)
 	}
 	return d.String()
 }
