@@ -808,7 +808,7 @@ func TestUpdatePRBodyFailureChangesNothing(t *testing.T) {
 
 	mod := filepath.Join(fx.dir, "modules", "kubenix", "apps", "qbittorrent.nix")
 	if err := os.Link(mod, filepath.Join(t.TempDir(), "other-name.nix")); err != nil {
-		t.Skipf("no hard links here: %v", err)
+		t.Skipf("this file system has no hard links: %v", err)
 	}
 	code, _, stderr = run(t, "", "update", "--all")
 	if code != ExitBadInput || !strings.Contains(stderr, "file has other hard links (2 names)") {

@@ -33,7 +33,7 @@ func fixtureFiles(t testing.TB) []string {
 		return nil
 	})
 	if err != nil {
-		t.Skipf("no fixtures: %v", err)
+		t.Fatalf("reading the fixtures: %v", err)
 	}
 	return files
 }
