@@ -190,10 +190,10 @@ in {
 	log, _ := os.ReadFile("CHANGELOG.md")
 	short := func(ref string) string { return "`" + d(ref)[:len("sha256:")+12] + "`" }
 	for _, want := range []string{
-		"- `ghcr.io/pt/app` tag `1.2.3` → `1.2.4`: none → " + short("ghcr.io/pt/app:1.2.4") + " (modules/kubenix/apps.nix) — patch, " +
+		"Z `ghcr.io/pt/app` tag `1.2.3` → `1.2.4`: first pin " + short("ghcr.io/pt/app:1.2.4") + " (modules/kubenix/apps.nix) — patch, " +
 			"[release notes](https://github.com/pt/app/compare/1111111111111111111111111111111111111111...2222222222222222222222222222222222222222)\n",
-		"- `ghcr.io/pt/date` tag `2025.12.21` → `2026.01.04`: none → " + short("ghcr.io/pt/date:2026.01.04") + " (modules/kubenix/apps.nix) — major\n",
-		"- `docker.io/library/busybox` tag `1.37`: none → " + short("docker.io/library/busybox:1.37") + " (modules/kubenix/apps.nix) — digest\n",
+		"Z `ghcr.io/pt/date` tag `2025.12.21` → `2026.01.04`: first pin " + short("ghcr.io/pt/date:2026.01.04") + " (modules/kubenix/apps.nix) — major\n",
+		"Z `docker.io/library/busybox` tag `1.37`: first pin " + short("docker.io/library/busybox:1.37") + " (modules/kubenix/apps.nix) — digest\n",
 	} {
 		if !strings.Contains(string(log), want) {
 			t.Errorf("the changelog lacks\n%s\nin\n%s", want, log)
