@@ -306,10 +306,14 @@ func (s *scanner) walkSet(m *attrSet, key string, ctx wctx, scope bool) {
 	if !scope && ctx&ctxDoc == 0 {
 		s.checkSet(m, key, ctx&ctxImage != 0)
 	}
-	// The arguments of pullImage name an image Nix fetches by digest, and
-	// a container whose image is never pulled runs a local one: neither is
-	// a reference to pin here.
-	skip := !scope && (isPullSet(m) || isLocalImage(m))
+	// The arguments of pullImage are one site of their own, not strings
+	// under image-named keys, and a container whose image is never pulled
+	// runs a local one: no reference to pin.
+	pull := !scope && isPullSet(m)
+	if pull && ctx&ctxDoc == 0 {
+		s.checkPull(m)
+	}
+	skip := pull || (!scope && isLocalImage(m))
 	for _, b := range m.ents {
 		s.walkEnt(b, ctx, skip)
 	}
@@ -373,11 +377,6 @@ func imageFlag(x syntax.Expr) string {
 		}
 	}
 	return v
-}
-
-// isPullSet reports whether m is the argument set of a pullImage call.
-func isPullSet(m *attrSet) bool {
-	return m.get("imageDigest") != nil && m.get("imageName") != nil
 }
 
 func (s *scanner) walkEnt(b *ent, ctx wctx, skip bool) {
