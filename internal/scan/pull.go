@@ -33,6 +33,10 @@ type PullEdit struct {
 	HashKey string
 	// Hash is the hash as written, when it is a literal of this file.
 	Hash *Text
+	// Func is the function the set is passed to, as written
+	// ("pkgs.dockerTools.pullImage", "pull"); zero when the set is not
+	// written as an argument (an option's default passed on elsewhere).
+	Func syntax.Span
 }
 
 // isPullSet reports whether m is the argument set of a pullImage call:
@@ -96,6 +100,11 @@ func (s *scanner) pullSite(c *candidate) *Site {
 	}
 	s.fillEdit(site, comp, r)
 	pe := &PullEdit{Span: c.set.node.NodeSpan()}
+	if set, ok := c.set.node.(*syntax.AttrSet); ok {
+		if fn := s.callee[set]; fn != nil {
+			pe.Func = fn.NodeSpan()
+		}
+	}
 	for _, k := range pullHashKeys {
 		b := c.set.get(k)
 		if b == nil || b.kind == entNested {

@@ -30,8 +30,8 @@ func file(f *syntax.File, refs *refCache, mem *evalMem) []Site {
 	s := &scanner{
 		ev:    newEvaluator(f, mem),
 		f:     f,
-		cands: map[any]*candidate{},
-		refs:  refs,
+		cands: map[any]*candidate{}, callee: map[*syntax.AttrSet]syntax.Expr{},
+		refs: refs,
 	}
 	if f.Root != nil {
 		s.walk(f.Root, nil, "", 0)
@@ -114,9 +114,12 @@ type interpString struct {
 }
 
 type scanner struct {
-	ev      *evaluator
-	f       *syntax.File
-	cands   map[any]*candidate
+	ev    *evaluator
+	f     *syntax.File
+	cands map[any]*candidate
+	// callee is the function each set written as an argument is passed
+	// to: the pullImage of a pull site.
+	callee  map[*syntax.AttrSet]syntax.Expr
 	order   []*candidate
 	refs    *refCache
 	interps []interpString
@@ -223,6 +226,9 @@ func (s *scanner) walk(x syntax.Expr, e *env, key string, ctx wctx) {
 			s.walk(x.Fn, e, "", c)
 			s.walk(x.Arg, e, key, c|ctxOption)
 			return
+		}
+		if set, ok := unparen(x.Arg).(*syntax.AttrSet); ok {
+			s.callee[set] = x.Fn
 		}
 		s.walk(x.Fn, e, "", c)
 		s.walk(x.Arg, e, key, c)
