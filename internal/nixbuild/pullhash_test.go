@@ -1,4 +1,4 @@
-package pullhash
+package nixbuild
 
 import (
 	"context"
@@ -41,10 +41,10 @@ func tools(t *testing.T) {
 	t.Setenv("NIX_CONFIG", "substituters =\nsandbox = false")
 }
 
-// TestCompute: the hash Nix reports for each call, in the file's
+// TestPullHashes: the hash Nix reports for each call, in the file's
 // spelling, is one a build with it succeeds with; a call that cannot be
 // fetched has an error and no hash.
-func TestCompute(t *testing.T) {
+func TestPullHashes(t *testing.T) {
 	tools(t)
 	host, _ := registry.StartDistribution(t)
 	d1 := registry.PushRandom(t, host+"/x/app:1.0", false)
@@ -57,12 +57,12 @@ func TestCompute(t *testing.T) {
 	args := func(tag, d string) map[string]string {
 		return map[string]string{"imageName": host + "/x/app", "imageDigest": d, "finalImageTag": tag}
 	}
-	reqs := []Request{
+	reqs := []PullCall{
 		{Func: fn, Args: args("1.0", d1), HashKey: "hash", Spelling: "sha256-xxx="},
 		{Func: fn, Args: args("2.0", d2), HashKey: "sha256", Spelling: "0000000000000000000000000000000000000000000000000000"},
 		{Func: fn, Args: args("3.0", "sha256:"+strings.Repeat("e", 64)), HashKey: "hash"},
 	}
-	res, err := Compute(context.Background(), "", reqs)
+	res, err := PullHashes(context.Background(), "", reqs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,13 +94,13 @@ func TestCompute(t *testing.T) {
 	}
 }
 
-func TestSpell(t *testing.T) {
+func TestSpellHashHash(t *testing.T) {
 	const sri = "sha256-LCa0a2j/xo/5m0U8HTBBNBNCLXBkg7+g+YpeiGJm564="
-	b32, err := Spell(sri, "1mgbc0ncsl4gsd8cq2phh6cb0c8y7mj2y2mw8mn2amsgv2kd61v5")
+	b32, err := SpellHash(sri, "1mgbc0ncsl4gsd8cq2phh6cb0c8y7mj2y2mw8mn2amsgv2kd61v5")
 	if err != nil || len(b32) != 52 {
 		t.Fatalf("base32 %q %v", b32, err)
 	}
-	back, err := Spell(b32, "sha256-x")
+	back, err := SpellHash(b32, "sha256-x")
 	if err != nil || back != sri {
 		t.Errorf("round trip %q %v", back, err)
 	}

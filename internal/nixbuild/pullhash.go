@@ -1,8 +1,9 @@
-// Package pullhash computes the fixed-output hash of pulled images
-// (pullImage calls) the way Nix itself knows it: it builds each call with
-// a fake hash and reads the hash Nix reports it got. One Nix invocation
-// instantiates every call of a run and one realises them all.
-package pullhash
+package nixbuild
+
+// The fixed-output hash of pulled images (pullImage calls), the way Nix
+// itself knows it: each call is built with a fake hash and Nix reports the
+// hash it got. One Nix invocation instantiates every call of a run and one
+// realises them all.
 
 import (
 	"bytes"
@@ -24,41 +25,41 @@ import (
 // always reports the one it got.
 const FakeHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
-// Timeout bounds one run: a registry that stops answering ends it.
-const Timeout = 30 * time.Minute
+// pullTimeout bounds one run: a registry that stops answering ends it.
+const pullTimeout = 30 * time.Minute
 
-// maxOutput bounds what is kept of Nix's stderr.
-const maxOutput = 4 << 20
+// maxPullOutput bounds what is kept of Nix's stderr.
+const maxPullOutput = 4 << 20
 
 // ErrNoHash: Nix did not report the hash of a call.
 var ErrNoHash = errors.New("nix reported no hash")
 
-// Request is one pullImage call: Func is a Nix file whose value is the
+// PullCall is one pullImage call: Func is a Nix file whose value is the
 // pullImage function, Args its string arguments (without the hash),
 // HashKey the argument the hash goes in ("hash" or "sha256"), and Spelling
 // an existing hash whose encoding the result takes (SRI, or Nix base32).
-type Request struct {
+type PullCall struct {
 	Func     string
 	Args     map[string]string
 	HashKey  string
 	Spelling string
 }
 
-// Result is the hash of one request, or why there is none.
-type Result struct {
+// PullHash is the hash of one request, or why there is none.
+type PullHash struct {
 	Hash string
 	Err  error
 }
 
-// Compute returns the hash of every request, in order. nix is the
+// PullHashes returns the hash of every request, in order. nixDir is the
 // directory holding nix-instantiate and nix-store ("" looks them up in
 // $PATH). An error that concerns the whole run (no Nix) is returned; one
 // that concerns a call is in its Result.
-func Compute(ctx context.Context, nixDir string, reqs []Request) ([]Result, error) {
+func PullHashes(ctx context.Context, nixDir string, reqs []PullCall) ([]PullHash, error) {
 	if len(reqs) == 0 {
 		return nil, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	ctx, cancel := context.WithTimeout(ctx, pullTimeout)
 	defer cancel()
 	tool := func(name string) (string, error) {
 		if nixDir != "" {
@@ -107,7 +108,7 @@ func Compute(ctx context.Context, nixDir string, reqs []Request) ([]Result, erro
 	}
 	// The calls come in as data, never as expression text.
 	const expr = `{ calls }: map (c: (import c.func) c.args) (builtins.fromJSON (builtins.readFile calls))`
-	out, stderr, err := run(ctx, inst, "--expr", expr, "--argstr", "calls", reqFile)
+	out, stderr, err := runCapped(ctx, inst, "--expr", expr, "--argstr", "calls", reqFile)
 	if err != nil {
 		return nil, fmt.Errorf("instantiating %d pulled images: %w\n%s", len(reqs), err, lastLines(stderr, 20))
 	}
@@ -115,9 +116,9 @@ func Compute(ctx context.Context, nixDir string, reqs []Request) ([]Result, erro
 	if len(drvs) != len(reqs) {
 		return nil, fmt.Errorf("instantiating %d pulled images: nix-instantiate printed %d derivations", len(reqs), len(drvs))
 	}
-	_, stderr, _ = run(ctx, store, append([]string{"--realise", "--keep-going"}, drvs...)...)
+	_, stderr, _ = runCapped(ctx, store, append([]string{"--realise", "--keep-going"}, drvs...)...)
 	got := mismatches(stderr)
-	res := make([]Result, len(reqs))
+	res := make([]PullHash, len(reqs))
 	for i, d := range drvs {
 		h, ok := got[d]
 		if !ok {
@@ -128,7 +129,7 @@ func Compute(ctx context.Context, nixDir string, reqs []Request) ([]Result, erro
 			res[i].Err = fmt.Errorf("%w for %s: %s", ErrNoHash, reqs[i].Args["imageName"], why)
 			continue
 		}
-		res[i].Hash, res[i].Err = Spell(h, reqs[i].Spelling)
+		res[i].Hash, res[i].Err = SpellHash(h, reqs[i].Spelling)
 	}
 	return res, nil
 }
@@ -145,9 +146,9 @@ func mismatches(stderr string) map[string]string {
 	return out
 }
 
-// Spell writes hash (any encoding Nix prints) in the encoding of like: an
+// SpellHash writes hash (any encoding Nix prints) in the encoding of like: an
 // SRI hash when like is one ("sha256-…") or empty, Nix base32 otherwise.
-func Spell(hash, like string) (string, error) {
+func SpellHash(hash, like string) (string, error) {
 	algo := nixhash.Algorithm(nixhash.SHA256)
 	h, err := nixhash.ParseAny(hash, &algo)
 	if err != nil {
@@ -159,22 +160,22 @@ func Spell(hash, like string) (string, error) {
 	return h.Format(nixhash.NixBase32, false), nil
 }
 
-func run(ctx context.Context, bin string, args ...string) ([]byte, string, error) {
+func runCapped(ctx context.Context, bin string, args ...string) ([]byte, string, error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	var stdout bytes.Buffer
-	stderr := &capped{max: maxOutput}
+	stderr := &cappedBuffer{max: maxPullOutput}
 	cmd.Stdout, cmd.Stderr = &stdout, stderr
 	err := cmd.Run()
 	return stdout.Bytes(), stderr.String(), err
 }
 
-// capped keeps the last max bytes written.
-type capped struct {
+// cappedBuffer keeps the last max bytes written.
+type cappedBuffer struct {
 	b   []byte
 	max int
 }
 
-func (c *capped) Write(p []byte) (int, error) {
+func (c *cappedBuffer) Write(p []byte) (int, error) {
 	c.b = append(c.b, p...)
 	if len(c.b) > c.max {
 		c.b = c.b[len(c.b)-c.max:]
@@ -182,12 +183,4 @@ func (c *capped) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (c *capped) String() string { return string(c.b) }
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
+func (c *cappedBuffer) String() string { return string(c.b) }
