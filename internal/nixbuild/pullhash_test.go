@@ -94,7 +94,7 @@ func TestPullHashes(t *testing.T) {
 	}
 }
 
-func TestSpellHashHash(t *testing.T) {
+func TestSpellHash(t *testing.T) {
 	const sri = "sha256-LCa0a2j/xo/5m0U8HTBBNBNCLXBkg7+g+YpeiGJm564="
 	b32, err := SpellHash(sri, "1mgbc0ncsl4gsd8cq2phh6cb0c8y7mj2y2mw8mn2amsgv2kd61v5")
 	if err != nil || len(b32) != 52 {
