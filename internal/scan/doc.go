@@ -32,13 +32,17 @@
 //     default. Ref is the part written (":1.2.3"); never editable.
 //   - embedded: an image line (`image: ghcr.io/x/y:1.0`) of YAML or JSON kept
 //     in a string, editable in place.
+//   - pull: the argument set of a pullImage call (any path to it: a set
+//     with imageName and imageDigest), ref imageName:finalImageTag@imageDigest
+//     (tag "latest" when none is written), always pinned. Edit.Pull keeps
+//     where its fixed-output hash is written.
 //   - derived: a string one of whose interpolations is another site's whole
 //     value (`"${image.repository}:${image.tag}"`, `image: ${toolbox}`).
 //     It carries its origin's Ref and Pinned and is never editable.
 //
 // Never sites: option documentation (example, description, defaultText,
-// literalExpression), attribute names, the arguments of pullImage (a later
-// form), host:port strings, chart URLs. A value under an image key that is
+// literalExpression), attribute names, the strings inside a pullImage
+// set, host:port strings, chart URLs. A value under an image key that is
 // meant as a reference but is not a valid one (upper-case letters, a
 // trailing space) is a site with Invalid set: a finding, never an edit.
 //

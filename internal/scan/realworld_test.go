@@ -20,6 +20,8 @@ import (
 // each style with the scan its author expects in EXPECTED.md.
 const realworldDir = "testdata/realworld"
 
+var pullRowRE = regexp.MustCompile("^\\| *`([^`]+:\\d+:\\d+)` *\\| *`([^`]+)`")
+
 var nearMissRE = regexp.MustCompile("^\\| *`([^`]+:\\d+:\\d+)` *\\| *`")
 
 // readTable returns the lines of the table under heading in an EXPECTED.md.
@@ -61,6 +63,12 @@ func TestRealWorld(t *testing.T) {
 			}
 			if len(want) == 0 {
 				t.Fatal("no rows in the site table")
+			}
+			// Pulled images: always pinned, their hash left to Nix.
+			for _, line := range readTable(string(data), "## Pull sites") {
+				if m := pullRowRE.FindStringSubmatch(line); m != nil {
+					want = append(want, expectedRow{Pos: m[1], Form: string(FormPull), Ref: normalized(string(FormPull), m[2]), Pinned: true})
+				}
 			}
 			near := map[string]bool{}
 			for _, line := range readTable(string(data), "## Near-misses") {

@@ -30,8 +30,8 @@ func file(f *syntax.File, refs *refCache, mem *evalMem) []Site {
 	s := &scanner{
 		ev:    newEvaluator(f, mem),
 		f:     f,
-		cands: map[any]*candidate{},
-		refs:  refs,
+		cands: map[any]*candidate{}, callee: map[*syntax.AttrSet]syntax.Expr{},
+		refs: refs,
 	}
 	if f.Root != nil {
 		s.walk(f.Root, nil, "", 0)
@@ -114,9 +114,12 @@ type interpString struct {
 }
 
 type scanner struct {
-	ev      *evaluator
-	f       *syntax.File
-	cands   map[any]*candidate
+	ev    *evaluator
+	f     *syntax.File
+	cands map[any]*candidate
+	// callee is the function each set written as an argument is passed
+	// to: the pullImage of a pull site.
+	callee  map[*syntax.AttrSet]syntax.Expr
 	order   []*candidate
 	refs    *refCache
 	interps []interpString
@@ -224,6 +227,9 @@ func (s *scanner) walk(x syntax.Expr, e *env, key string, ctx wctx) {
 			s.walk(x.Arg, e, key, c|ctxOption)
 			return
 		}
+		if set, ok := unparen(x.Arg).(*syntax.AttrSet); ok {
+			s.callee[set] = x.Fn
+		}
 		s.walk(x.Fn, e, "", c)
 		s.walk(x.Arg, e, key, c)
 	case *syntax.Unary:
@@ -306,10 +312,14 @@ func (s *scanner) walkSet(m *attrSet, key string, ctx wctx, scope bool) {
 	if !scope && ctx&ctxDoc == 0 {
 		s.checkSet(m, key, ctx&ctxImage != 0)
 	}
-	// The arguments of pullImage name an image Nix fetches by digest, and
-	// a container whose image is never pulled runs a local one: neither is
-	// a reference to pin here.
-	skip := !scope && (isPullSet(m) || isLocalImage(m))
+	// The arguments of pullImage are one site of their own, not strings
+	// under image-named keys, and a container whose image is never pulled
+	// runs a local one: no reference to pin.
+	pull := !scope && isPullSet(m)
+	if pull && ctx&ctxDoc == 0 {
+		s.checkPull(m)
+	}
+	skip := pull || (!scope && isLocalImage(m))
 	for _, b := range m.ents {
 		s.walkEnt(b, ctx, skip)
 	}
@@ -373,11 +383,6 @@ func imageFlag(x syntax.Expr) string {
 		}
 	}
 	return v
-}
-
-// isPullSet reports whether m is the argument set of a pullImage call.
-func isPullSet(m *attrSet) bool {
-	return m.get("imageDigest") != nil && m.get("imageName") != nil
 }
 
 func (s *scanner) walkEnt(b *ent, ctx wctx, skip bool) {

@@ -92,6 +92,8 @@ type Edit struct {
 	End int
 	// AttrSet is set for the attrset form.
 	AttrSet *AttrSetEdit
+	// Pull is set for the pull form.
+	Pull *PullEdit
 }
 
 // Text is a piece of source text holding part of a reference.

@@ -38,6 +38,8 @@ func (s *scanner) sites() []Site {
 			site = s.partialSite(c)
 		case FormEmbedded:
 			site = s.embeddedSite(c)
+		case FormPull:
+			site = s.pullSite(c)
 		}
 		if site != nil {
 			prim[c] = site

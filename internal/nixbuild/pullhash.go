@@ -1,0 +1,186 @@
+package nixbuild
+
+// The fixed-output hash of pulled images (pullImage calls), the way Nix
+// itself knows it: each call is built with a fake hash and Nix reports the
+// hash it got. One Nix invocation instantiates every call of a run and one
+// realises them all.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/nix-community/go-nix/pkg/nixhash"
+)
+
+// FakeHash is the hash a call is built with: no output has it, so Nix
+// always reports the one it got.
+const FakeHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+// pullTimeout bounds one run: a registry that stops answering ends it.
+const pullTimeout = 30 * time.Minute
+
+// maxPullOutput bounds what is kept of Nix's stderr.
+const maxPullOutput = 4 << 20
+
+// ErrNoHash: Nix did not report the hash of a call.
+var ErrNoHash = errors.New("nix reported no hash")
+
+// PullCall is one pullImage call: Func is a Nix file whose value is the
+// pullImage function, Args its string arguments (without the hash),
+// HashKey the argument the hash goes in ("hash" or "sha256"), and Spelling
+// an existing hash whose encoding the result takes (SRI, or Nix base32).
+type PullCall struct {
+	Func     string
+	Args     map[string]string
+	HashKey  string
+	Spelling string
+}
+
+// PullHash is the hash of one request, or why there is none.
+type PullHash struct {
+	Hash string
+	Err  error
+}
+
+// PullHashes returns the hash of every request, in order. nixDir is the
+// directory holding nix-instantiate and nix-store ("" looks them up in
+// $PATH). An error that concerns the whole run (no Nix) is returned; one
+// that concerns a call is in its Result.
+func PullHashes(ctx context.Context, nixDir string, reqs []PullCall) ([]PullHash, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, pullTimeout)
+	defer cancel()
+	tool := func(name string) (string, error) {
+		if nixDir != "" {
+			return filepath.Join(nixDir, name), nil
+		}
+		return exec.LookPath(name)
+	}
+	inst, err := tool("nix-instantiate")
+	if err != nil {
+		return nil, fmt.Errorf("computing image hashes: %w", err)
+	}
+	store, err := tool("nix-store")
+	if err != nil {
+		return nil, fmt.Errorf("computing image hashes: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "pinner-pullhash-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+
+	type call struct {
+		Func string            `json:"func"`
+		Args map[string]string `json:"args"`
+	}
+	calls := make([]call, len(reqs))
+	for i, r := range reqs {
+		args := map[string]string{}
+		for k, v := range r.Args {
+			args[k] = v
+		}
+		args[r.HashKey] = FakeHash
+		abs, err := filepath.Abs(r.Func)
+		if err != nil {
+			return nil, err
+		}
+		calls[i] = call{Func: abs, Args: args}
+	}
+	data, err := json.Marshal(calls)
+	if err != nil {
+		return nil, err
+	}
+	reqFile := filepath.Join(dir, "calls.json")
+	if err := os.WriteFile(reqFile, data, 0o600); err != nil {
+		return nil, err
+	}
+	// The calls come in as data, never as expression text.
+	const expr = `{ calls }: map (c: (import c.func) c.args) (builtins.fromJSON (builtins.readFile calls))`
+	out, stderr, err := runCapped(ctx, inst, "--expr", expr, "--argstr", "calls", reqFile)
+	if err != nil {
+		return nil, fmt.Errorf("instantiating %d pulled images: %w\n%s", len(reqs), err, lastLines(stderr, 20))
+	}
+	drvs := strings.Fields(string(out))
+	if len(drvs) != len(reqs) {
+		return nil, fmt.Errorf("instantiating %d pulled images: nix-instantiate printed %d derivations", len(reqs), len(drvs))
+	}
+	_, stderr, _ = runCapped(ctx, store, append([]string{"--realise", "--keep-going"}, drvs...)...)
+	got := mismatches(stderr)
+	res := make([]PullHash, len(reqs))
+	for i, d := range drvs {
+		h, ok := got[d]
+		if !ok {
+			why := lastLines(stderr, 10)
+			if ctx.Err() != nil {
+				why = ctx.Err().Error()
+			}
+			res[i].Err = fmt.Errorf("%w for %s: %s", ErrNoHash, reqs[i].Args["imageName"], why)
+			continue
+		}
+		res[i].Hash, res[i].Err = SpellHash(h, reqs[i].Spelling)
+	}
+	return res, nil
+}
+
+// mismatchRE matches Nix's report of a fixed-output hash mismatch: the
+// derivation, then the specified and the got hash.
+var mismatchRE = regexp.MustCompile(`hash mismatch in fixed-output derivation '([^']+)':\s*specified:\s*(\S+)\s*got:\s*(\S+)`)
+
+func mismatches(stderr string) map[string]string {
+	out := map[string]string{}
+	for _, m := range mismatchRE.FindAllStringSubmatch(stderr, -1) {
+		out[m[1]] = m[3]
+	}
+	return out
+}
+
+// SpellHash writes hash (any encoding Nix prints) in the encoding of like: an
+// SRI hash when like is one ("sha256-…") or empty, Nix base32 otherwise.
+func SpellHash(hash, like string) (string, error) {
+	algo := nixhash.Algorithm(nixhash.SHA256)
+	h, err := nixhash.ParseAny(hash, &algo)
+	if err != nil {
+		return "", fmt.Errorf("nix reported hash %q: %w", hash, err)
+	}
+	if like == "" || strings.HasPrefix(like, "sha256-") {
+		return h.Format(nixhash.SRI, true), nil
+	}
+	return h.Format(nixhash.NixBase32, false), nil
+}
+
+func runCapped(ctx context.Context, bin string, args ...string) ([]byte, string, error) {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	var stdout bytes.Buffer
+	stderr := &cappedBuffer{max: maxPullOutput}
+	cmd.Stdout, cmd.Stderr = &stdout, stderr
+	err := cmd.Run()
+	return stdout.Bytes(), stderr.String(), err
+}
+
+// cappedBuffer keeps the last max bytes written.
+type cappedBuffer struct {
+	b   []byte
+	max int
+}
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	c.b = append(c.b, p...)
+	if len(c.b) > c.max {
+		c.b = c.b[len(c.b)-c.max:]
+	}
+	return len(p), nil
+}
+
+func (c *cappedBuffer) String() string { return string(c.b) }

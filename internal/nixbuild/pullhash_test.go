@@ -1,0 +1,107 @@
+package nixbuild
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pinner-dev/pinner/internal/testutil/registry"
+)
+
+// standIn is a pullImage with the interface of dockerTools': a plain
+// fixed-output derivation that copies the image by digest out of a
+// loopback registry with the host's skopeo.
+const standIn = `{ imageName, imageDigest, finalImageTag ? "latest", sha256 ? "", hash ? "" }:
+derivation {
+  name = "pulled-${finalImageTag}";
+  system = builtins.currentSystem;
+  builder = "/bin/sh";
+  args = [ "-c" ''
+    set -eu
+    export HOME="$PWD" PATH=/usr/bin:/bin
+    skopeo --insecure-policy copy --src-tls-verify=false "docker://$imageName@$imageDigest" "dir:$out"
+  '' ];
+  inherit imageName imageDigest finalImageTag;
+  outputHashMode = "recursive";
+  outputHashAlgo = "sha256";
+  outputHash = if hash != "" then hash else sha256;
+}
+`
+
+func tools(t *testing.T) {
+	t.Helper()
+	for _, b := range []string{"nix-instantiate", "nix-store", "nix-build", "skopeo"} {
+		if _, err := exec.LookPath(b); err != nil {
+			t.Skipf("%s not installed", b)
+		}
+	}
+	t.Setenv("NIX_CONFIG", "substituters =\nsandbox = false")
+}
+
+// TestPullHashes: the hash Nix reports for each call, in the file's
+// spelling, is one a build with it succeeds with; a call that cannot be
+// fetched has an error and no hash.
+func TestPullHashes(t *testing.T) {
+	tools(t)
+	host, _ := registry.StartDistribution(t)
+	d1 := registry.PushRandom(t, host+"/x/app:1.0", false)
+	d2 := registry.PushRandom(t, host+"/x/app:2.0", false)
+	dir := t.TempDir()
+	fn := filepath.Join(dir, "pull.nix")
+	if err := os.WriteFile(fn, []byte(standIn), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := func(tag, d string) map[string]string {
+		return map[string]string{"imageName": host + "/x/app", "imageDigest": d, "finalImageTag": tag}
+	}
+	reqs := []PullCall{
+		{Func: fn, Args: args("1.0", d1), HashKey: "hash", Spelling: "sha256-xxx="},
+		{Func: fn, Args: args("2.0", d2), HashKey: "sha256", Spelling: "0000000000000000000000000000000000000000000000000000"},
+		{Func: fn, Args: args("3.0", "sha256:"+strings.Repeat("e", 64)), HashKey: "hash"},
+	}
+	res, err := PullHashes(context.Background(), "", reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(res[0].Hash, "sha256-") || res[0].Err != nil {
+		t.Errorf("SRI: %+v", res[0])
+	}
+	if len(res[1].Hash) != 52 || strings.Contains(res[1].Hash, "-") || res[1].Err != nil {
+		t.Errorf("base32: %+v", res[1])
+	}
+	if res[2].Hash != "" || res[2].Err == nil {
+		t.Errorf("missing image: %+v", res[2])
+	}
+	if res[0].Hash == res[1].Hash {
+		t.Errorf("two images, one hash")
+	}
+	// Nix confirms: the calls build with the hashes computed, and not
+	// with another.
+	build := func(i int, hash string) error {
+		expr := "import " + fn + " (builtins.fromJSON ''" + `{"imageName":"` + reqs[i].Args["imageName"] + `","imageDigest":"` + reqs[i].Args["imageDigest"] + `","finalImageTag":"` + reqs[i].Args["finalImageTag"] + `","` + reqs[i].HashKey + `":"` + hash + `"}` + "'')"
+		return exec.Command("nix-build", "--no-out-link", "--expr", expr).Run()
+	}
+	for i, r := range res[:2] {
+		if err := build(i, r.Hash); err != nil {
+			t.Errorf("building with %s: %v", r.Hash, err)
+		}
+	}
+	if build(0, res[1].Hash) == nil {
+		t.Errorf("image 1 builds with the hash of image 2")
+	}
+}
+
+func TestSpellHash(t *testing.T) {
+	const sri = "sha256-LCa0a2j/xo/5m0U8HTBBNBNCLXBkg7+g+YpeiGJm564="
+	b32, err := SpellHash(sri, "1mgbc0ncsl4gsd8cq2phh6cb0c8y7mj2y2mw8mn2amsgv2kd61v5")
+	if err != nil || len(b32) != 52 {
+		t.Fatalf("base32 %q %v", b32, err)
+	}
+	back, err := SpellHash(b32, "sha256-x")
+	if err != nil || back != sri {
+		t.Errorf("round trip %q %v", back, err)
+	}
+}
