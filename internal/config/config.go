@@ -96,6 +96,10 @@ type Config struct {
 	// NixArgs are added to every `nix build` of the images, unchanged
 	// (--max-jobs 4, --builders ..., --option name value).
 	NixArgs []string
+	// PullFunction is the Nix file (slash path, relative to Dir) whose
+	// value is the pullImage function pinner calls to compute a pulled
+	// image's hash; "" is nixpkgs' dockerTools.pullImage from <nixpkgs>.
+	PullFunction string
 	// Policies say how far tags may move, in the order of the file; the
 	// first whose Match fits a repository applies (PolicyFor).
 	Policies []Policy
@@ -253,6 +257,9 @@ func (c *Config) OCILayoutDir() (string, bool) {
 	}
 	return c.join(dir), true
 }
+
+// PullFunctionPath is the OS path of PullFunction, or "".
+func (c *Config) PullFunctionPath() string { return c.join(c.PullFunction) }
 
 // BuildFilePath is the OS path of the image's Build.File, or "" for a flake.
 func (c *Config) BuildFilePath(img *Image) string { return c.join(img.Build.File) }

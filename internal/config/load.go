@@ -272,6 +272,7 @@ type (
 		Ignore    at[[]scalar]                `yaml:"ignore"`
 		Images    at[map[string]at[rawImage]] `yaml:"images"`
 		NixArgs   at[[]scalar]                `yaml:"nix_args"`
+		PullFunc  scalar                      `yaml:"pull_function"`
 		Policies  at[[]at[rawPolicy]]         `yaml:"policies"`
 	}
 	rawPolicy struct {

@@ -313,6 +313,9 @@ func (c *checker) config(root at[rawConfig], cfg *Config) {
 			cfg.PushTo = ociPrefix + path.Clean(dir)
 		}
 	}
+	if v, _ := c.text(r.PullFunc, f.at("pull_function"), "pull_function"); v != "" && c.valid(f.at("pull_function"), "pull_function", v, "", checkInsidePath(v)) {
+		cfg.PullFunction = path.Clean(v)
+	}
 	c.mirrors(r.Mirrors, f.at("mirrors"), cfg)
 	items, _ = c.list(r.Insecure, f.at("insecure"), "insecure", "insecure host", "", checkHost)
 	for _, it := range items {

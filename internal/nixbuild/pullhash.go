@@ -21,6 +21,11 @@ import (
 	"github.com/nix-community/go-nix/pkg/nixhash"
 )
 
+// DefaultPullFunction is the pullImage a call is made with when the
+// configuration names none: nixpkgs' dockerTools.pullImage, from the
+// <nixpkgs> of Nix's search path.
+const DefaultPullFunction = "(import <nixpkgs> {}).dockerTools.pullImage"
+
 // FakeHash is the hash a call is built with: no output has it, so Nix
 // always reports the one it got.
 const FakeHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
@@ -35,7 +40,7 @@ const maxPullOutput = 4 << 20
 var ErrNoHash = errors.New("nix reported no hash")
 
 // PullCall is one pullImage call: Func is a Nix file whose value is the
-// pullImage function, Args its string arguments (without the hash),
+// pullImage function ("" is DefaultPullFunction), Args its string arguments (without the hash),
 // HashKey the argument the hash goes in ("hash" or "sha256"), and Spelling
 // an existing hash whose encoding the result takes (SRI, or Nix base32).
 type PullCall struct {
@@ -92,9 +97,11 @@ func PullHashes(ctx context.Context, nixDir string, reqs []PullCall) ([]PullHash
 			args[k] = v
 		}
 		args[r.HashKey] = FakeHash
-		abs, err := filepath.Abs(r.Func)
-		if err != nil {
-			return nil, err
+		abs := ""
+		if r.Func != "" {
+			if abs, err = filepath.Abs(r.Func); err != nil {
+				return nil, err
+			}
 		}
 		calls[i] = call{Func: abs, Args: args}
 	}
@@ -107,7 +114,7 @@ func PullHashes(ctx context.Context, nixDir string, reqs []PullCall) ([]PullHash
 		return nil, err
 	}
 	// The calls come in as data, never as expression text.
-	const expr = `{ calls }: map (c: (import c.func) c.args) (builtins.fromJSON (builtins.readFile calls))`
+	const expr = `{ calls }: map (c: (if c.func == "" then ` + DefaultPullFunction + ` else import c.func) c.args) (builtins.fromJSON (builtins.readFile calls))`
 	out, stderr, err := runCapped(ctx, inst, "--expr", expr, "--argstr", "calls", reqFile)
 	if err != nil {
 		return nil, fmt.Errorf("instantiating %d pulled images: %w\n%s", len(reqs), err, lastLines(stderr, 20))

@@ -95,6 +95,9 @@ type Options struct {
 	// rather than at a scanned site: chart defaults, and tag-only sites
 	// whose repository comes from the chart.
 	Values []ValuesPin
+	// PullHash computes the new hashes of pull sites whose digest
+	// changes; nil fails a plan that needs one.
+	PullHash PullHashes
 }
 
 // ValuesPin is one image pinned by a binding in a Helm release's values.
@@ -240,7 +243,11 @@ func Make(ctx context.Context, sites []scan.Site, o Options) (*Plan, error) {
 		return nil, err
 	}
 
-	failed, err := p.edit(targets, o)
+	hashes, err := p.pullHashes(ctx, targets, o)
+	if err != nil {
+		return nil, err
+	}
+	failed, err := p.edit(targets, o, hashes)
 	if err != nil {
 		return nil, err
 	}
@@ -476,7 +483,7 @@ type fileState struct {
 
 // edit turns the targets whose digest changes into edits, applies them and
 // checks the result.
-func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, err error) {
+func (p *Plan) edit(targets []target, o Options, hashes map[*scan.Site]string) (failed map[*scan.Site]bool, err error) {
 	failed = map[*scan.Site]bool{}
 	files := map[string]*fileState{}
 	var order []string
@@ -570,6 +577,10 @@ func (p *Plan) edit(targets []target, o Options) (failed map[*scan.Site]bool, er
 			edits, note = retagEdits(fs, s, t.tag, want, o.Style, atBinding)
 		} else {
 			edits, note = siteEdits(fs, s, want, o.Style, atBinding)
+		}
+		if s.Form == scan.FormPull && note == "" {
+			he, hn := pullHashEdit(s, hashes[s])
+			edits, note = append(edits, he...), hn
 		}
 		if note != "" {
 			p.note(s, Warn, "pinner cannot pin it: "+note)

@@ -14,7 +14,6 @@ import (
 // and invalid references.
 func TestFileForms(t *testing.T) {
 	const tagOnly = "tag-only: the repository comes from the chart"
-	const pullReason = "a pulled image's hash is recomputed by Nix; pinner does not update it yet"
 	tests := []struct {
 		name string
 		src  string
@@ -175,7 +174,7 @@ func TestFileForms(t *testing.T) {
 		{
 			name: "a pullImage call is one pull site, not string sites",
 			src:  `{ pullImage }: { p = pullImage { imageName = "ghcr.io/x/pulled"; imageDigest = "sha256:` + hexA + `"; sha256 = "x"; finalImageTag = "1"; }; }`,
-			want: []got{{At: `"ghcr`, Form: FormPull, AttrPath: "p", Ref: "ghcr.io/x/pulled:1@sha256:" + hexA, Pinned: true, Reason: pullReason}},
+			want: []got{{At: `"ghcr`, Form: FormPull, AttrPath: "p", Ref: "ghcr.io/x/pulled:1@sha256:" + hexA, Pinned: true, Editable: true}},
 		},
 		{
 			name: "pullImage through any path, alias or with",
@@ -197,16 +196,16 @@ in {
   n2c = nix2container.pullImage { imageName = "ghcr.io/x/n2c"; imageDigest = "sha256:` + hexA + `"; arch = "amd64"; sha256 = "x"; };
 }`,
 			want: []got{
-				{At: `"docker.io/rancher`, Form: FormPull, AttrPath: "services.k3s.images.0", Ref: "docker.io/rancher/mirrored-pause:3.6@sha256:" + hexA, Pinned: true, Reason: pullReason},
-				{At: `"quay`, Form: FormPull, AttrPath: "services.k3s.images.1", Ref: "quay.io/x/y:latest@sha256:" + hexA, Pinned: true, Reason: pullReason},
-				{At: `"bitnami`, Form: FormPull, AttrPath: "base", Ref: "bitnami/postgresql:16.2.0@sha256:" + hexA, Pinned: true, Reason: pullReason},
-				{At: `"ghcr`, Form: FormPull, AttrPath: "n2c", Ref: "ghcr.io/x/n2c:latest@sha256:" + hexA, Pinned: true, Reason: pullReason},
+				{At: `"docker.io/rancher`, Form: FormPull, AttrPath: "services.k3s.images.0", Ref: "docker.io/rancher/mirrored-pause:3.6@sha256:" + hexA, Pinned: true, Editable: true},
+				{At: `"quay`, Form: FormPull, AttrPath: "services.k3s.images.1", Ref: "quay.io/x/y:latest@sha256:" + hexA, Pinned: true, Editable: true},
+				{At: `"bitnami`, Form: FormPull, AttrPath: "base", Ref: "bitnami/postgresql:16.2.0@sha256:" + hexA, Pinned: true, Editable: true},
+				{At: `"ghcr`, Form: FormPull, AttrPath: "n2c", Ref: "ghcr.io/x/n2c:latest@sha256:" + hexA, Pinned: true, Editable: true},
 			},
 		},
 		{
 			name: "a pulled base under fromImage",
 			src:  "{ dockerTools, ... }: dockerTools.buildImage {\n  name = \"app\";\n  fromImage = dockerTools.pullImage {\n    imageName = \"alpine\";\n    imageDigest = \"sha256:" + hexA + "\";\n    sha256 = \"x\";\n    finalImageTag = \"3.19\";\n  };\n}",
-			want: []got{{At: `"alpine`, Form: FormPull, AttrPath: "fromImage", Ref: "alpine:3.19@sha256:" + hexA, Pinned: true, Reason: pullReason}},
+			want: []got{{At: `"alpine`, Form: FormPull, AttrPath: "fromImage", Ref: "alpine:3.19@sha256:" + hexA, Pinned: true, Editable: true}},
 		},
 		{
 			name: "mkMerge, mkIf, optionalAttrs, recursiveUpdate and // hide nothing",

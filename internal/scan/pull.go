@@ -119,11 +119,11 @@ func (s *scanner) pullSite(c *candidate) *Site {
 		break
 	}
 	site.Edit.Pull = pe
-	if site.Editable {
-		// The hash has to change with the digest, and only Nix can
-		// compute it.
+	if site.Editable && pe.Hash == nil {
+		// The hash has to change with the digest, and pinner can write
+		// only a hash written here.
 		site.Editable = false
-		site.Reason = "a pulled image's hash is recomputed by Nix; pinner does not update it yet"
+		site.Reason = "its hash is not a string of this file; pinner cannot write the hash the new digest needs"
 	}
 	return site
 }

@@ -307,6 +307,7 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 		Select:   sel,
 		Move:     moveOf(moves),
 		Recorded: oldLock.Digests(),
+		PullHash: pullHashes(cfg),
 	})
 	if errors.Is(err, plan.ErrChanged) {
 		return nil, diag.AsOutside(changedError(cfg, err, o.DryRun))
