@@ -1,6 +1,8 @@
 package scan
 
 import (
+	"strings"
+
 	"github.com/pinner-dev/pinner/internal/nix/syntax"
 )
 
@@ -119,6 +121,13 @@ func (s *scanner) pullSite(c *candidate) *Site {
 		break
 	}
 	site.Edit.Pull = pe
+	if site.Editable && pe.Func != (syntax.Span{}) && strings.Contains(s.text(pe.Func), "nix2container") {
+		// One pullImage computes the hashes of a run (registry.yaml's
+		// pull_function, dockerTools' by default); nix2container's
+		// fetches another output, with another hash.
+		site.Editable = false
+		site.Reason = "nix2container's pullImage has a hash of its own; pinner computes only dockerTools.pullImage's"
+	}
 	if site.Editable && pe.Hash == nil {
 		// The hash has to change with the digest, and pinner can write
 		// only a hash written here.
