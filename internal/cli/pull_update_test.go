@@ -119,3 +119,52 @@ pull {
 		t.Errorf("a digest was written without its hash:\n%s", read())
 	}
 }
+
+// TestUpdatePullSitePolicy: a policy that moves a pulled image's tag
+// writes the new finalImageTag and digest with the hash (SRI, as the file
+// spells it) of the call as it now reads, and the file builds.
+func TestUpdatePullSitePolicy(t *testing.T) {
+	for _, b := range []string{"nix-instantiate", "nix-store", "nix-build", "skopeo"} {
+		if _, err := exec.LookPath(b); err != nil {
+			t.Skipf("%s not installed", b)
+		}
+	}
+	t.Setenv("NIX_CONFIG", "substituters =\nsandbox = false")
+	host, _ := registry.StartDistribution(t)
+	d1 := registry.PushRandom(t, host+"/x/app:1.0", false)
+	d2 := registry.PushRandom(t, host+"/x/app:1.1", false)
+	const fake = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	src := `{ pull ? import ../nix/pull.nix }:
+pull {
+  imageName = "` + host + `/x/app";
+  imageDigest = "` + d1 + `";
+  hash = "` + fake + `";
+  finalImageTag = "1.0";
+}
+`
+	dir := writeFiles(t, map[string]string{
+		"registry.yaml": "version: 1\nmodules: [\"hosts/*.nix\"]\ninsecure: [" + host + "]\npull_function: nix/pull.nix\n" +
+			"policies:\n  - match: \"" + host + "/x/app\"\n    update: minor\n",
+		"nix/pull.nix":  pullStandIn,
+		"hosts/app.nix": src,
+	})
+	mod := filepath.Join(dir, "hosts", "app.nix")
+	code, out, stderr := run(t, dir, "update", "--all")
+	if code != 0 {
+		t.Fatalf("update: exit %d\n%s%s", code, out, stderr)
+	}
+	b, err := os.ReadFile(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(b)
+	if !strings.Contains(got, `imageDigest = "`+d2+`"`) || !strings.Contains(got, `finalImageTag = "1.1"`) {
+		t.Fatalf("tag and digest not moved:\n%s", got)
+	}
+	if strings.Contains(got, fake) || !strings.Contains(got, `hash = "sha256-`) {
+		t.Fatalf("hash not rewritten in SRI:\n%s", got)
+	}
+	if b, err := exec.Command("nix-build", "--no-out-link", mod).CombinedOutput(); err != nil {
+		t.Fatalf("nix-build of the updated file: %v\n%s", err, b)
+	}
+}
