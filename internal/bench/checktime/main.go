@@ -8,16 +8,15 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
+
+	"github.com/pinner-dev/pinner/internal/bench/wall"
 )
 
 func main() {
@@ -74,44 +73,20 @@ func run(pinner, fixtures string, want, runs int) error {
 
 	check := []string{pinner, "--chdir", dir, "check"}
 	grep := []string{"grep", "-rEn", `(image|repository|repo|tag|digest)[A-Za-z]* *=`, filepath.Join(dir, "modules")}
-	tc, err := timeRuns(runs, check)
+	tc, err := wall.Runs(runs, check)
 	if err != nil {
 		return err
 	}
-	tg, err := timeRuns(runs, grep)
+	tg, err := wall.Runs(runs, grep)
 	if err != nil {
 		return err
 	}
 	report := func(name string, ds []time.Duration) {
-		fmt.Printf("%-40s median %6.2f ms   p90 %6.2f ms\n", name, ms(ds[len(ds)/2]), ms(ds[len(ds)*9/10]))
+		fmt.Printf("%-40s median %6.2f ms   p90 %6.2f ms\n", name, wall.Ms(ds[len(ds)/2]), wall.Ms(ds[len(ds)*9/10]))
 	}
 	report("pinner check (whole process)", tc)
 	report("baseline: grep -rEn image-like lines", tg)
 	fmt.Printf("pinner check / grep: %.1fx; goal: median under 20 ms (%.0f%% of it)\n",
-		ms(tc[len(tc)/2])/ms(tg[len(tg)/2]), ms(tc[len(tc)/2])/20*100)
+		wall.Ms(tc[len(tc)/2])/wall.Ms(tg[len(tg)/2]), wall.Ms(tc[len(tc)/2])/20*100)
 	return nil
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// timeRuns runs argv runs times (after one warm-up) and returns the sorted
-// wall times. Exit status 1 is accepted: check reports findings with it and
-// grep reports no match with it.
-func timeRuns(runs int, argv []string) ([]time.Duration, error) {
-	var ds []time.Duration
-	for i := -1; i < runs; i++ {
-		cmd := exec.Command(argv[0], argv[1:]...)
-		start := time.Now()
-		err := cmd.Run()
-		d := time.Since(start)
-		var ee *exec.ExitError
-		if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
-			return nil, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
-		}
-		if i >= 0 {
-			ds = append(ds, d)
-		}
-	}
-	slices.Sort(ds)
-	return ds, nil
 }

@@ -11,16 +11,15 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
+
+	"github.com/pinner-dev/pinner/internal/bench/wall"
 )
 
 func main() {
@@ -171,37 +170,14 @@ func run(pinner, fixtures string, want, runs int) error {
 	}
 	var med []time.Duration
 	for _, c := range cmds {
-		ds, err := timeRuns(runs, c.argv)
+		ds, err := wall.Runs(runs, c.argv)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("%-42s median %6.2f ms   p90 %6.2f ms\n", c.name, ms(ds[len(ds)/2]), ms(ds[len(ds)*9/10]))
+		fmt.Printf("%-42s median %6.2f ms   p90 %6.2f ms\n", c.name, wall.Ms(ds[len(ds)/2]), wall.Ms(ds[len(ds)*9/10]))
 		med = append(med, ds[len(ds)/2])
 	}
 	fmt.Printf("check --rendered / check: %.2fx; / cat: %.1fx; goal: median under 50 ms (%.0f%% of it)\n",
-		ms(med[0])/ms(med[1]), ms(med[0])/ms(med[2]), ms(med[0])/50*100)
+		wall.Ms(med[0])/wall.Ms(med[1]), wall.Ms(med[0])/wall.Ms(med[2]), wall.Ms(med[0])/50*100)
 	return nil
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// timeRuns runs argv runs times (after one warm-up) and returns the sorted
-// wall times; exit status 1 (findings) is accepted.
-func timeRuns(runs int, argv []string) ([]time.Duration, error) {
-	var ds []time.Duration
-	for i := -1; i < runs; i++ {
-		cmd := exec.Command(argv[0], argv[1:]...)
-		start := time.Now()
-		err := cmd.Run()
-		d := time.Since(start)
-		var ee *exec.ExitError
-		if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
-			return nil, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
-		}
-		if i >= 0 {
-			ds = append(ds, d)
-		}
-	}
-	slices.Sort(ds)
-	return ds, nil
 }
