@@ -25,7 +25,7 @@ type ScanCmd struct {
 func (ScanCmd) Help() string {
 	return `Parses every *.nix file below each PATH with pinner's Nix parser and lists each place a container image is written: its file:line:column, form, the reference, whether it is pinned to a digest and whether pinner can edit it.
 
-Forms: string (a whole reference in a string), attrset (helm values: repository and tag or digest, however the set is written), partial (helm values that set only the tag or only the repository; the rest is the chart's default), embedded (an image: line of YAML kept in a string), derived (a string built from another site; it follows that site).
+Forms: string (a whole reference in a string), attrset (helm values: repository and tag or digest, however the set is written), partial (helm values that set only the tag or only the repository; the rest is the chart's default), embedded (an image: line of YAML kept in a string), pull (the arguments of a pullImage call: an image Nix fetches by digest and hash), chart (a Helm chart Nix fetches: helm.fetch, downloadHelmChart or a fetchurl of a chart's .tgz, pinned by its hash; REFERENCE is the repository, chart and version), derived (a string built from another site; it follows that site).
 
 On a terminal the table fits its width: the widest of LOCATION (cut at its start, keeping the file and line), REFERENCE and NOTE are shortened with "…". Into a file or a pipe the rows stay whole, unless COLUMNS is set; --json has every value in full.
 

@@ -59,6 +59,19 @@ func (s *Site) detach() {
 			t.detach()
 		}
 	}
+	if p := s.Edit.Pull; p != nil && p.Hash != nil {
+		p.Hash.detach()
+	}
+	if c := s.Chart; c != nil {
+		c.Repo, c.Name, c.Version = strings.Clone(c.Repo), strings.Clone(c.Name), strings.Clone(c.Version)
+		c.URL, c.Func = strings.Clone(c.URL), strings.Clone(c.Func)
+		for i := range c.Versions {
+			c.Versions[i].detach()
+		}
+		if c.Hash != nil {
+			c.Hash.detach()
+		}
+	}
 	// The tree lives in an arena the next file reuses.
 	s.decl = nil
 }
@@ -319,7 +332,12 @@ func (s *scanner) walkSet(m *attrSet, key string, ctx wctx, scope bool) {
 	if pull && ctx&ctxDoc == 0 {
 		s.checkPull(m)
 	}
-	skip := pull || (!scope && isLocalImage(m))
+	// A chart fetch's strings name a chart, never an image.
+	chart := !scope && !pull && isChartSet(m)
+	if chart && ctx&ctxDoc == 0 {
+		s.checkChart(m)
+	}
+	skip := pull || chart || (!scope && isLocalImage(m))
 	for _, b := range m.ents {
 		s.walkEnt(b, ctx, skip)
 	}

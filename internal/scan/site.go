@@ -60,6 +60,8 @@ type Site struct {
 	// Invalid marks a value written where an image belongs that is not a
 	// valid reference (Reason says why): a finding, never an edit.
 	Invalid bool `json:"-"`
+	// Chart is set for the chart form: the chart a fetch names.
+	Chart *ChartEdit `json:"chart,omitempty"`
 
 	// decl is the binding the site's value is, for pinner:ignore.
 	decl syntax.Node
@@ -135,8 +137,14 @@ type AttrSetEdit struct {
 	Prefix string
 }
 
-// Managed reports whether pinner pins s: it is written in the repository
-// rather than derived from another site, and ignored (the configuration's
+// ManagedChart reports whether pinner updates the chart fetch s: a chart
+// site whose chart (ChartEdit.ID) ignored does not report.
+func (s *Site) ManagedChart(ignored func(ref string) bool) bool {
+	return s.Form == FormChart && s.Chart != nil && (ignored == nil || !ignored(s.Chart.ID()))
+}
+
+// Managed reports whether pinner pins s as an image: it is written in the
+// repository rather than derived from another site or a chart fetch, and ignored (the configuration's
 // ignore list; nil ignores nothing) does not report its image. ignored is
 // asked with the normalised repository, or with the reference as written
 // when pinner could not parse it (an invalid site), so that one can be
@@ -144,7 +152,7 @@ type AttrSetEdit struct {
 // and nothing else, before its own conditions.
 func (s *Site) Managed(ignored func(ref string) bool) bool {
 	switch {
-	case s.Form == FormDerived:
+	case s.Form == FormDerived || s.Form == FormChart:
 		return false
 	case ignored == nil:
 		return true

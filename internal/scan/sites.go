@@ -40,6 +40,8 @@ func (s *scanner) sites() []Site {
 			site = s.embeddedSite(c)
 		case FormPull:
 			site = s.pullSite(c)
+		case FormChart:
+			site = s.chartSite(c)
 		}
 		if site != nil {
 			prim[c] = site
