@@ -10,7 +10,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"strings"
 
+	"github.com/pinner-dev/pinner/internal/chartrepo"
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/imageref"
@@ -38,6 +40,9 @@ type Entry struct {
 	Update string `json:"update"`
 	// Held says why the policy does not move to Latest; "" when it does.
 	Held string `json:"held"`
+	// Chart is true for a chart fetch: Ref is the chart's repository,
+	// name and version, Current and Latest are versions, Digest is "".
+	Chart bool `json:"chart,omitempty"`
 }
 
 // Candidate is a tagged site or argument.
@@ -45,18 +50,27 @@ type Candidate struct {
 	File string
 	Line int
 	Ref  string
-	Repo string // normalised: docker.io/library/busybox
+	Repo string // normalised: docker.io/library/busybox; a chart's ID
 	Tag  string
+	// Chart is the chart a chart fetch names; nil for an image.
+	Chart *chartrepo.Chart
 }
 
 func (c Candidate) key() imageref.Key { return imageref.MakeKey(c.Repo, c.Tag) }
 
 // FromSites are the candidates among sites: third-party images (not
-// built by the repository, not ignored) with a tag.
+// built by the repository, not ignored) with a tag, and chart fetches
+// whose version is written in the modules.
 func FromSites(cfg *config.Config, owns func(repo string) bool, sites []scan.Site) []Candidate {
 	var out []Candidate
 	for i := range sites {
 		s := &sites[i]
+		if s.ManagedChart(cfg.Ignored) {
+			if c := s.Chart; c.Version != "" && !strings.Contains(c.Version, "${") {
+				out = append(out, Candidate{File: s.File, Line: s.Line, Ref: s.Ref, Repo: c.ID(), Tag: c.Version, Chart: &chartrepo.Chart{Repo: c.Repo, Name: c.Name}})
+			}
+			continue
+		}
 		if !s.Managed(cfg.Ignored) || s.Image.Repository == "" || s.Image.Tag == "" || owns(s.Image.Context()) {
 			continue
 		}
@@ -125,9 +139,30 @@ func Find(ctx context.Context, cfg *config.Config, r *oci.Resolver, cands []Cand
 			return nil, 0, diag.AsBadInput(fmt.Errorf("reference %q: tag %q is not a version under versioning %s (1.37, v2.4.1, 1.2.3-alpine); outdated compares version tags", cd.Ref, cd.Tag, scheme))
 		}
 	}
-	decided, derr := policy.Decide(ctx, cfg, r, keys, policy.Options{All: true, Jobs: o.Jobs, Log: o.Log, Progress: o.Progress})
+	// Images and charts are decided apart: each lists its own kind of
+	// repository.
+	var imageKeys, chartKeys []imageref.Key
+	charts := &chartrepo.Registry{OCI: r}
+	for i, cd := range cands {
+		if cd.Chart != nil {
+			charts.Add(*cd.Chart)
+			chartKeys = append(chartKeys, keys[i])
+		} else {
+			imageKeys = append(imageKeys, keys[i])
+		}
+	}
+	popts := policy.Options{All: true, Jobs: o.Jobs, Log: o.Log, Progress: o.Progress}
+	decided, derr := policy.Decide(ctx, cfg, r, imageKeys, popts)
+	if len(chartKeys) > 0 {
+		cdec, cerr := policy.Decide(ctx, cfg, charts, chartKeys, popts)
+		for k, d := range cdec {
+			decided[k] = d
+		}
+		derr = errors.Join(derr, cerr)
+	}
 	out = []Entry{}
 	var latestRefs []string
+	var imageAt []int // the entries latestRefs resolve
 	for i, cd := range cands {
 		d := decided[keys[i]]
 		if d.Versioned {
@@ -138,15 +173,18 @@ func Find(ctx context.Context, cfg *config.Config, r *oci.Resolver, cands []Cand
 			continue
 		}
 		out = append(out, Entry{File: cd.File, Line: cd.Line, Ref: cd.Ref, Current: cd.Tag, Latest: latest.Raw,
-			Class: tagver.StepOf(d.Current, latest).String(), Update: d.To, Held: held(d, latest.Raw)})
-		latestRefs = append(latestRefs, cd.Repo+":"+latest.Raw)
+			Class: tagver.StepOf(d.Current, latest).String(), Update: d.To, Held: held(d, latest.Raw), Chart: cd.Chart != nil})
+		if cd.Chart == nil {
+			latestRefs = append(latestRefs, cd.Repo+":"+latest.Raw)
+			imageAt = append(imageAt, len(out)-1)
+		}
 	}
 	var rerr error
-	if len(out) > 0 {
-		plainf(o.Progress, "resolving the newest tags of %s", progress.Plural(len(out), "image"))
+	if len(latestRefs) > 0 {
+		plainf(o.Progress, "resolving the newest tags of %s", progress.Plural(len(latestRefs), "image"))
 		res, err := r.Resolve(ctx, latestRefs)
-		for i := range out {
-			out[i].Digest = res[i].Digest
+		for i, at := range imageAt {
+			out[at].Digest = res[i].Digest
 		}
 		rerr = err
 	}

@@ -10,7 +10,10 @@ import (
 
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/diag"
+	"github.com/pinner-dev/pinner/internal/nix/syntax"
 	"github.com/pinner-dev/pinner/internal/oci"
+	"github.com/pinner-dev/pinner/internal/scan"
+	"github.com/pinner-dev/pinner/internal/testutil/helmrepo"
 	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
 
@@ -63,5 +66,58 @@ func TestFind(t *testing.T) {
 	_, cands, _ = SplitArgs([]string{host + "/x/app:latest"})
 	if _, _, err := Find(context.Background(), config.Default(t.TempDir()), r, cands, Options{}); diag.KindOf(err) != diag.BadInput {
 		t.Errorf("latest: err %v, want bad input", err)
+	}
+}
+
+// TestFindCharts lists a chart fetch's newer versions from a real chart
+// repository, beside an image of the same module, each from its own kind
+// of repository.
+func TestFindCharts(t *testing.T) {
+	host, _ := registry.StartInProcess(t)
+	registry.PushRandom(t, host+"/x/app:1.0.0", false)
+	newer := registry.PushRandom(t, host+"/x/app:1.1.0", false)
+	repo := helmrepo.New(t)
+	for _, v := range []string{"0.1.0", "0.2.0", "1.0.0"} {
+		repo.Add("web", v, "ghcr.io/acme/web:"+v)
+	}
+	src := `{ kubenix, ... }: {
+  kubernetes.helm.releases.web.chart = kubenix.lib.helm.fetch {
+    repo = "` + repo.URL + `";
+    chart = "web";
+    version = "0.1.0";
+    sha256 = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+  };
+  app.image = "` + host + `/x/app:1.0.0";
+}
+`
+	f, err := syntax.Parse("web.nix", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse(filepath.Join(t.TempDir(), "registry.yaml"), []byte("version: 1\npolicies:\n  - match: \"127.0.0.1:*/web\"\n    update: minor\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cands := FromSites(cfg, func(string) bool { return false }, scan.File(f))
+	if len(cands) != 2 {
+		t.Fatalf("candidates %+v", cands)
+	}
+	r, err := oci.NewResolver(oci.WithRetry(1, time.Millisecond, time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := Find(context.Background(), cfg, r, cands, Options{Jobs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 2 {
+		t.Fatalf("entries %+v", out)
+	}
+	web, app := out[0], out[1]
+	if !web.Chart || web.Current != "0.1.0" || web.Latest != "1.0.0" || web.Class != "major" || web.Update != "0.2.0" || web.Digest != "" || web.Line != 3 {
+		t.Errorf("chart entry %+v", web)
+	}
+	if app.Chart || app.Latest != "1.1.0" || app.Digest != newer {
+		t.Errorf("image entry %+v", app)
 	}
 }
