@@ -67,6 +67,10 @@ type Entry struct {
 	Class string
 	// Notes links the release notes of the new image; "" for none.
 	Notes string
+	// Chart: the entry is a chart fetch's. Repository is the chart's
+	// repository and name, the tags are versions and the digests the
+	// fetch's Nix hashes.
+	Chart bool
 }
 
 // Kind is what an Entry changes.
@@ -114,10 +118,29 @@ func Stamp(at time.Time) string { return at.UTC().Format("2006-01-02 15:04Z") }
 
 // tagChange is "tag `1.37`", or "tag `1.0` → `be867c4`" for a re-tag.
 func tagChange(e Entry) string {
-	if e.Kind() != NewTag {
-		return "tag " + tagName(e.New.Tag)
+	what := "tag "
+	if e.Chart {
+		what = "chart version "
 	}
-	return "tag " + tagName(e.Old.Tag) + " → " + tagName(e.New.Tag)
+	if e.Kind() != NewTag {
+		return what + tagName(e.New.Tag)
+	}
+	return what + tagName(e.Old.Tag) + " → " + tagName(e.New.Tag)
+}
+
+// shortHash is a Nix hash cut like a digest: its algorithm and twelve
+// characters.
+func shortHash(h string) string {
+	algo, rest, ok := strings.Cut(h, "-")
+	if !ok {
+		algo, rest = "", h
+	} else {
+		algo += "-"
+	}
+	if len(rest) > 12 {
+		rest = rest[:12] + "…"
+	}
+	return algo + rest
 }
 
 func tagName(t string) string {
@@ -130,6 +153,9 @@ func tagName(t string) string {
 // digestChange is "first pin `sha256:…`", "`sha256:…` → `sha256:…`", or,
 // for a re-tag that keeps its digest, "digest `sha256:…` unchanged".
 func digestChange(e Entry) string {
+	if e.Chart {
+		return "hash " + code(shortHash(e.Old.Digest)) + " → " + code(shortHash(e.New.Digest))
+	}
 	switch {
 	case e.Old.Digest == e.New.Digest:
 		return "digest " + code(ShortDigest(e.New.Digest)) + " unchanged"
@@ -366,13 +392,17 @@ func PRBody(entries []Entry) string {
 		b.WriteString("pinner update: no image changed.\n")
 		return b.String()
 	}
-	images := map[string]bool{}
+	images, charts := map[string]bool{}, map[string]bool{}
 	files := map[string]bool{}
 	groups := map[string][]Entry{}
 	classed := false
 	var kinds [Unchanged]int
 	for _, e := range entries {
-		images[e.Repository+":"+e.New.Tag] = true
+		if e.Chart {
+			charts[e.Repository+":"+e.New.Tag] = true
+		} else {
+			images[e.Repository+":"+e.New.Tag] = true
+		}
 		for _, f := range e.Files {
 			files[f] = true
 		}
@@ -391,8 +421,15 @@ func PRBody(entries []Entry) string {
 			parts = append(parts, count(n, what[0], what[1]))
 		}
 	}
+	what := count(len(images), "image", "images")
+	switch {
+	case len(charts) > 0 && len(images) == 0:
+		what = count(len(charts), "chart", "charts")
+	case len(charts) > 0:
+		what += " and " + count(len(charts), "chart", "charts")
+	}
 	fmt.Fprintf(&b, "pinner update: %s to %s in %s (%s).\n", count(len(entries), "change", "changes"),
-		count(len(images), "image", "images"), count(len(files), "file", "files"), strings.Join(parts, ", "))
+		what, count(len(files), "file", "files"), strings.Join(parts, ", "))
 	if !classed {
 		b.WriteString("\n")
 		table(&b, entries)
@@ -435,7 +472,11 @@ func table(b *strings.Builder, entries []Entry) {
 		if e.Source != "" {
 			names = append(names, cell(e.Source))
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", cell(code(e.Repository)), tag, cell(digestChange(e)), strings.Join(names, "<br>"))
+		repo := code(e.Repository)
+		if e.Chart {
+			repo = "chart " + repo
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", cell(repo), tag, cell(digestChange(e)), strings.Join(names, "<br>"))
 	}
 }
 

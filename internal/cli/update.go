@@ -87,7 +87,11 @@ func (c *UpdateCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		verb = "would move"
 	}
 	for _, m := range res.Moves() {
-		fmt.Fprintf(env.Info, "pinner: %s %s %s → %s (%s)\n", verb, m.Repository, m.From, m.To, m.Class)
+		what := ""
+		if m.Chart {
+			what = "chart "
+		}
+		fmt.Fprintf(env.Info, "pinner: %s %s%s %s → %s (%s)\n", verb, what, m.Repository, m.From, m.To, m.Class)
 	}
 	switch {
 	case c.JSON:
@@ -148,7 +152,22 @@ func (c *UpdateCmd) summary(env *Env, res *update.Result) {
 	}
 	switch {
 	case len(res.Plan.Changes) > 0:
-		fmt.Fprintf(env.Info, "pinner: %s %d image(s) to new digests in %d file(s)\n", verb, len(res.Plan.Changes), len(res.Plan.Files))
+		images, charts := 0, 0
+		for _, ch := range res.Plan.Changes {
+			if ch.Chart {
+				charts++
+			} else {
+				images++
+			}
+		}
+		what := fmt.Sprintf("%d image(s) to new digests", images)
+		switch {
+		case charts > 0 && images == 0:
+			what = fmt.Sprintf("%d chart fetch(es) to new versions", charts)
+		case charts > 0:
+			what += fmt.Sprintf(" and %d chart fetch(es) to new versions", charts)
+		}
+		fmt.Fprintf(env.Info, "pinner: %s %s in %d file(s)\n", verb, what, len(res.Plan.Files))
 	case len(outs) > 0 && c.DryRun:
 		fmt.Fprintln(env.Info, "pinner: every image is pinned to the digest its tag names; the lock file would change")
 	case len(outs) > 0:

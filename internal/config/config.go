@@ -100,6 +100,11 @@ type Config struct {
 	// value is the pullImage function pinner calls to compute a pulled
 	// image's hash; "" is nixpkgs' dockerTools.pullImage from <nixpkgs>.
 	PullFunction string
+	// ChartFunction is the Nix file (slash path, relative to Dir) whose
+	// value is the chart fetch pinner calls to compute a moved chart's
+	// hash; "" is pinner's own equivalent of the fetch the module calls
+	// (kubenix's helm.fetch, nix-kube-generators' downloadHelmChart).
+	ChartFunction string
 	// Policies say how far tags may move, in the order of the file; the
 	// first whose Match fits a repository applies (PolicyFor).
 	Policies []Policy
@@ -260,6 +265,9 @@ func (c *Config) OCILayoutDir() (string, bool) {
 
 // PullFunctionPath is the OS path of PullFunction, or "".
 func (c *Config) PullFunctionPath() string { return c.join(c.PullFunction) }
+
+// ChartFunctionPath is the OS path of ChartFunction, or "".
+func (c *Config) ChartFunctionPath() string { return c.join(c.ChartFunction) }
 
 // BuildFilePath is the OS path of the image's Build.File, or "" for a flake.
 func (c *Config) BuildFilePath(img *Image) string { return c.join(img.Build.File) }

@@ -273,6 +273,7 @@ type (
 		Images    at[map[string]at[rawImage]] `yaml:"images"`
 		NixArgs   at[[]scalar]                `yaml:"nix_args"`
 		PullFunc  scalar                      `yaml:"pull_function"`
+		ChartFunc scalar                      `yaml:"chart_function"`
 		Policies  at[[]at[rawPolicy]]         `yaml:"policies"`
 	}
 	rawPolicy struct {

@@ -316,6 +316,9 @@ func (c *checker) config(root at[rawConfig], cfg *Config) {
 	if v, _ := c.text(r.PullFunc, f.at("pull_function"), "pull_function"); v != "" && c.valid(f.at("pull_function"), "pull_function", v, "", checkInsidePath(v)) {
 		cfg.PullFunction = path.Clean(v)
 	}
+	if v, _ := c.text(r.ChartFunc, f.at("chart_function"), "chart_function"); v != "" && c.valid(f.at("chart_function"), "chart_function", v, "", checkInsidePath(v)) {
+		cfg.ChartFunction = path.Clean(v)
+	}
 	c.mirrors(r.Mirrors, f.at("mirrors"), cfg)
 	items, _ = c.list(r.Insecure, f.at("insecure"), "insecure", "insecure host", "", checkHost)
 	for _, it := range items {

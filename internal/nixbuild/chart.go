@@ -17,7 +17,12 @@ import (
 // manifests` fetched already is in the store and nothing runs. The
 // builder is the host's /bin/sh and the helm pinner found; every value
 // comes in as an environment variable, never as script text.
-const chartNix = `{ repo, chart, version, sha256, helm }:
+//
+// With dropDotfiles, the output is the chart's entries but those whose
+// name starts with a dot (.helmignore): what nix-kube-generators'
+// downloadHelmChart (nixidy's lib.helm.downloadHelmChart) makes with
+// `mv chart/* $out`, whose hash therefore differs from helm.fetch's.
+const chartNix = `{ repo, chart, version, sha256, helm, dropDotfiles ? "" }:
 derivation {
   name = "${builtins.replaceStrings [ "/" ] [ "-" ] chart}-${version}";
   system = builtins.currentSystem;
@@ -25,15 +30,65 @@ derivation {
   args = [ "-c" ''
     set -eu
     export HOME="$PWD" PATH=/usr/bin:/bin
-    "$helm" pull --repo "$repo" "$chart" --version "$version" --untar --untardir pulled
-    cp -r "pulled/$chart" "$out"
+    case "$repo" in
+      oci://*) "$helm" pull "$repo/$chart" --version "$version" --untar --untardir pulled ;;
+      *) "$helm" pull --repo "$repo" "$chart" --version "$version" --untar --untardir pulled ;;
+    esac
+    if [ -n "$dropDotfiles" ]; then
+      mkdir "$out"
+      for f in "pulled/$chart"/*; do cp -r "$f" "$out/"; done
+    else
+      cp -r "pulled/$chart" "$out"
+    fi
   '' ];
-  inherit repo chart version helm;
+  inherit repo chart version helm dropDotfiles;
   outputHashMode = "recursive";
   outputHashAlgo = "sha256";
   outputHash = sha256;
 }
 `
+
+// fetchurlNix is Nix's own fetchurl (builtin:fetchurl), whose flat hash
+// of the file is nixpkgs' fetchurl's too.
+const fetchurlNix = `args: import <nix/fetchurl.nix> args
+`
+
+// HashFunctions are Nix files of pinner's own fetch functions, for
+// PullCall.Func: Chart takes { repo, chart, version, sha256, helm,
+// dropDotfiles }, Fetchurl fetchurl's { url, hash or sha256 }. Remove
+// removes them.
+type HashFunctions struct {
+	Chart, Fetchurl string
+	dir             string
+}
+
+// WriteHashFunctions writes the functions to a new temporary directory.
+func WriteHashFunctions() (*HashFunctions, error) {
+	dir, err := os.MkdirTemp("", "pinner-hashfn-")
+	if err != nil {
+		return nil, err
+	}
+	h := &HashFunctions{Chart: filepath.Join(dir, "chart.nix"), Fetchurl: filepath.Join(dir, "fetchurl.nix"), dir: dir}
+	for p, text := range map[string]string{h.Chart: chartNix, h.Fetchurl: fetchurlNix} {
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+// Remove deletes the files.
+func (h *HashFunctions) Remove() { os.RemoveAll(h.dir) }
+
+// HelmPath is the helm the chart function runs: on $PATH, else "helm"
+// (the build then says it is missing).
+func HelmPath() string {
+	if p, err := exec.LookPath("helm"); err == nil {
+		return p
+	}
+	return "helm"
+}
 
 // Chart names a chart in a chart repository, as kubenix's lib.helm.fetch
 // takes it.
@@ -47,11 +102,7 @@ type Chart struct {
 // it up in $PATH.
 func (b *Builder) FetchChart(ctx context.Context, c Chart, helm string) (string, error) {
 	if helm == "" {
-		if p, err := exec.LookPath("helm"); err == nil {
-			helm = p
-		} else {
-			helm = "helm"
-		}
+		helm = HelmPath()
 	}
 	dir, err := os.MkdirTemp("", "pinner-chart-")
 	if err != nil {

@@ -96,8 +96,11 @@ type Options struct {
 	// whose repository comes from the chart.
 	Values []ValuesPin
 	// PullHash computes the new hashes of pull sites whose digest
-	// changes; nil fails a plan that needs one.
+	// changes, and of chart fetches that move; nil fails a plan that
+	// needs one.
 	PullHash PullHashes
+	// Charts are the chart fetches to move to another version.
+	Charts []ChartMove
 }
 
 // ValuesPin is one image pinned by a binding in a Helm release's values.
@@ -170,8 +173,12 @@ type Change struct {
 	// Owned is true for an image the repository builds.
 	Owned bool
 	// Source says where the image comes from when that is not a site of
-	// the modules: "chart default of helm release x (chart c 1.0)".
+	// the modules: "chart default of helm release x (chart c 1.0)"; for a
+	// chart, the release that installs it.
 	Source string
+	// Chart: the change is a chart fetch's. Repository is the chart's ID,
+	// Tag and OldTag versions, Old and New its hashes.
+	Chart bool
 }
 
 // From is one tag and digest the sites of a Change had (Digest "" for
@@ -479,6 +486,7 @@ type fileState struct {
 	// pinned are the targets whose digest changes, to check afterwards.
 	pinned []target
 	values []ValuesPin
+	charts []chartPin
 }
 
 // edit turns the targets whose digest changes into edits, applies them and
@@ -605,6 +613,9 @@ func (p *Plan) edit(targets []target, o Options, hashes map[*scan.Site]string) (
 	if err := p.valuesEdits(o.Values, state, changes); err != nil {
 		return nil, err
 	}
+	if err := p.chartEdits(o.Charts, hashes, state, changes); err != nil {
+		return nil, err
+	}
 
 	slices.Sort(order)
 	for _, path := range order {
@@ -617,6 +628,9 @@ func (p *Plan) edit(targets []target, o Options, hashes map[*scan.Site]string) (
 			return nil, err
 		}
 		if err := check(fs, nf, p.Resolved); err != nil {
+			return nil, err
+		}
+		if err := checkCharts(fs, nf); err != nil {
 			return nil, err
 		}
 		for _, v := range fs.values {

@@ -10,7 +10,8 @@ import (
 )
 
 // PullRequest asks for the fixed-output hash of a pulled image (a pull
-// site) once it names Tag and Digest.
+// site) once it names Tag and Digest, or of a chart fetch (a chart site)
+// once it names version Tag.
 type PullRequest struct {
 	Site        *scan.Site
 	Tag, Digest string
@@ -46,6 +47,7 @@ func (p *Plan) pullHashes(ctx context.Context, targets []target, o Options) (map
 		}
 		reqs = append(reqs, PullRequest{Site: s, Tag: t.tag, Digest: want})
 	}
+	reqs = append(reqs, chartRequests(o.Charts)...)
 	if len(reqs) == 0 {
 		return nil, nil
 	}
@@ -68,7 +70,11 @@ func (p *Plan) pullHashes(ctx context.Context, targets []target, o Options) (map
 			if r.Err != nil {
 				msg = r.Err.Error()
 			}
-			why = append(why, fmt.Sprintf("%s: %s:%s@%s: %s", s.Position(), s.Image.Repository, reqs[i].Tag, reqs[i].Digest, msg))
+			what := fmt.Sprintf("%s:%s@%s", s.Image.Repository, reqs[i].Tag, reqs[i].Digest)
+			if s.Chart != nil {
+				what = "chart " + s.Chart.ID() + " " + reqs[i].Tag
+			}
+			why = append(why, fmt.Sprintf("%s: %s: %s", s.Position(), what, msg))
 			continue
 		}
 		out[s] = r.Hash

@@ -47,6 +47,13 @@ type ChartEdit struct {
 	// URL names it in the path and the file). Empty when one is not a
 	// literal of this file.
 	Versions []Text `json:"-"`
+	// NameKey and VersionKey are the keys the chart's name and version
+	// are bound to ("chart", "chartName"; "version", "chartVersion").
+	NameKey    string `json:"-"`
+	VersionKey string `json:"-"`
+	// VersionInherit is the binding `inherit version;` when that is how
+	// the set takes its version (and the binding inherits nothing else).
+	VersionInherit syntax.Span `json:"-"`
 	// HashKey is the key the hash is bound to ("sha256", "hash",
 	// "chartHash"), Hash the hash as written when it is a literal here.
 	HashKey string `json:"hash_key,omitempty"`
@@ -168,7 +175,22 @@ func (s *scanner) chartSite(c *candidate) *Site {
 	var versions []Text
 	if ce.Kind == ChartRepo {
 		ce.Repo, ce.Name, ce.Version = text("repo"), text("name"), text("version")
-		if sv := c.keys["version"].val.(*strVal); sv.known() {
+		ce.NameKey, ce.VersionKey = c.keys["name"].name, c.keys["version"].name
+		k := c.keys["version"]
+		if sv := k.val.(*strVal); sv.known() {
+			switch b := k.bind.(type) {
+			case *syntax.Assign:
+				sv = withUse(sv, b.Value)
+			case *syntax.Inherit:
+				for _, n := range b.Names {
+					if n.Static && n.Name == k.name {
+						sv = withUseSpan(sv, n.Span)
+					}
+				}
+				if len(b.Names) == 1 && b.From == nil {
+					ce.VersionInherit = b.NodeSpan()
+				}
+			}
 			versions = s.texts(sv, 0, len(sv.text))
 			if len(versions) != 1 {
 				versions = nil

@@ -21,6 +21,8 @@ type Move struct {
 	Repository string
 	From, To   string
 	Class      tagver.Class
+	// Chart: a chart fetch's version moves (Repository is the chart's).
+	Chart bool
 }
 
 // Moves are the tag moves of the plan, in the plan's order, majors first.
@@ -30,8 +32,11 @@ func (r *Result) Moves() []Move {
 	}
 	var out []Move
 	for _, c := range r.Plan.Changes {
-		if c.OldTag != "" && !c.Owned {
-			out = append(out, Move{Repository: c.Repository, From: c.OldTag, To: c.Tag, Class: r.ann.classes[fromKey(c)]})
+		m := Move{Repository: c.Repository, From: c.OldTag, To: c.Tag, Class: r.ann.classes[fromKey(c)], Chart: c.Chart}
+		// Changes of one move apart by source (several releases of a
+		// chart) are one move.
+		if c.OldTag != "" && !c.Owned && !slices.Contains(out, m) {
+			out = append(out, m)
 		}
 	}
 	return out
@@ -115,7 +120,7 @@ func releaseNotes(ctx context.Context, r *oci.Resolver, p *plan.Plan) (map[image
 	out := map[imageref.Key]string{}
 	var warnings []string
 	for _, c := range p.Changes {
-		if c.OldTag == "" || c.Owned {
+		if c.OldTag == "" || c.Owned || c.Chart {
 			continue
 		}
 		link, err := policy.ReleaseNotes(ctx, r, c.Repository, c.OldTag, c.Tag)

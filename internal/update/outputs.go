@@ -225,7 +225,7 @@ func entries(cfg *config.Config, p *plan.Plan, ann annotations) []changelog.Entr
 			e := changelog.Entry{Repository: ch.Repository,
 				Old: changelog.Version{Tag: from.Tag, Digest: from.Digest},
 				New: changelog.Version{Tag: ch.Tag, Digest: ch.New}, Source: ch.Source,
-				Class: ann.classes[fromKey(ch)].String(), Notes: ann.notes[fromKey(ch)]}
+				Class: ann.classes[fromKey(ch)].String(), Notes: ann.notes[fromKey(ch)], Chart: ch.Chart}
 			if e.Kind() == changelog.Unchanged {
 				continue
 			}

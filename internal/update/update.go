@@ -291,6 +291,11 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	charted, warns, err := chartMoves(ctx, cfg, r, sites, o)
+	if err != nil {
+		return nil, err
+	}
+	res.Warnings = append(res.Warnings, warns...)
 	p, err := plan.Make(ctx, sites, plan.Options{
 		Values:     values,
 		Style:      cfg.Style,
@@ -308,6 +313,7 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 		Move:     moveOf(moves),
 		Recorded: oldLock.Digests(),
 		PullHash: pullHashes(cfg),
+		Charts:   charted,
 	})
 	if errors.Is(err, plan.ErrChanged) {
 		return nil, diag.AsOutside(changedError(cfg, err, o.DryRun))

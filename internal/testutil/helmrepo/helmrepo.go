@@ -48,12 +48,15 @@ func New(t *testing.T) *Repo {
 }
 
 // Add packages version of chart name, whose one Deployment runs image,
-// and indexes the repository again.
+// with a .helmignore, and indexes the repository again.
 func (r *Repo) Add(name, version, image string) {
 	r.t.Helper()
 	dir := filepath.Join(r.work, name+"-"+version, name)
 	repo, tag, _ := strings.Cut(image, ":")
 	files := map[string]string{
+		// helm create writes one; packaged with the chart, it makes the
+		// directory helm pulls differ from its entries without dotfiles.
+		".helmignore": ".git/\n*.swp\n",
 		"Chart.yaml":  fmt.Sprintf("apiVersion: v2\nname: %s\nversion: %s\nappVersion: %q\n", name, version, tag),
 		"values.yaml": fmt.Sprintf("image:\n  repository: %s\n  tag: %q\n", repo, tag),
 		"templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n" +

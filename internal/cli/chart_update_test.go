@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pinner-dev/pinner/internal/testutil/helmrepo"
+)
+
+// chartStandIns are the chart fetches modules call, written here after
+// what each does: kubenix's helm.fetch (helm repo add and helm fetch
+// --untar, the chart's directory as the output), nix-kube-generators'
+// downloadHelmChart (helm pull --untar, the chart's entries moved into
+// the output, dotfiles left behind) and Nix's fetchurl. pinner computes
+// their hashes with functions of its own; these build the result.
+const chartStandIns = `{ helm }:
+let
+  fixed = name: hash: script: env: derivation ({
+    inherit name;
+    system = builtins.currentSystem;
+    builder = "/bin/sh";
+    args = [ "-c" ("set -eu\nexport HOME=$PWD PATH=/usr/bin:/bin\n" + script) ];
+    inherit helm;
+    outputHashMode = "recursive";
+    outputHashAlgo = "sha256";
+    outputHash = hash;
+  } // env);
+in {
+  kubenix.lib.helm.fetch = { repo, chart, version, sha256 }: fixed "${chart}-${version}" sha256 ''
+    "$helm" repo add repository "$repo"
+    "$helm" fetch -d ./chart --untar "repository/$chart" --version "$version"
+    cp -r chart/*/ "$out"
+  '' { inherit repo chart version; };
+  lib.helm.downloadHelmChart = { repo, chart, version, chartHash }: fixed "helm-chart-${chart}-${version}" chartHash ''
+    "$helm" pull --repo "$repo" --version "$version" "$chart" -d ./out --untar
+    mkdir "$out"
+    mv ./out/"$chart"/* "$out"
+  '' { inherit repo chart version; };
+  pkgs.fetchurl = import <nix/fetchurl.nix>;
+}
+`
+
+// TestUpdateCharts: a policy moves each kind of chart fetch to the newest
+// version it allows, with the hash Nix computes for the fetch the module
+// calls, in the file's spelling; a version variable another binding uses
+// stays; the changelog names the release; the updated module builds
+// every chart with the stand-ins; a rerun changes nothing.
+func TestUpdateCharts(t *testing.T) {
+	for _, b := range []string{"nix-instantiate", "nix-store", "nix-build"} {
+		if _, err := exec.LookPath(b); err != nil {
+			t.Skipf("%s not installed", b)
+		}
+	}
+	t.Setenv("NIX_CONFIG", "substituters =\nsandbox = false")
+	repo := helmrepo.New(t)
+	t.Setenv("PATH", filepath.Dir(repo.Helm)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	for _, v := range []string{"1.0.0", "1.1.0", "2.0.0"} {
+		repo.Add("web", v, "ghcr.io/acme/web:"+v)
+	}
+	const (
+		fakeSRI    = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+		fakeBase32 = "0000000000000000000000000000000000000000000000000000"
+	)
+	src := `{ kubenix, lib, pkgs, ... }:
+let
+  webVersion = "1.0.0";
+in
+{
+  kubernetes.helm.releases.web = {
+    chart = kubenix.lib.helm.fetch {
+      repo = "` + repo.URL + `";
+      chart = "web";
+      version = webVersion;
+      sha256 = "` + fakeSRI + `";
+    };
+    values.appVersion = webVersion;
+  };
+  applications.site.helm.releases.blog.chart = lib.helm.downloadHelmChart {
+    repo = "` + repo.URL + `";
+    chart = "web";
+    version = "1.0.0";
+    chartHash = "` + fakeSRI + `";
+  };
+  archive = pkgs.fetchurl { url = "` + repo.URL + `/web-1.0.0.tgz"; sha256 = "` + fakeBase32 + `"; };
+}
+`
+	dir := writeFiles(t, map[string]string{
+		"registry.yaml":      "version: 1\nmodules: [\"modules/*.nix\"]\nignore: [\"ghcr.io/acme/web\"]\npolicies:\n  - match: \"127.0.0.1:*/web\"\n    update: minor\n",
+		"modules/charts.nix": src,
+		"nix/stand-ins.nix":  chartStandIns,
+	})
+	mod := filepath.Join(dir, "modules", "charts.nix")
+	read := func(p string) string {
+		t.Helper()
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	body := filepath.Join(t.TempDir(), "pr.md")
+	code, out, stderr := run(t, dir, "update", "--all", "--no-build", "--pr-body", body)
+	if code != 0 {
+		t.Fatalf("update: exit %d\n%s%s", code, out, stderr)
+	}
+	if !strings.Contains(stderr, "moved chart 127.0.0.1:") || !strings.Contains(stderr, "1.0.0 → 1.1.0 (minor)") {
+		t.Errorf("the move is not reported:\n%s", stderr)
+	}
+	if pr := read(body); !strings.Contains(pr, "3 changes to 1 chart in 1 file") || !strings.Contains(pr, "| chart `127.0.0.1:") {
+		t.Errorf("PR body:\n%s", pr)
+	}
+	got := read(mod)
+	for _, want := range []string{
+		`webVersion = "1.0.0";`, // still used by the values
+		`version = "1.1.0";`,
+		`url = "` + repo.URL + `/web-1.1.0.tgz"`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("updated module lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Count(got, `version = "1.1.0";`) != 2 || strings.Contains(got, fakeSRI) || strings.Contains(got, fakeBase32) {
+		t.Errorf("versions or hashes not all moved:\n%s", got)
+	}
+	if !strings.Contains(got, `sha256 = "sha256-`) || !strings.Contains(got, `chartHash = "sha256-`) || strings.Contains(got, `url = "`+repo.URL+`/web-1.1.0.tgz"; sha256 = "sha256-`) {
+		t.Errorf("hashes lost the file's spelling:\n%s", got)
+	}
+	// The two fetches' hashes differ: one output keeps .helmignore.
+	log := read(filepath.Join(dir, "CHANGELOG.md"))
+	if !strings.Contains(log, "helm release web") || !strings.Contains(log, "helm release blog") || !strings.Contains(log, "1.0.0") || !strings.Contains(log, "1.1.0") {
+		t.Errorf("changelog does not name the releases and versions:\n%s", log)
+	}
+
+	expr := `let s = import ./nix/stand-ins.nix { helm = "` + repo.Helm + `"; }; m = import ./modules/charts.nix s; in [ m.kubernetes.helm.releases.web.chart m.applications.site.helm.releases.blog.chart m.archive ]`
+	build := exec.Command("nix-build", "--no-out-link", "-E", expr)
+	build.Dir = dir
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("nix-build of the updated module: %v\n%s", err, b)
+	}
+
+	if code, out, stderr := run(t, dir, "update", "--all", "--no-build"); code != 0 || read(mod) != got {
+		t.Errorf("rerun: exit %d, file changed: %v\n%s%s", code, read(mod) != got, out, stderr)
+	}
+}
