@@ -26,9 +26,8 @@ type result struct {
 	err error
 }
 
-// LoadAll reads the chart of every release of mods.
-func LoadAll(ctx context.Context, mods []Module, fetch Fetcher) Loaded {
-	l := Loaded{}
+// Add reads the chart of every release of mods that l does not hold yet.
+func (l Loaded) Add(ctx context.Context, mods []Module, fetch Fetcher) {
 	for _, m := range mods {
 		for _, r := range m.Releases {
 			if _, ok := l[r.Chart]; !ok {
@@ -37,7 +36,6 @@ func LoadAll(ctx context.Context, mods []Module, fetch Fetcher) Loaded {
 			}
 		}
 	}
-	return l
 }
 
 // Module is one parsed module and the releases it declares.

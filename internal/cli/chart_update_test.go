@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pinner-dev/pinner/internal/testutil/helmrepo"
+	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
 
 // chartStandIns are the chart fetches modules call, written here after
@@ -46,8 +47,10 @@ in {
 // TestUpdateCharts: a policy moves each kind of chart fetch to the newest
 // version it allows, with the hash Nix computes for the fetch the module
 // calls, in the file's spelling; a version variable another binding uses
-// stays; the changelog names the release; the updated module builds
-// every chart with the stand-ins; a rerun changes nothing.
+// stays; the images the moved charts set by default are pinned from the
+// new version in the same run; the changelog names the release; the
+// updated module builds every chart with the stand-ins; a rerun changes
+// nothing.
 func TestUpdateCharts(t *testing.T) {
 	for _, b := range []string{"nix-instantiate", "nix-store", "nix-build"} {
 		if _, err := exec.LookPath(b); err != nil {
@@ -57,8 +60,13 @@ func TestUpdateCharts(t *testing.T) {
 	t.Setenv("NIX_CONFIG", "substituters =\nsandbox = false")
 	repo := helmrepo.New(t)
 	t.Setenv("PATH", filepath.Dir(repo.Helm)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	// The charts' default images, which update pins from the chart
+	// version each release moves to.
+	host, _ := registry.StartInProcess(t)
+	digests := map[string]string{}
 	for _, v := range []string{"1.0.0", "1.1.0", "2.0.0"} {
-		repo.Add("web", v, "ghcr.io/acme/web:"+v)
+		digests[v] = registry.PushRandom(t, host+"/acme/web:"+v, false)
+		repo.Add("web", v, host+"/acme/web:"+v)
 	}
 	const (
 		fakeSRI    = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
@@ -88,7 +96,7 @@ in
 }
 `
 	dir := writeFiles(t, map[string]string{
-		"registry.yaml":      "version: 1\nmodules: [\"modules/*.nix\"]\nignore: [\"ghcr.io/acme/web\"]\npolicies:\n  - match: \"127.0.0.1:*/web\"\n    update: minor\n",
+		"registry.yaml":      "version: 1\nmodules: [\"modules/*.nix\"]\ninsecure: [\"" + host + "\"]\npolicies:\n  - match: \"" + strings.TrimPrefix(repo.URL, "http://") + "/web\"\n    update: minor\n",
 		"modules/charts.nix": src,
 		"nix/stand-ins.nix":  chartStandIns,
 	})
@@ -109,7 +117,7 @@ in
 	if !strings.Contains(stderr, "moved chart 127.0.0.1:") || !strings.Contains(stderr, "1.0.0 → 1.1.0 (minor)") {
 		t.Errorf("the move is not reported:\n%s", stderr)
 	}
-	if pr := read(body); !strings.Contains(pr, "3 changes to 1 chart in 1 file") || !strings.Contains(pr, "| chart `127.0.0.1:") {
+	if pr := read(body); !strings.Contains(pr, "5 changes to 1 image and 1 chart in 1 file") || !strings.Contains(pr, "| chart `127.0.0.1:") {
 		t.Errorf("PR body:\n%s", pr)
 	}
 	got := read(mod)
@@ -121,6 +129,10 @@ in
 		if !strings.Contains(got, want) {
 			t.Errorf("updated module lacks %q:\n%s", want, got)
 		}
+	}
+	// Both releases' default image is pinned to the moved chart's.
+	if strings.Count(got, digests["1.1.0"]) != 2 || strings.Contains(got, digests["1.0.0"]) {
+		t.Errorf("the moved charts' default images are not pinned from the new version (want %s twice):\n%s", digests["1.1.0"], got)
 	}
 	if strings.Count(got, `version = "1.1.0";`) != 2 || strings.Contains(got, fakeSRI) || strings.Contains(got, fakeBase32) {
 		t.Errorf("versions or hashes not all moved:\n%s", got)
@@ -143,5 +155,51 @@ in
 
 	if code, out, stderr := run(t, dir, "update", "--all", "--no-build"); code != 0 || read(mod) != got {
 		t.Errorf("rerun: exit %d, file changed: %v\n%s%s", code, read(mod) != got, out, stderr)
+	}
+}
+
+// TestUpdateChartsNoHash: when Nix cannot compute the hash of a chart's
+// new version (the repository lists an archive it no longer serves), that
+// fetch stays byte for byte as it was, the others move, and the exit is 3
+// with the reason.
+func TestUpdateChartsNoHash(t *testing.T) {
+	for _, b := range []string{"nix-instantiate", "nix-store"} {
+		if _, err := exec.LookPath(b); err != nil {
+			t.Skipf("%s not installed", b)
+		}
+	}
+	t.Setenv("NIX_CONFIG", "substituters =\nsandbox = false")
+	repo := helmrepo.New(t)
+	t.Setenv("PATH", filepath.Dir(repo.Helm)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	for _, name := range []string{"web", "api"} {
+		for _, v := range []string{"1.0.0", "1.1.0"} {
+			repo.Add(name, v, "ghcr.io/acme/"+name+":"+v)
+		}
+	}
+	if err := os.Remove(filepath.Join(repo.Dir, "api-1.1.0.tgz")); err != nil {
+		t.Fatal(err)
+	}
+	const fake = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	fetch := func(name string) string {
+		return `  ` + name + ` = kubenix.lib.helm.fetch { repo = "` + repo.URL + `"; chart = "` + name + `"; version = "1.0.0"; sha256 = "` + fake + `"; };` + "\n"
+	}
+	dir := writeFiles(t, map[string]string{
+		"registry.yaml":      "version: 1\nmodules: [\"modules/*.nix\"]\npolicies:\n  - match: \"**\"\n    update: minor\n",
+		"modules/charts.nix": "{ kubenix, ... }: {\n" + fetch("web") + fetch("api") + "}\n",
+	})
+	code, _, stderr := run(t, dir, "update", "--all", "--no-build")
+	if code != 3 || !strings.Contains(stderr, "charts.nix:3:") || !strings.Contains(stderr, "the hash of version 1.1.0 could not be computed") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "modules", "charts.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	if want := strings.TrimSuffix(fetch("api"), "\n"); lines[2] != want {
+		t.Errorf("the chart without a hash changed:\n%s\nwant\n%s", lines[2], want)
+	}
+	if !strings.Contains(lines[1], `version = "1.1.0"`) || strings.Contains(lines[1], fake) {
+		t.Errorf("the other chart did not move:\n%s", lines[1])
 	}
 }

@@ -94,6 +94,9 @@ func HelmPath() string {
 // takes it.
 type Chart struct {
 	Repo, Name, Version, SHA256 string
+	// DropDotfiles: the output leaves the chart's dotfiles out, as
+	// downloadHelmChart's does.
+	DropDotfiles bool
 }
 
 // FetchChart builds the chart's fixed-output derivation (see chart.nix)
@@ -113,9 +116,11 @@ func (b *Builder) FetchChart(ctx context.Context, c Chart, helm string) (string,
 	if err := os.WriteFile(file, []byte(chartNix), 0o644); err != nil {
 		return "", fmt.Errorf("fetching chart %s %s: %w", c.Name, c.Version, err)
 	}
-	rs, err := b.Build(ctx, []Installable{{File: file, Image: c.Name, Args: map[string]string{
-		"repo": c.Repo, "chart": c.Name, "version": c.Version, "sha256": c.SHA256, "helm": helm,
-	}}})
+	args := map[string]string{"repo": c.Repo, "chart": c.Name, "version": c.Version, "sha256": c.SHA256, "helm": helm}
+	if c.DropDotfiles {
+		args["dropDotfiles"] = "1"
+	}
+	rs, err := b.Build(ctx, []Installable{{File: file, Image: c.Name, Args: args}})
 	if err != nil {
 		return "", summary(err)
 	}

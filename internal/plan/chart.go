@@ -15,35 +15,26 @@ import (
 type ChartMove struct {
 	Site    *scan.Site
 	Version string
+	// Hash is the fetch's hash at Version, computed before the plan (the
+	// chart's default images are pinned from the chart it names).
+	Hash string
 	// Release names the Helm release the chart is installed as, for the
 	// changelog ("helm release cert-manager"); "" when no release of the
 	// file names it.
 	Release string
 }
 
-// chartRequests are the hash requests of the chart moves.
-func chartRequests(moves []ChartMove) []PullRequest {
-	var out []PullRequest
-	for _, m := range moves {
-		if m.Site.Chart == nil || m.Version == m.Site.Chart.Version {
-			continue
-		}
-		out = append(out, PullRequest{Site: m.Site, Tag: m.Version})
-	}
-	return out
-}
-
-// chartEdits adds the edits of the chart moves that have their hash: the
-// version at each place the fetch spells it, and the hash.
-func (p *Plan) chartEdits(moves []ChartMove, hashes map[*scan.Site]string, state func(string) (*fileState, error), changes map[changeKey]*Change) error {
+// chartEdits adds the edits of the chart moves: the version at each place
+// the fetch spells it, and the hash.
+func (p *Plan) chartEdits(moves []ChartMove, state func(string) (*fileState, error), changes map[changeKey]*Change) error {
 	for _, m := range moves {
 		s, c := m.Site, m.Site.Chart
 		if c == nil || m.Version == c.Version {
 			continue
 		}
-		hash, ok := hashes[s]
-		if !ok {
-			continue // left alone; pullHashes said why
+		hash := m.Hash
+		if hash == "" {
+			return fmt.Errorf("moving %s to %s: no hash", s.Position(), m.Version)
 		}
 		fs, err := state(s.File)
 		if err != nil {

@@ -96,8 +96,7 @@ type Options struct {
 	// whose repository comes from the chart.
 	Values []ValuesPin
 	// PullHash computes the new hashes of pull sites whose digest
-	// changes, and of chart fetches that move; nil fails a plan that
-	// needs one.
+	// changes; nil fails a plan that needs one.
 	PullHash PullHashes
 	// Charts are the chart fetches to move to another version.
 	Charts []ChartMove
@@ -613,7 +612,7 @@ func (p *Plan) edit(targets []target, o Options, hashes map[*scan.Site]string) (
 	if err := p.valuesEdits(o.Values, state, changes); err != nil {
 		return nil, err
 	}
-	if err := p.chartEdits(o.Charts, hashes, state, changes); err != nil {
+	if err := p.chartEdits(o.Charts, state, changes); err != nil {
 		return nil, err
 	}
 

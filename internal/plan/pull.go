@@ -10,8 +10,7 @@ import (
 )
 
 // PullRequest asks for the fixed-output hash of a pulled image (a pull
-// site) once it names Tag and Digest, or of a chart fetch (a chart site)
-// once it names version Tag.
+// site) once it names Tag and Digest.
 type PullRequest struct {
 	Site        *scan.Site
 	Tag, Digest string
@@ -47,7 +46,6 @@ func (p *Plan) pullHashes(ctx context.Context, targets []target, o Options) (map
 		}
 		reqs = append(reqs, PullRequest{Site: s, Tag: t.tag, Digest: want})
 	}
-	reqs = append(reqs, chartRequests(o.Charts)...)
 	if len(reqs) == 0 {
 		return nil, nil
 	}
@@ -70,11 +68,7 @@ func (p *Plan) pullHashes(ctx context.Context, targets []target, o Options) (map
 			if r.Err != nil {
 				msg = r.Err.Error()
 			}
-			what := fmt.Sprintf("%s:%s@%s", s.Image.Repository, reqs[i].Tag, reqs[i].Digest)
-			if s.Chart != nil {
-				what = "chart " + s.Chart.ID() + " " + reqs[i].Tag
-			}
-			why = append(why, fmt.Sprintf("%s: %s: %s", s.Position(), what, msg))
+			why = append(why, fmt.Sprintf("%s: %s:%s@%s: %s", s.Position(), s.Image.Repository, reqs[i].Tag, reqs[i].Digest, msg))
 			continue
 		}
 		out[s] = r.Hash

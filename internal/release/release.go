@@ -51,9 +51,16 @@ type Chart struct {
 	Path string
 	// Repo, Name, Version and SHA256 are the arguments of helm.fetch.
 	Repo, Name, Version, SHA256 string
+	// DropDotfiles: the fetch's output is the chart's entries without
+	// its dotfiles (downloadHelmChart's `mv chart/* $out`), so its hash is
+	// of that.
+	DropDotfiles bool
 	// Reason says why the chart is not known, when neither Path nor Name
 	// is set.
 	Reason string
+	// Arg is the name of the variable a fetch is given its arguments
+	// through (`downloadHelmChart rookChart`), "" otherwise.
+	Arg string
 }
 
 // Find returns the releases f declares, in source order. Paths of charts
@@ -189,11 +196,23 @@ func (w *walker) chart(e syntax.Expr) Chart {
 		return Chart{Path: abs}
 	case *syntax.Apply:
 		if !isFetch(e.Fn) {
+			if isDownload(e.Fn) {
+				// nixidy's: scan's chart sites know its arguments.
+				c := Chart{Reason: "downloadHelmChart's arguments are not strings of the module"}
+				if id, ok := unwrap(e.Arg).(*syntax.Ident); ok {
+					c.Arg = id.Name
+				}
+				return c
+			}
 			break
 		}
 		set, ok := unwrap(e.Arg).(*syntax.AttrSet)
 		if !ok {
-			return Chart{Reason: "the helm.fetch argument is not an attribute set written here"}
+			c := Chart{Reason: "the helm.fetch argument is not an attribute set written here"}
+			if id, ok := unwrap(e.Arg).(*syntax.Ident); ok {
+				c.Arg = id.Name
+			}
+			return c
 		}
 		var c Chart
 		for _, b := range set.Bindings {
@@ -233,6 +252,19 @@ func isFetch(fn syntax.Expr) bool {
 	names, ok := staticPath(s.Path)
 	n := len(names)
 	return ok && n >= 1 && names[n-1] == "fetch" && (n >= 2 && names[n-2] == "helm" || isIdent(s.X, "helm") && n == 1)
+}
+
+// isDownload reports whether fn names a downloadHelmChart function
+// (lib.helm.downloadHelmChart, kubelib.downloadHelmChart).
+func isDownload(fn syntax.Expr) bool {
+	switch fn := fn.(type) {
+	case *syntax.Ident:
+		return fn.Name == "downloadHelmChart"
+	case *syntax.Select:
+		names, ok := staticPath(fn.Path)
+		return ok && fn.Default == nil && len(names) > 0 && names[len(names)-1] == "downloadHelmChart"
+	}
+	return false
 }
 
 func isIdent(e syntax.Expr, name string) bool {

@@ -14,6 +14,7 @@ import (
 	"github.com/pinner-dev/pinner/internal/oci"
 	"github.com/pinner-dev/pinner/internal/plan"
 	"github.com/pinner-dev/pinner/internal/policy"
+	"github.com/pinner-dev/pinner/internal/release"
 	"github.com/pinner-dev/pinner/internal/scan"
 	"github.com/pinner-dev/pinner/internal/tagver"
 )
@@ -58,8 +59,13 @@ func chartMoves(ctx context.Context, cfg *config.Config, r *oci.Resolver, sites 
 		return nil, nil, diag.AsOutside(err)
 	}
 	var moves []plan.ChartMove
+	logged := map[imageref.Key]bool{}
 	for i, s := range cands {
 		d := dec[keys[i]]
+		if logged[keys[i]] {
+			d = &policy.Decision{To: d.To}
+		}
+		logged[keys[i]] = true
 		for _, h := range d.Held {
 			o.Log.LogAttrs(ctx, slog.LevelInfo, "policy holds a newer chart version back", slog.String("chart", s.Ref),
 				slog.String("version", h.Tag), slog.String("reason", h.Reason))
@@ -134,4 +140,60 @@ func chartCall(cfg *config.Config, fns *nixbuild.HashFunctions, s *scan.Site, ve
 		}
 	}
 	return call
+}
+
+// chartHashes computes the hash of every chart move in one Nix run. A
+// move whose hash Nix does not report is left out, with a warning.
+func chartHashes(ctx context.Context, cfg *config.Config, moves []plan.ChartMove) ([]plan.ChartMove, []string, error) {
+	if len(moves) == 0 {
+		return nil, nil, nil
+	}
+	fns, err := nixbuild.WriteHashFunctions()
+	if err != nil {
+		return nil, nil, diag.AsOutside(err)
+	}
+	defer fns.Remove()
+	calls := make([]nixbuild.PullCall, len(moves))
+	for i, m := range moves {
+		calls[i] = chartCall(cfg, fns, m.Site, m.Version)
+	}
+	got, err := nixbuild.PullHashes(ctx, "", calls)
+	if err != nil {
+		return nil, nil, diag.AsOutside(fmt.Errorf("computing the hashes of %d chart fetch(es): %w", len(moves), err))
+	}
+	var out []plan.ChartMove
+	var warnings []string
+	for i, m := range moves {
+		if g := got[i]; g.Err != nil || g.Hash == "" {
+			why := "Nix reported no hash"
+			if g.Err != nil {
+				why = g.Err.Error()
+			}
+			warnings = append(warnings, fmt.Sprintf("%s: chart %s: left at %s: the hash of version %s could not be computed: %s", m.Site.Position(), m.Site.Chart.ID(), m.Site.Chart.Version, m.Version, why))
+			continue
+		}
+		m.Hash = got[i].Hash
+		out = append(out, m)
+	}
+	return out, warnings, nil
+}
+
+// movedCharts are the charts releases name once the moves are made, by
+// module and by the chart each named before.
+func movedCharts(moves []plan.ChartMove) map[string]map[release.Chart]release.Chart {
+	out := map[string]map[release.Chart]release.Chart{}
+	for _, m := range moves {
+		c := m.Site.Chart
+		if c.Kind != scan.ChartRepo {
+			continue
+		}
+		was := release.Chart{Repo: c.Repo, Name: c.Name, Version: c.Version, SHA256: c.Hash.Value, DropDotfiles: fetchKind(m.Site) == "downloadHelmChart"}
+		now := was
+		now.Version, now.SHA256 = m.Version, m.Hash
+		if out[m.Site.File] == nil {
+			out[m.Site.File] = map[release.Chart]release.Chart{}
+		}
+		out[m.Site.File][was] = now
+	}
+	return out
 }

@@ -6,29 +6,16 @@ import (
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/nixbuild"
 	"github.com/pinner-dev/pinner/internal/plan"
-	"github.com/pinner-dev/pinner/internal/scan"
 )
 
-// pullHashes computes the new hashes of pulled images and moved charts
-// through Nix, all in one run, calling the configuration's pull_function (nixpkgs'
+// pullHashes computes the new hashes of pulled images through Nix, all in
+// one run, calling the configuration's pull_function (nixpkgs'
 // dockerTools.pullImage when it names none) with each site's new
 // arguments.
 func pullHashes(cfg *config.Config) plan.PullHashes {
 	return func(ctx context.Context, reqs []plan.PullRequest) ([]plan.PullResult, error) {
 		calls := make([]nixbuild.PullCall, len(reqs))
-		var fns *nixbuild.HashFunctions
 		for i, r := range reqs {
-			if r.Site.Form == scan.FormChart {
-				if fns == nil {
-					var err error
-					if fns, err = nixbuild.WriteHashFunctions(); err != nil {
-						return nil, err
-					}
-					defer fns.Remove()
-				}
-				calls[i] = chartCall(cfg, fns, r.Site, r.Tag)
-				continue
-			}
 			pe := r.Site.Edit.Pull
 			calls[i] = nixbuild.PullCall{
 				Func: cfg.PullFunctionPath(),

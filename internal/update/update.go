@@ -19,6 +19,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/pinner-dev/pinner/internal/changelog"
@@ -27,6 +28,7 @@ import (
 	"github.com/pinner-dev/pinner/internal/diag"
 	"github.com/pinner-dev/pinner/internal/diff"
 	"github.com/pinner-dev/pinner/internal/lint"
+	"github.com/pinner-dev/pinner/internal/nix/syntax"
 	"github.com/pinner-dev/pinner/internal/nixbuild"
 	"github.com/pinner-dev/pinner/internal/oci"
 	"github.com/pinner-dev/pinner/internal/owned"
@@ -117,6 +119,10 @@ type Result struct {
 	Resolver *oci.Resolver
 	// Sites scanned.
 	Sites int
+	// Unhashed counts the sites left as they were because the hash
+	// their new version needs could not be computed (Warnings say why):
+	// the run did not do all it should.
+	Unhashed int
 
 	ann annotations
 }
@@ -278,24 +284,32 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 		}
 		ownedSrc = fixed
 	}
-	var values []plan.ValuesPin
-	if len(charts) > 0 {
-		var warns []string
-		values, warns, err = chartPins(files, charts, sites, cfg.Ignored)
-		if err != nil {
-			return nil, err
-		}
-		res.Warnings = append(res.Warnings, warns...)
-	}
 	moves, err := tagMoves(ctx, cfg, r, sites, sel, cat, o)
 	if err != nil {
 		return nil, err
 	}
+	// Charts move first: the images a moved chart sets by default are
+	// pinned from the version it moves to, whose hash says where it is.
 	charted, warns, err := chartMoves(ctx, cfg, r, sites, o)
 	if err != nil {
 		return nil, err
 	}
 	res.Warnings = append(res.Warnings, warns...)
+	charted, warns, err = chartHashes(ctx, cfg, charted)
+	if err != nil {
+		return nil, err
+	}
+	res.Warnings = append(res.Warnings, warns...)
+	res.Unhashed = len(warns)
+	var values []plan.ValuesPin
+	if len(charts) > 0 {
+		var warns []string
+		values, warns, err = chartPins(ctx, cfg, files, charts, sites, movedCharts(charted))
+		if err != nil {
+			return nil, err
+		}
+		res.Warnings = append(res.Warnings, warns...)
+	}
 	p, err := plan.Make(ctx, sites, plan.Options{
 		Values:     values,
 		Style:      cfg.Style,
@@ -375,10 +389,41 @@ func releases(files []string) ([]chart.Module, error) {
 			return nil, diag.AsOutside(err)
 		}
 		if len(rs) > 0 {
+			fetchedCharts(f, rs)
 			mods = append(mods, chart.Module{File: f, Releases: rs})
 		}
 	}
 	return mods, nil
+}
+
+// fetchedCharts completes the releases whose chart release.Find could not
+// read from syntax alone (a version through a variable, downloadHelmChart,
+// arguments bound in a let) with the file's chart sites: the fetch at
+// the release's chart, or the set its argument names.
+func fetchedCharts(f *syntax.File, rs []*release.Release) {
+	var sites []scan.Site
+	for _, r := range rs {
+		if r.Chart.Path != "" || r.Chart.Name != "" {
+			continue
+		}
+		if sites == nil {
+			sites = scan.File(f)
+		}
+		at := strings.TrimSuffix(r.ValuesPath, ".values") + ".chart"
+		for i := range sites {
+			s := &sites[i]
+			if s.Form != scan.FormChart || (s.AttrPath != at && (r.Chart.Arg == "" || s.AttrPath != r.Chart.Arg)) {
+				continue
+			}
+			c := s.Chart
+			if c.Kind != scan.ChartRepo || c.Hash == nil || strings.Contains(s.Ref, "${") {
+				break
+			}
+			r.Chart = release.Chart{Repo: c.Repo, Name: c.Name, Version: c.Version, SHA256: c.Hash.Value,
+				DropDotfiles: fetchKind(s) == "downloadHelmChart"}
+			break
+		}
+	}
 }
 
 // loadCharts reads the chart of every Helm release of the modules; a
@@ -389,21 +434,36 @@ func loadCharts(ctx context.Context, cfg *config.Config, files []string) (chart.
 	if err != nil || len(mods) == 0 {
 		return nil, err
 	}
+	l := chart.Loaded{}
+	l.Add(ctx, mods, chartFetcher(cfg))
+	return l, nil
+}
+
+func chartFetcher(cfg *config.Config) chart.Fetcher {
 	b := &nixbuild.Builder{Dir: cfg.Dir}
-	fetch := func(ctx context.Context, c release.Chart) (string, error) {
-		return b.FetchChart(ctx, nixbuild.Chart{Repo: c.Repo, Name: c.Name, Version: c.Version, SHA256: c.SHA256}, "")
+	return func(ctx context.Context, c release.Chart) (string, error) {
+		return b.FetchChart(ctx, nixbuild.Chart{Repo: c.Repo, Name: c.Name, Version: c.Version, SHA256: c.SHA256, DropDotfiles: c.DropDotfiles}, "")
 	}
-	return chart.LoadAll(ctx, mods, fetch), nil
 }
 
 // chartPins are the pins of the images the charts set by default (see
-// chart.Pins), against the modules as read again now, beside the scan.
-func chartPins(files []string, charts chart.Loaded, sites []scan.Site, ignored func(string) bool) ([]plan.ValuesPin, []string, error) {
+// chart.Pins), against the modules as read again now, beside the scan. A
+// release whose chart moves is pinned from the chart it moves to, read
+// now.
+func chartPins(ctx context.Context, cfg *config.Config, files []string, charts chart.Loaded, sites []scan.Site, moved map[string]map[release.Chart]release.Chart) ([]plan.ValuesPin, []string, error) {
 	mods, err := releases(files)
 	if err != nil {
 		return nil, nil, err
 	}
-	pins, warns := chart.Pins(mods, charts, sites, ignored)
+	for _, m := range mods {
+		for _, r := range m.Releases {
+			if now, ok := moved[m.File.Name][r.Chart]; ok {
+				r.Chart = now
+			}
+		}
+	}
+	charts.Add(ctx, mods, chartFetcher(cfg))
+	pins, warns := chart.Pins(mods, charts, sites, cfg.Ignored)
 	return pins, warns, nil
 }
 

@@ -52,7 +52,12 @@ func New(t *testing.T) *Repo {
 func (r *Repo) Add(name, version, image string) {
 	r.t.Helper()
 	dir := filepath.Join(r.work, name+"-"+version, name)
-	repo, tag, _ := strings.Cut(image, ":")
+	// The tag follows the last colon after the last slash (a registry
+	// may have a port).
+	repo, tag := image, "latest"
+	if i := strings.LastIndexByte(image, ':'); i > strings.LastIndexByte(image, '/') {
+		repo, tag = image[:i], image[i+1:]
+	}
 	files := map[string]string{
 		// helm create writes one; packaged with the chart, it makes the
 		// directory helm pulls differ from its entries without dotfiles.
