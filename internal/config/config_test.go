@@ -391,3 +391,22 @@ func TestNixArgsAndSource(t *testing.T) {
 		}
 	}
 }
+
+// TestHashFunctions: the functions pinner computes hashes with are files
+// of the repository, given relative to registry.yaml.
+func TestHashFunctions(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := Parse(filepath.Join(dir, "registry.yaml"), []byte("version: 1\npull_function: nix/pull.nix\nchart_function: ./nix//chart.nix\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.PullFunctionPath() != filepath.Join(dir, "nix", "pull.nix") || cfg.ChartFunctionPath() != filepath.Join(dir, "nix", "chart.nix") {
+		t.Errorf("paths %q %q", cfg.PullFunctionPath(), cfg.ChartFunctionPath())
+	}
+	for _, key := range []string{"pull_function", "chart_function"} {
+		_, err := Parse(filepath.Join(dir, "registry.yaml"), []byte("version: 1\n"+key+": ../outside.nix\n"))
+		if err == nil || !strings.Contains(err.Error(), "registry.yaml:2:") || !strings.Contains(err.Error(), key) {
+			t.Errorf("%s outside the repository: %v", key, err)
+		}
+	}
+}
