@@ -164,6 +164,16 @@ func appendSiteJSON(b []byte, s *scan.Site, indent string) []byte {
 		b = appendJSONString(b, s.Reason)
 		b = b[:len(b)-1] // no comma after the last field
 	}
+	if s.Chart != nil {
+		// Few sites are charts: encoding/json writes the object.
+		b = append(b, ',')
+		field("chart")
+		c, err := json.MarshalIndent(s.Chart, indent+"  ", "  ")
+		if err != nil {
+			panic(err) // strings and a Kind: never fails
+		}
+		b = append(b, c...)
+	}
 	b = append(b, '\n')
 	b = append(b, indent...)
 	return append(b, '}')
