@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
@@ -336,7 +337,7 @@ func unwrapPathError(err error) error {
 
 // keyLine is a line that reads as a mapping key: what a quoted string
 // swallowed when its closing quote is missing.
-var keyLine = regexp.MustCompile(`^\s*(- )?[A-Za-z_][A-Za-z0-9_.-]*:(\s|$)`)
+var keyLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*(- )?[A-Za-z_][A-Za-z0-9_.-]*:(\s|$)`) })
 
 // openedEarlier finds the likely mistake behind a parse error at line: a
 // quote or a flow bracket opened on an earlier line and never closed
@@ -359,7 +360,7 @@ func openedEarlier(file string, tokens token.Tokens, line int) *Error {
 			}
 		case token.DoubleQuoteType, token.SingleQuoteType:
 			lines := strings.Split(tk.Origin, "\n")
-			if len(lines) < 2 || !slices.ContainsFunc(lines[1:], keyLine.MatchString) {
+			if len(lines) < 2 || !slices.ContainsFunc(lines[1:], keyLine().MatchString) {
 				continue
 			}
 			q := `"`

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/Masterminds/semver/v3"
@@ -135,11 +136,11 @@ func withLibrary(m string) string {
 	return m
 }
 
-var reDays = regexp.MustCompile(`^([0-9]{1,5})d$`)
+var reDays = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9]{1,5})d$`) })
 
 // parseAge reads a Go duration ("72h", "90m") or whole days ("7d").
 func parseAge(s string) (time.Duration, error) {
-	if m := reDays.FindStringSubmatch(s); m != nil {
+	if m := reDays().FindStringSubmatch(s); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		return time.Duration(n) * 24 * time.Hour, nil
 	}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/goccy/go-yaml/ast"
@@ -349,7 +350,7 @@ func (c *checker) config(root at[rawConfig], cfg *Config) {
 	if m := r.Images; c.mapping(m.n, f.at("images"), "images") {
 		for _, e := range c.entries(m.n, dupOf("duplicate image %q (first defined at %s)")) {
 			err := errors.New("use letters, digits, '.', '_' and '-', starting with a letter or digit")
-			if reImageName.MatchString(e.key) {
+			if reImageName().MatchString(e.key) {
 				err = nil
 			}
 			if c.valid(e.keyNode, "image name", e.key, "", err) && !e.dup {
@@ -490,7 +491,7 @@ func (c *checker) build(o at[rawBuild], e entry, image string, b *Build) {
 		for _, e := range c.entries(m.n, dupOf("duplicate argument %q%s (first defined at %s)", ctx)) {
 			what := fmt.Sprintf("argument %q%s", e.key, ctx)
 			err := errors.New("want a Nix identifier")
-			if reNixArg.MatchString(e.key) {
+			if reNixArg().MatchString(e.key) {
 				err = nil
 			}
 			if !c.valid(e.keyNode, "argument name", e.key, ctx, err) || e.dup {
@@ -626,12 +627,12 @@ func checkRepository(s string) (name.Repository, error) {
 	return name.Repository{}, err
 }
 
-var reTag = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+var reTag = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`) })
 
 // gitPlaceholder stands for HEAD's short commit (at most 40 hex digits).
 const gitPlaceholder = "{git}"
 
-var rePlaceholder = regexp.MustCompile(`\{[^{}]*\}`)
+var rePlaceholder = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{[^{}]*\}`) })
 
 // checkTag validates a tag that may contain {git}.
 func checkTag(tag string) error {
@@ -640,7 +641,7 @@ func checkTag(tag string) error {
 	}
 	// A short commit is 7 to 12 hex digits; check with the longest.
 	expanded := strings.ReplaceAll(tag, gitPlaceholder, "0123456789ab")
-	if !reTag.MatchString(expanded) {
+	if !reTag().MatchString(expanded) {
 		return errors.New("a tag is 1 to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'")
 	}
 	return nil
@@ -648,7 +649,7 @@ func checkTag(tag string) error {
 
 // unknownPlaceholder returns the first {...} in s that is not allowed.
 func unknownPlaceholder(s string, allowed ...string) string {
-	for _, m := range rePlaceholder.FindAllString(s, -1) {
+	for _, m := range rePlaceholder().FindAllString(s, -1) {
 		if !slices.Contains(allowed, m) {
 			return m
 		}
@@ -732,10 +733,10 @@ func checkHost(h string) (string, error) {
 	return normalizeHost(reg.RegistryStr()), nil
 }
 
-var reImageName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+var reImageName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`) })
 
 // reNixArg is a Nix identifier, the names --argstr accepts.
-var reNixArg = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_'-]*$`)
+var reNixArg = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_'-]*$`) })
 
 // didYouMean returns ` (did you mean "x"?)` for the candidate closest to s,
 // or "" when none is close.

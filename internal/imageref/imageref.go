@@ -17,6 +17,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/google/go-containerregistry/pkg/name"
 )
@@ -305,6 +307,11 @@ func (r Ref) Registry() string {
 // Context is the normalised repository: "busybox" gives
 // "docker.io/library/busybox".
 func (r Ref) Context() string {
+	// Every command asks this of every site several times (ignored?
+	// owned? which policy?), and a tree names few repositories.
+	if c, ok := contexts.Load(r.Repository); ok {
+		return c.(string)
+	}
 	repo, err := name.NewRepository(r.Repository)
 	if err != nil {
 		// Parse already validated it; a zero Ref normalises to nothing.
@@ -314,8 +321,21 @@ func (r Ref) Context() string {
 	if reg == name.DefaultRegistry {
 		reg = DockerHub
 	}
-	return reg + "/" + repo.RepositoryStr()
+	c := reg + "/" + repo.RepositoryStr()
+	if contextsKept.Add(1) <= maxContexts {
+		contexts.Store(strings.Clone(r.Repository), c)
+	}
+	return c
 }
+
+// contexts remembers Context by repository, for at most maxContexts
+// repositories.
+var (
+	contexts     sync.Map
+	contextsKept atomic.Int64
+)
+
+const maxContexts = 100_000
 
 // Normalized is the fully qualified reference: `busybox:1.37` gives
 // `docker.io/library/busybox:1.37`. A reference with neither tag nor digest

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/pinner-dev/pinner/internal/config"
 	"github.com/pinner-dev/pinner/internal/imageref"
@@ -81,9 +82,9 @@ func labels(ctx context.Context, reg Registry, key imageref.Key) (map[string]str
 }
 
 var (
-	reName     = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}$`)
-	reRevision = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
-	reVersion  = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$`)
+	reName     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}$`) })
+	reRevision = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{7,64}$`) })
+	reVersion  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$`) })
 )
 
 // notesURL builds the link from label values, which are outside data:
@@ -102,16 +103,16 @@ func notesURL(source, oldVer, newVer, oldRev, newRev string) string {
 		return ""
 	}
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if len(parts) < 2 || !reName.MatchString(parts[0]) || !reName.MatchString(strings.TrimSuffix(parts[1], ".git")) {
+	if len(parts) < 2 || !reName().MatchString(parts[0]) || !reName().MatchString(strings.TrimSuffix(parts[1], ".git")) {
 		return ""
 	}
 	base := "https://github.com/" + parts[0] + "/" + strings.TrimSuffix(parts[1], ".git")
 	switch {
-	case reRevision.MatchString(oldRev) && reRevision.MatchString(newRev) && oldRev != newRev:
+	case reRevision().MatchString(oldRev) && reRevision().MatchString(newRev) && oldRev != newRev:
 		return base + "/compare/" + oldRev + "..." + newRev
-	case reVersion.MatchString(oldVer) && reVersion.MatchString(newVer) && oldVer != newVer:
+	case reVersion().MatchString(oldVer) && reVersion().MatchString(newVer) && oldVer != newVer:
 		return base + "/compare/" + oldVer + "..." + newVer
-	case reVersion.MatchString(newVer):
+	case reVersion().MatchString(newVer):
 		return base + "/releases/tag/" + newVer
 	}
 	return base + "/releases"

@@ -38,9 +38,17 @@ func insideRoot(cfg *config.Config, files []string) ([]string, error) {
 	out := make([]string, 0, len(files))
 	var bad []string
 	for _, f := range files {
-		abs, err := filepath.Abs(f)
-		if err != nil {
-			return nil, diag.AsOutside(err)
+		// filepath.Abs asks the kernel for the working directory each
+		// time; once is enough.
+		abs := filepath.Clean(f)
+		if !filepath.IsAbs(abs) {
+			if cwd == "" {
+				if abs, err = filepath.Abs(f); err != nil {
+					return nil, diag.AsOutside(err)
+				}
+			} else {
+				abs = filepath.Join(cwd, abs)
+			}
 		}
 		real, err := dirs.realPath(abs)
 		if err != nil {
