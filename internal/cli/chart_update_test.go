@@ -203,3 +203,75 @@ func TestUpdateChartsNoHash(t *testing.T) {
 		t.Errorf("the other chart did not move:\n%s", lines[1])
 	}
 }
+
+// TestUpdateChartsOCI: a chart from an oci:// repository moves under its
+// policy (versions from the registry's tags, read over plain HTTP for an
+// insecure host), and the hash written is the one downloadHelmChart's
+// stand-in builds.
+func TestUpdateChartsOCI(t *testing.T) {
+	for _, b := range []string{"nix-instantiate", "nix-store", "nix-build"} {
+		if _, err := exec.LookPath(b); err != nil {
+			t.Skipf("%s not installed", b)
+		}
+	}
+	t.Setenv("NIX_CONFIG", "substituters =\nsandbox = false")
+	repo := helmrepo.New(t)
+	t.Setenv("PATH", filepath.Dir(repo.Helm)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	host, _ := registry.StartInProcess(t)
+	oci := "oci://" + host + "/charts"
+	for _, v := range []string{"1.0.0", "1.0.1", "1.1.0"} {
+		repo.Push("api", v, "ghcr.io/acme/api:"+v, oci)
+	}
+	const fake = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	src := `{ lib, ... }: {
+  applications.api.helm.releases.api.chart = lib.helm.downloadHelmChart {
+    repo = "` + oci + `";
+    chart = "api";
+    version = "1.0.0";
+    chartHash = "` + fake + `";
+  };
+}
+`
+	standIn := `{ helm }: {
+  lib.helm.downloadHelmChart = { repo, chart, version, chartHash }: derivation {
+    name = "helm-chart-${chart}-${version}";
+    system = builtins.currentSystem;
+    builder = "/bin/sh";
+    args = [ "-c" ''
+      set -eu
+      export HOME=$PWD PATH=/usr/bin:/bin
+      "$helm" pull "$repo/$chart" --version "$version" --plain-http -d ./out --untar
+      mkdir "$out"
+      mv ./out/"$chart"/* "$out"
+    '' ];
+    inherit helm repo chart version;
+    outputHashMode = "recursive";
+    outputHashAlgo = "sha256";
+    outputHash = chartHash;
+  };
+}
+`
+	dir := writeFiles(t, map[string]string{
+		"registry.yaml":     "version: 1\nmodules: [\"modules/*.nix\"]\ninsecure: [\"" + host + "\"]\nignore: [\"ghcr.io/acme/api\"]\npolicies:\n  - match: \"" + host + "/charts/*\"\n    update: patch\n",
+		"modules/api.nix":   src,
+		"nix/stand-ins.nix": standIn,
+	})
+	code, out, stderr := run(t, dir, "update", "--all", "--no-build")
+	if code != 0 {
+		t.Fatalf("update: exit %d\n%s%s", code, out, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "modules", "api.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(b)
+	if !strings.Contains(got, `version = "1.0.1";`) || strings.Contains(got, fake) {
+		t.Fatalf("the chart did not move to 1.0.1 (patch) with its hash:\n%s", got)
+	}
+	expr := `(import ./modules/api.nix (import ./nix/stand-ins.nix { helm = "` + repo.Helm + `"; })).applications.api.helm.releases.api.chart`
+	build := exec.Command("nix-build", "--no-out-link", "-E", expr)
+	build.Dir = dir
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("nix-build of the updated module: %v\n%s", err, b)
+	}
+}

@@ -18,11 +18,12 @@ import (
 // builder is the host's /bin/sh and the helm pinner found; every value
 // comes in as an environment variable, never as script text.
 //
-// With dropDotfiles, the output is the chart's entries but those whose
+// With plainHttp, an oci:// repository is read over plain HTTP (a host
+// registry.yaml lists as insecure). With dropDotfiles, the output is the chart's entries but those whose
 // name starts with a dot (.helmignore): what nix-kube-generators'
 // downloadHelmChart (nixidy's lib.helm.downloadHelmChart) makes with
 // `mv chart/* $out`, whose hash therefore differs from helm.fetch's.
-const chartNix = `{ repo, chart, version, sha256, helm, dropDotfiles ? "" }:
+const chartNix = `{ repo, chart, version, sha256, helm, dropDotfiles ? "", plainHttp ? "" }:
 derivation {
   name = "${builtins.replaceStrings [ "/" ] [ "-" ] chart}-${version}";
   system = builtins.currentSystem;
@@ -31,7 +32,7 @@ derivation {
     set -eu
     export HOME="$PWD" PATH=/usr/bin:/bin
     case "$repo" in
-      oci://*) "$helm" pull "$repo/$chart" --version "$version" --untar --untardir pulled ;;
+      oci://*) "$helm" pull "$repo/$chart" --version "$version" --untar --untardir pulled ''${plainHttp:+--plain-http} ;;
       *) "$helm" pull --repo "$repo" "$chart" --version "$version" --untar --untardir pulled ;;
     esac
     if [ -n "$dropDotfiles" ]; then
@@ -41,7 +42,7 @@ derivation {
       cp -r "pulled/$chart" "$out"
     fi
   '' ];
-  inherit repo chart version helm dropDotfiles;
+  inherit repo chart version helm dropDotfiles plainHttp;
   outputHashMode = "recursive";
   outputHashAlgo = "sha256";
   outputHash = sha256;
@@ -55,7 +56,7 @@ const fetchurlNix = `args: import <nix/fetchurl.nix> args
 
 // HashFunctions are Nix files of pinner's own fetch functions, for
 // PullCall.Func: Chart takes { repo, chart, version, sha256, helm,
-// dropDotfiles }, Fetchurl fetchurl's { url, hash or sha256 }. Remove
+// dropDotfiles, plainHttp }, Fetchurl fetchurl's { url, hash or sha256 }. Remove
 // removes them.
 type HashFunctions struct {
 	Chart, Fetchurl string
@@ -97,6 +98,8 @@ type Chart struct {
 	// DropDotfiles: the output leaves the chart's dotfiles out, as
 	// downloadHelmChart's does.
 	DropDotfiles bool
+	// PlainHTTP reads an oci:// repository over plain HTTP.
+	PlainHTTP bool
 }
 
 // FetchChart builds the chart's fixed-output derivation (see chart.nix)
@@ -119,6 +122,9 @@ func (b *Builder) FetchChart(ctx context.Context, c Chart, helm string) (string,
 	args := map[string]string{"repo": c.Repo, "chart": c.Name, "version": c.Version, "sha256": c.SHA256, "helm": helm}
 	if c.DropDotfiles {
 		args["dropDotfiles"] = "1"
+	}
+	if c.PlainHTTP {
+		args["plainHttp"] = "1"
 	}
 	rs, err := b.Build(ctx, []Installable{{File: file, Image: c.Name, Args: args}})
 	if err != nil {

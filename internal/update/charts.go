@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/pinner-dev/pinner/internal/chartrepo"
@@ -118,6 +119,16 @@ func hashFunctionGap(cfg *config.Config, s *scan.Site) string {
 	return fmt.Sprintf("pinner knows the hashes of helm.fetch and downloadHelmChart, not of %q; set chart_function in registry.yaml to the function the module calls", s.Chart.Func)
 }
 
+// ociHost is the registry host of an oci:// repository, "" for another.
+func ociHost(repo string) string {
+	rest, ok := strings.CutPrefix(repo, "oci://")
+	if !ok {
+		return ""
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	return host
+}
+
 // chartCall is the Nix call whose hash is the chart fetch's at version.
 func chartCall(cfg *config.Config, fns *nixbuild.HashFunctions, s *scan.Site, version string) nixbuild.PullCall {
 	c := s.Chart
@@ -137,6 +148,9 @@ func chartCall(cfg *config.Config, fns *nixbuild.HashFunctions, s *scan.Site, ve
 		call.Args = map[string]string{"repo": c.Repo, "chart": c.Name, "version": version, "helm": nixbuild.HelmPath()}
 		if fetchKind(s) == "downloadHelmChart" {
 			call.Args["dropDotfiles"] = "1"
+		}
+		if ociHost(c.Repo) != "" && slices.Contains(cfg.Insecure, ociHost(c.Repo)) {
+			call.Args["plainHttp"] = "1"
 		}
 	}
 	return call

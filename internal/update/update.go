@@ -442,7 +442,8 @@ func loadCharts(ctx context.Context, cfg *config.Config, files []string) (chart.
 func chartFetcher(cfg *config.Config) chart.Fetcher {
 	b := &nixbuild.Builder{Dir: cfg.Dir}
 	return func(ctx context.Context, c release.Chart) (string, error) {
-		return b.FetchChart(ctx, nixbuild.Chart{Repo: c.Repo, Name: c.Name, Version: c.Version, SHA256: c.SHA256, DropDotfiles: c.DropDotfiles}, "")
+		plain := ociHost(c.Repo) != "" && slices.Contains(cfg.Insecure, ociHost(c.Repo))
+		return b.FetchChart(ctx, nixbuild.Chart{Repo: c.Repo, Name: c.Name, Version: c.Version, SHA256: c.SHA256, DropDotfiles: c.DropDotfiles, PlainHTTP: plain}, "")
 	}
 }
 

@@ -51,6 +51,22 @@ func New(t *testing.T) *Repo {
 // with a .helmignore, and indexes the repository again.
 func (r *Repo) Add(name, version, image string) {
 	r.t.Helper()
+	r.run(r.work, "package", r.write(name, version, image), "-d", r.Dir)
+	r.run(r.Dir, "repo", "index", ".", "--url", r.URL)
+}
+
+// Push packages the chart as Add does and pushes it to the OCI
+// repository ref ("oci://127.0.0.1:5000/charts") over plain HTTP.
+func (r *Repo) Push(name, version, image, ref string) {
+	r.t.Helper()
+	out := filepath.Join(r.work, "oci")
+	r.run(r.work, "package", r.write(name, version, image), "-d", out)
+	r.run(r.work, "push", filepath.Join(out, name+"-"+version+".tgz"), ref, "--plain-http")
+}
+
+// write writes the chart's files and returns its directory.
+func (r *Repo) write(name, version, image string) string {
+	r.t.Helper()
 	dir := filepath.Join(r.work, name+"-"+version, name)
 	// The tag follows the last colon after the last slash (a registry
 	// may have a port).
@@ -76,8 +92,7 @@ func (r *Repo) Add(name, version, image string) {
 			r.t.Fatal(err)
 		}
 	}
-	r.run(r.work, "package", dir, "-d", r.Dir)
-	r.run(r.Dir, "repo", "index", ".", "--url", r.URL)
+	return dir
 }
 
 func (r *Repo) run(dir string, args ...string) {
