@@ -44,14 +44,10 @@ in {
 }
 `
 
-// TestUpdateCharts: a policy moves each kind of chart fetch to the newest
-// version it allows, with the hash Nix computes for the fetch the module
-// calls, in the file's spelling; a version variable another binding uses
-// stays; the images the moved charts set by default are pinned from the
-// new version in the same run; the changelog names the release; the
-// updated module builds every chart with the stand-ins; a rerun changes
-// nothing.
-func TestUpdateCharts(t *testing.T) {
+// chartTestRepo skips without Nix, serves an empty chart repository and
+// puts its helm first on $PATH, where pinner's chart fetch finds it.
+func chartTestRepo(t *testing.T) *helmrepo.Repo {
+	t.Helper()
 	for _, b := range []string{"nix-instantiate", "nix-store", "nix-build"} {
 		if _, err := exec.LookPath(b); err != nil {
 			t.Skipf("%s not installed", b)
@@ -60,6 +56,18 @@ func TestUpdateCharts(t *testing.T) {
 	t.Setenv("NIX_CONFIG", "substituters =\nsandbox = false")
 	repo := helmrepo.New(t)
 	t.Setenv("PATH", filepath.Dir(repo.Helm)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return repo
+}
+
+// TestUpdateCharts: a policy moves each kind of chart fetch to the newest
+// version it allows, with the hash Nix computes for the fetch the module
+// calls, in the file's spelling; a version variable another binding uses
+// stays; the images the moved charts set by default are pinned from the
+// new version in the same run; the changelog names the release; the
+// updated module builds every chart with the stand-ins; a rerun changes
+// nothing.
+func TestUpdateCharts(t *testing.T) {
+	repo := chartTestRepo(t)
 	// The charts' default images, which update pins from the chart
 	// version each release moves to.
 	host, _ := registry.StartInProcess(t)
@@ -163,14 +171,7 @@ in
 // fetch stays byte for byte as it was, the others move, and the exit is 3
 // with the reason.
 func TestUpdateChartsNoHash(t *testing.T) {
-	for _, b := range []string{"nix-instantiate", "nix-store"} {
-		if _, err := exec.LookPath(b); err != nil {
-			t.Skipf("%s not installed", b)
-		}
-	}
-	t.Setenv("NIX_CONFIG", "substituters =\nsandbox = false")
-	repo := helmrepo.New(t)
-	t.Setenv("PATH", filepath.Dir(repo.Helm)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	repo := chartTestRepo(t)
 	for _, name := range []string{"web", "api"} {
 		for _, v := range []string{"1.0.0", "1.1.0"} {
 			repo.Add(name, v, "ghcr.io/acme/"+name+":"+v)
@@ -209,14 +210,7 @@ func TestUpdateChartsNoHash(t *testing.T) {
 // insecure host), and the hash written is the one downloadHelmChart's
 // stand-in builds.
 func TestUpdateChartsOCI(t *testing.T) {
-	for _, b := range []string{"nix-instantiate", "nix-store", "nix-build"} {
-		if _, err := exec.LookPath(b); err != nil {
-			t.Skipf("%s not installed", b)
-		}
-	}
-	t.Setenv("NIX_CONFIG", "substituters =\nsandbox = false")
-	repo := helmrepo.New(t)
-	t.Setenv("PATH", filepath.Dir(repo.Helm)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	repo := chartTestRepo(t)
 	host, _ := registry.StartInProcess(t)
 	oci := "oci://" + host + "/charts"
 	for _, v := range []string{"1.0.0", "1.0.1", "1.1.0"} {

@@ -178,18 +178,9 @@ func (s *scanner) chartSite(c *candidate) *Site {
 		ce.NameKey, ce.VersionKey = c.keys["name"].name, c.keys["version"].name
 		k := c.keys["version"]
 		if sv := k.val.(*strVal); sv.known() {
-			switch b := k.bind.(type) {
-			case *syntax.Assign:
-				sv = withUse(sv, b.Value)
-			case *syntax.Inherit:
-				for _, n := range b.Names {
-					if n.Static && n.Name == k.name {
-						sv = withUseSpan(sv, n.Span)
-					}
-				}
-				if len(b.Names) == 1 && b.From == nil {
-					ce.VersionInherit = b.NodeSpan()
-				}
+			sv = k.used(sv)
+			if b, ok := k.bind.(*syntax.Inherit); ok && len(b.Names) == 1 && b.From == nil {
+				ce.VersionInherit = b.NodeSpan()
 			}
 			versions = s.texts(sv, 0, len(sv.text))
 			if len(versions) != 1 {

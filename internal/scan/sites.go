@@ -455,17 +455,7 @@ func (s *scanner) composed(c *candidate, names []string) *strVal {
 		var sv *strVal
 		switch v := k.val.(type) {
 		case *strVal:
-			sv = v
-			switch b := k.bind.(type) {
-			case *syntax.Assign:
-				sv = withUse(sv, b.Value)
-			case *syntax.Inherit:
-				for _, n := range b.Names {
-					if n.Static && n.Name == k.name {
-						sv = withUseSpan(sv, n.Span)
-					}
-				}
-			}
+			sv = k.used(v)
 		case *unknownVal:
 			text := "${" + s.valueText(k) + "}"
 			sv = &strVal{text: text, parts: []part{{end: len(text), unknown: v.reason, arg: v.arg}}}
@@ -496,6 +486,23 @@ func (s *scanner) composed(c *candidate, names []string) *strVal {
 		return pieces[0].clone()
 	}
 	return concatAll(pieces)
+}
+
+// used is v, the value of k, with the expression that brings it into the
+// set as the use of its text: the value of `tag = imageTag;`, the name of
+// `inherit tag;`.
+func (k *setKey) used(v *strVal) *strVal {
+	switch b := k.bind.(type) {
+	case *syntax.Assign:
+		return withUse(v, b.Value)
+	case *syntax.Inherit:
+		for _, n := range b.Names {
+			if n.Static && n.Name == k.name {
+				v = withUseSpan(v, n.Span)
+			}
+		}
+	}
+	return v
 }
 
 // firstLiteral is the literal holding a key's value, and where it
