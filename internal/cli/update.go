@@ -43,7 +43,7 @@ Images listed under images: in registry.yaml are built by the repository. --all 
 
 --from-builds FILE... assembles the owned images those files name (the --json output of "pinner build --platform P --push" on each machine) from the platform images already at the destination, instead of building: the same index a build of every platform here gives, pushed under the image's tags and pinned. --json prints the owned images pushed (name, repository, tags, digest, platforms) instead of the --dry-run diff, for a workflow to sign or attest.
 
-Exits 0 on success (1 with --exit-code when files changed), 2 on bad input (also a missing Nix file or attribute), 3 when a registry or a Nix build failed (the tail of the build log is shown) or the hash of a chart fetch's new version could not be computed (that site stays as it is; the others are written), or when the run takes longer than --timeout (default 15m). A registry host that fails several attempts in a row (connection refused, no answer in time) is given up on for the rest of the run: its other references are not tried, and it is reported once. Nothing is written when any step fails.
+Exits 0 on success (1 with --exit-code when files changed), 2 on bad input (also a missing Nix file or attribute), 3 when a registry or a Nix build failed (the tail of the build log is shown), or when the run takes longer than --timeout (default 15m). A registry host that fails several attempts in a row (connection refused, no answer in time) is given up on for the rest of the run: its other references are not tried, and it is reported once. Nothing is written when any step fails. The one exception is a site whose new hash Nix cannot compute — a pulled image (a pullImage call), left as it was with the sites of the same reference, or a chart fetch moving to a new version: it stays as it was, with a warning giving Nix's reason; the other sites are written, and the exit is 3.
 
 One update at a time per repository: a run holds a lock (.git/pinner.lock-run, or .pinner.run.lock beside registry.yaml) from before it reads the files until it has written them; another update meanwhile exits 3 at once, or with --wait waits for it. Interrupted (SIGINT, SIGTERM), it stops and exits 130; files are synced before any is replaced, then replaced atomically, the modules first, then the changelog and the lock, so each is old or new and the next run finishes the job (recording what a stopped run had already changed).`
 }
@@ -103,8 +103,11 @@ func (c *UpdateCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		fmt.Fprint(env.Stdout, res.Diff(cwd))
 	}
 	c.summary(env, res)
-	if res.Unhashed > 0 {
-		return withCode(ExitOutside, fmt.Errorf("%d site(s) left as they were: the hash their new version needs could not be computed (see the warnings above)", res.Unhashed))
+	if n := failedNotes(res) + res.Unhashed; n > 0 {
+		// The other sites were written; these were not, and that is an
+		// outside failure like any other.
+		return withCode(ExitOutside, fmt.Errorf("left %d site(s) as they were: Nix computed no hash for their new version or digest (see the warnings above)", n))
+	}
 	}
 	if c.ExitCode && len(res.Outputs) > 0 {
 		return withCode(ExitFindings, nil)
@@ -178,4 +181,14 @@ func (c *UpdateCmd) summary(env *Env, res *update.Result) {
 	default:
 		fmt.Fprintln(env.Info, "pinner: every image is pinned to the digest its tag names; nothing to change")
 	}
+}
+
+func failedNotes(res *update.Result) int {
+	n := 0
+	for _, note := range res.Notes() {
+		if note.Failed {
+			n++
+		}
+	}
+	return n
 }

@@ -40,12 +40,14 @@ const maxPullOutput = 4 << 20
 var ErrNoHash = errors.New("nix reported no hash")
 
 // PullCall is one pullImage call: Func is a Nix file whose value is the
-// pullImage function ("" is DefaultPullFunction), Args its string arguments (without the hash),
-// HashKey the argument the hash goes in ("hash" or "sha256"), and Spelling
-// an existing hash whose encoding the result takes (SRI, or Nix base32).
+// pullImage function ("" is DefaultPullFunction), Args its arguments
+// without the hash (strings or booleans), HashKey the argument the hash
+// goes in ("hash" or "sha256"), and Spelling an existing hash whose
+// encoding the result takes (SRI, or Nix base32). Calls of one run may
+// name different functions (dockerTools', nix2container's).
 type PullCall struct {
 	Func     string
-	Args     map[string]string
+	Args     map[string]any
 	HashKey  string
 	Spelling string
 }
@@ -86,13 +88,9 @@ func PullHashes(ctx context.Context, nixDir string, reqs []PullCall) ([]PullHash
 	}
 	defer os.RemoveAll(dir)
 
-	type call struct {
-		Func string            `json:"func"`
-		Args map[string]string `json:"args"`
-	}
-	calls := make([]call, len(reqs))
+	calls := make([]pullCallData, len(reqs))
 	for i, r := range reqs {
-		args := map[string]string{}
+		args := map[string]any{}
 		for k, v := range r.Args {
 			args[k] = v
 		}
@@ -103,42 +101,135 @@ func PullHashes(ctx context.Context, nixDir string, reqs []PullCall) ([]PullHash
 				return nil, err
 			}
 		}
-		calls[i] = call{Func: abs, Args: args}
+		calls[i] = pullCallData{Func: abs, Args: args}
 	}
-	data, err := json.Marshal(calls)
-	if err != nil {
-		return nil, err
-	}
-	reqFile := filepath.Join(dir, "calls.json")
-	if err := os.WriteFile(reqFile, data, 0o600); err != nil {
-		return nil, err
-	}
-	// The calls come in as data, never as expression text.
-	const expr = `{ calls }: map (c: (if c.func == "" then ` + DefaultPullFunction + ` else import c.func) c.args) (builtins.fromJSON (builtins.readFile calls))`
-	out, stderr, err := runCapped(ctx, inst, "--expr", expr, "--argstr", "calls", reqFile)
-	if err != nil {
-		return nil, fmt.Errorf("instantiating %d pulled images: %w\n%s", len(reqs), err, lastLines(stderr, 20))
-	}
-	drvs := strings.Fields(string(out))
-	if len(drvs) != len(reqs) {
-		return nil, fmt.Errorf("instantiating %d pulled images: nix-instantiate printed %d derivations", len(reqs), len(drvs))
-	}
-	_, stderr, _ = runCapped(ctx, store, append([]string{"--realise", "--keep-going"}, drvs...)...)
-	got := mismatches(stderr)
 	res := make([]PullHash, len(reqs))
+	drvs, err := instantiatePulls(ctx, inst, dir, calls)
+	if err != nil {
+		// One call Nix cannot evaluate fails the whole instantiation:
+		// each call on its own tells which, with Nix's reason, and lets
+		// the others go on.
+		drvs = make([]string, len(calls))
+		for i := range calls {
+			one, err := instantiatePulls(ctx, inst, dir, calls[i:i+1])
+			if err != nil {
+				// One line: the reason goes into a warning about one site.
+				why := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+				res[i].Err = fmt.Errorf("%w for %s: %s", ErrNoHash, imageOf(reqs[i]), why)
+				continue
+			}
+			drvs[i] = one[0]
+		}
+	}
+	var todo []string
+	for _, d := range drvs {
+		if d != "" {
+			todo = append(todo, d)
+		}
+	}
+	var stderr string
+	if len(todo) > 0 {
+		_, stderr, _ = runCapped(ctx, store, append([]string{"--realise", "--keep-going"}, todo...)...)
+	}
+	got := mismatches(stderr)
 	for i, d := range drvs {
+		if d == "" {
+			continue
+		}
 		h, ok := got[d]
 		if !ok {
-			why := lastLines(stderr, 10)
+			why := buildFailure(stderr, d)
 			if ctx.Err() != nil {
 				why = ctx.Err().Error()
 			}
-			res[i].Err = fmt.Errorf("%w for %s: %s", ErrNoHash, reqs[i].Args["imageName"], why)
+			res[i].Err = fmt.Errorf("%w for %s: %s", ErrNoHash, imageOf(reqs[i]), why)
 			continue
 		}
 		res[i].Hash, res[i].Err = SpellHash(h, reqs[i].Spelling)
 	}
 	return res, nil
+}
+
+// pullCallData is a call as the Nix expression reads it.
+type pullCallData struct {
+	Func string         `json:"func"`
+	Args map[string]any `json:"args"`
+}
+
+// instantiatePulls instantiates calls in one nix-instantiate run and
+// returns their derivations, in order.
+func instantiatePulls(ctx context.Context, inst, dir string, calls []pullCallData) ([]string, error) {
+	data, err := json.Marshal(calls)
+	if err != nil {
+		return nil, err
+	}
+	reqFile, err := os.CreateTemp(dir, "calls-*.json")
+	if err != nil {
+		return nil, err
+	}
+	_, err = reqFile.Write(data)
+	if cerr := reqFile.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The calls come in as data, never as expression text.
+	const expr = `{ calls }: map (c: (if c.func == "" then ` + DefaultPullFunction + ` else import c.func) c.args) (builtins.fromJSON (builtins.readFile calls))`
+	out, stderr, err := runCapped(ctx, inst, "--expr", expr, "--argstr", "calls", reqFile.Name())
+	if err != nil {
+		return nil, fmt.Errorf("instantiating %d pulled images: %w\n%s", len(calls), err, lastLines(stderr, 20))
+	}
+	drvs := strings.Fields(string(out))
+	if len(drvs) != len(calls) {
+		return nil, fmt.Errorf("instantiating %d pulled images: nix-instantiate printed %d derivations", len(calls), len(drvs))
+	}
+	return drvs, nil
+}
+
+// imageOf names a call's image in its errors.
+func imageOf(c PullCall) string {
+	name, _ := c.Args["imageName"].(string)
+	digest, _ := c.Args["imageDigest"].(string)
+	return name + "@" + digest
+}
+
+// maxReasonLines bounds the build log a call's error carries.
+const maxReasonLines = 10
+
+// buildFailure is what Nix said of drv's build: its log (the lines
+// between "building 'drv'..." and the next build or error) and the error
+// naming it; the tail of stderr when Nix named it nowhere.
+func buildFailure(stderr, drv string) string {
+	var log []string
+	var verdict string
+	in := false
+	for _, line := range strings.Split(stderr, "\n") {
+		switch {
+		case strings.HasPrefix(line, "building '"):
+			in = strings.HasPrefix(line, "building '"+drv+"'")
+			continue
+		case strings.HasPrefix(line, "error: "):
+			in = false
+			if verdict == "" && strings.Contains(line, "'"+drv+"'") && !strings.HasPrefix(line, "error: build of ") {
+				verdict = strings.TrimPrefix(line, "error: ")
+			}
+			continue
+		}
+		if in && strings.TrimSpace(line) != "" {
+			log = append(log, line)
+			if len(log) > maxReasonLines {
+				log = log[1:]
+			}
+		}
+	}
+	if verdict == "" {
+		return lastLines(stderr, maxReasonLines)
+	}
+	if len(log) == 0 {
+		return verdict
+	}
+	return verdict + ": " + strings.Join(log, "; ")
 }
 
 // mismatchRE matches Nix's report of a fixed-output hash mismatch: the

@@ -215,6 +215,10 @@ const (
 	Info Level = iota
 	// Warn: the site needs pinning and pinner cannot do it.
 	Warn
+	// Fail: the site is left as it was because an outside step failed for
+	// it (Nix computed no hash for a pulled image's new digest); the
+	// other sites go on, and the run fails.
+	Fail
 )
 
 // Note is a site Make left alone.
@@ -249,11 +253,8 @@ func Make(ctx context.Context, sites []scan.Site, o Options) (*Plan, error) {
 		return nil, err
 	}
 
-	hashes, err := p.pullHashes(ctx, targets, o)
-	if err != nil {
-		return nil, err
-	}
-	failed, err := p.edit(targets, o, hashes)
+	hashes, missing := p.pullHashes(ctx, targets, o)
+	failed, err := p.edit(targets, o, hashes, heldBack(targets, missing))
 	if err != nil {
 		return nil, err
 	}
@@ -490,7 +491,7 @@ type fileState struct {
 
 // edit turns the targets whose digest changes into edits, applies them and
 // checks the result.
-func (p *Plan) edit(targets []target, o Options, hashes map[*scan.Site]string) (failed map[*scan.Site]bool, err error) {
+func (p *Plan) edit(targets []target, o Options, hashes map[*scan.Site]string, held map[*scan.Site]string) (failed map[*scan.Site]bool, err error) {
 	failed = map[*scan.Site]bool{}
 	files := map[string]*fileState{}
 	var order []string
@@ -570,6 +571,11 @@ func (p *Plan) edit(targets []target, o Options, hashes map[*scan.Site]string) (
 		s := t.site
 		want := p.Resolved[t.key]
 		if s.Image.Digest == want && !t.retag {
+			continue
+		}
+		if why, ok := held[s]; ok {
+			p.note(s, Fail, why)
+			failed[s] = true
 			continue
 		}
 		fs, err := state(s.File)

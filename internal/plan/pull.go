@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
+	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/scan"
 )
 
@@ -27,13 +27,14 @@ type PullResult struct {
 type PullHashes func(ctx context.Context, reqs []PullRequest) ([]PullResult, error)
 
 // ErrNoPullHash: a pulled image's new digest came without its hash, so
-// nothing was written.
+// the site was left as it was.
 var ErrNoPullHash = errors.New("the hash of a pulled image could not be computed")
 
 // pullHashes computes the hash of every pull target whose digest or tag
-// changes, in one call; a digest is never written without its hash, so
-// any failure stops the plan.
-func (p *Plan) pullHashes(ctx context.Context, targets []target, o Options) (map[*scan.Site]string, error) {
+// changes, in one call. A digest is never written without its hash: the
+// sites it cannot compute come back in missing, with the reason, and are
+// left alone (see heldBack); the other sites go on.
+func (p *Plan) pullHashes(ctx context.Context, targets []target, o Options) (hashes map[*scan.Site]string, missing map[*scan.Site]error) {
 	var reqs []PullRequest
 	for _, t := range targets {
 		s := t.site
@@ -49,34 +50,64 @@ func (p *Plan) pullHashes(ctx context.Context, targets []target, o Options) (map
 	if len(reqs) == 0 {
 		return nil, nil
 	}
-	if o.PullHash == nil {
-		return nil, fmt.Errorf("%w: no way to compute it in this run", ErrNoPullHash)
-	}
-	res, err := o.PullHash(ctx, reqs)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrNoPullHash, err)
-	}
-	if len(res) != len(reqs) {
-		return nil, fmt.Errorf("%w: %d hashes for %d images", ErrNoPullHash, len(res), len(reqs))
-	}
-	out := map[*scan.Site]string{}
-	var why []string
-	for i, r := range res {
-		s := reqs[i].Site
-		if r.Err != nil || r.Hash == "" {
-			msg := "no hash"
-			if r.Err != nil {
-				msg = r.Err.Error()
-			}
-			why = append(why, fmt.Sprintf("%s: %s:%s@%s: %s", s.Position(), s.Image.Repository, reqs[i].Tag, reqs[i].Digest, msg))
-			continue
+	hashes, missing = map[*scan.Site]string{}, map[*scan.Site]error{}
+	var (
+		res []PullResult
+		err error
+	)
+	switch {
+	case o.PullHash == nil:
+		err = errors.New("no way to compute it in this run")
+	default:
+		res, err = o.PullHash(ctx, reqs)
+		if err == nil && len(res) != len(reqs) {
+			err = fmt.Errorf("%d hashes for %d images", len(res), len(reqs))
 		}
-		out[s] = r.Hash
 	}
-	if len(why) > 0 {
-		return nil, fmt.Errorf("%w; nothing was written:\n%s", ErrNoPullHash, strings.Join(why, "\n"))
+	for i, r := range reqs {
+		switch {
+		case err != nil:
+			missing[r.Site] = fmt.Errorf("%w: %w", ErrNoPullHash, err)
+		case res[i].Err != nil:
+			missing[r.Site] = fmt.Errorf("%w: %w", ErrNoPullHash, res[i].Err)
+		case res[i].Hash == "":
+			missing[r.Site] = fmt.Errorf("%w: no hash", ErrNoPullHash)
+		default:
+			hashes[r.Site] = res[i].Hash
+		}
 	}
-	return out, nil
+	return hashes, missing
+}
+
+// heldBack are the targets left exactly as they were because a pull site
+// has no hash for its new digest, with the reason: that site, and every
+// target of its reference. The lock and the changelog hold one digest per
+// reference, and an edit goes at a binding shared by several sites only
+// when all of them are targets of one reference (see edit's atBinding),
+// so holding back the reference leaves no site half-edited.
+func heldBack(targets []target, missing map[*scan.Site]error) map[*scan.Site]string {
+	if len(missing) == 0 {
+		return nil
+	}
+	// The first site without a hash stands for its reference.
+	cause := map[imageref.Key]*scan.Site{}
+	for _, t := range targets {
+		if _, ok := cause[t.key]; !ok && missing[t.site] != nil {
+			cause[t.key] = t.site
+		}
+	}
+	held := map[*scan.Site]string{}
+	for _, t := range targets {
+		c, ok := cause[t.key]
+		switch {
+		case !ok:
+		case missing[t.site] != nil:
+			held[t.site] = missing[t.site].Error()
+		default:
+			held[t.site] = fmt.Sprintf("left as it was with %s, a pulled image of the same reference that has no hash for its new digest", c.Position())
+		}
+	}
+	return held
 }
 
 // pullHashEdit replaces the hash of a pull site.

@@ -19,7 +19,7 @@ func pullHashes(cfg *config.Config) plan.PullHashes {
 			pe := r.Site.Edit.Pull
 			calls[i] = nixbuild.PullCall{
 				Func: cfg.PullFunctionPath(),
-				Args: map[string]string{
+				Args: map[string]any{
 					"imageName":     r.Site.Image.Repository,
 					"imageDigest":   r.Digest,
 					"finalImageTag": r.Tag,

@@ -472,7 +472,10 @@ func chartPins(ctx context.Context, cfg *config.Config, files []string, charts c
 // it is, and its owner should know why) or information.
 type Note struct {
 	Warning bool
-	Text    string // "file:line:column: image "ref": message"
+	// Failed: a warning about a site an outside step (Nix) failed for; the
+	// other sites were written, and the run failed.
+	Failed bool
+	Text   string // "file:line:column: image "ref": message"
 }
 
 // Notes are the plan's notes, in order.
@@ -482,7 +485,7 @@ func (r *Result) Notes() []Note {
 	}
 	out := make([]Note, len(r.Plan.Notes))
 	for i, n := range r.Plan.Notes {
-		out[i] = Note{Warning: n.Level == plan.Warn, Text: fmt.Sprintf("%s: image %q: %s", n.Site.Position(), n.Site.Ref, n.Message)}
+		out[i] = Note{Warning: n.Level >= plan.Warn, Failed: n.Level == plan.Fail, Text: fmt.Sprintf("%s: image %q: %s", n.Site.Position(), n.Site.Ref, n.Message)}
 	}
 	return out
 }
