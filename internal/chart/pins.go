@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/pinner-dev/pinner/internal/imageref"
 	"github.com/pinner-dev/pinner/internal/nix/syntax"
 	"github.com/pinner-dev/pinner/internal/plan"
@@ -26,15 +28,38 @@ type result struct {
 	err error
 }
 
-// Add reads the chart of every release of mods that l does not hold yet.
+// fetchJobs bounds the charts fetched at once: each is a Nix build that
+// mostly waits for its repository.
+const fetchJobs = 4
+
+// Add reads the chart of every release of mods that l does not hold yet,
+// fetchJobs at a time.
 func (l Loaded) Add(ctx context.Context, mods []Module, fetch Fetcher) {
+	var todo []*release.Release
+	queued := map[release.Chart]bool{}
 	for _, m := range mods {
 		for _, r := range m.Releases {
-			if _, ok := l[r.Chart]; !ok {
-				c, err := load(ctx, r, fetch)
-				l[r.Chart] = result{c, err}
+			if _, ok := l[r.Chart]; !ok && !queued[r.Chart] {
+				queued[r.Chart] = true
+				todo = append(todo, r)
 			}
 		}
+	}
+	got := make([]result, len(todo))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(fetchJobs)
+	for i, r := range todo {
+		g.Go(func() error {
+			// A chart that cannot be read is its own result, never the
+			// others' failure.
+			c, err := load(gctx, r, fetch)
+			got[i] = result{c, err}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for i, r := range todo {
+		l[r.Chart] = got[i]
 	}
 }
 

@@ -108,7 +108,6 @@ func (c *UpdateCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		// outside failure like any other.
 		return withCode(ExitOutside, fmt.Errorf("left %d site(s) as they were: Nix computed no hash for their new version or digest (see the warnings above)", n))
 	}
-	}
 	if c.ExitCode && len(res.Outputs) > 0 {
 		return withCode(ExitFindings, nil)
 	}

@@ -136,16 +136,16 @@ func chartCall(cfg *config.Config, fns *nixbuild.HashFunctions, s *scan.Site, ve
 	switch {
 	case c.Kind == scan.ChartURL:
 		call.Func = fns.Fetchurl
-		call.Args = map[string]string{"url": strings.ReplaceAll(c.URL, c.Version, version)}
+		call.Args = map[string]any{"url": strings.ReplaceAll(c.URL, c.Version, version)}
 		if call.HashKey != "sha256" {
 			call.HashKey = "hash"
 		}
 	case cfg.ChartFunction != "":
 		call.Func = cfg.ChartFunctionPath()
-		call.Args = map[string]string{"repo": c.Repo, c.NameKey: c.Name, c.VersionKey: version}
+		call.Args = map[string]any{"repo": c.Repo, c.NameKey: c.Name, c.VersionKey: version}
 	default:
 		call.Func, call.HashKey = fns.Chart, "sha256"
-		call.Args = map[string]string{"repo": c.Repo, "chart": c.Name, "version": version, "helm": nixbuild.HelmPath()}
+		call.Args = map[string]any{"repo": c.Repo, "chart": c.Name, "version": version, "helm": nixbuild.HelmPath()}
 		if fetchKind(s) == "downloadHelmChart" {
 			call.Args["dropDotfiles"] = "1"
 		}
