@@ -100,6 +100,10 @@ type Config struct {
 	// value is the pullImage function pinner calls to compute a pulled
 	// image's hash; "" is nixpkgs' dockerTools.pullImage from <nixpkgs>.
 	PullFunction string
+	// Nix2containerPullFunction is the same for the pullImage calls of
+	// nix2container (their hash is of another output): "" leaves those
+	// sites alone.
+	Nix2containerPullFunction string
 	// Policies say how far tags may move, in the order of the file; the
 	// first whose Match fits a repository applies (PolicyFor).
 	Policies []Policy
@@ -260,6 +264,10 @@ func (c *Config) OCILayoutDir() (string, bool) {
 
 // PullFunctionPath is the OS path of PullFunction, or "".
 func (c *Config) PullFunctionPath() string { return c.join(c.PullFunction) }
+
+// Nix2containerPullFunctionPath is the OS path of
+// Nix2containerPullFunction, or "".
+func (c *Config) Nix2containerPullFunctionPath() string { return c.join(c.Nix2containerPullFunction) }
 
 // BuildFilePath is the OS path of the image's Build.File, or "" for a flake.
 func (c *Config) BuildFilePath(img *Image) string { return c.join(img.Build.File) }

@@ -273,6 +273,7 @@ type (
 		Images    at[map[string]at[rawImage]] `yaml:"images"`
 		NixArgs   at[[]scalar]                `yaml:"nix_args"`
 		PullFunc  scalar                      `yaml:"pull_function"`
+		N2CPull   scalar                      `yaml:"nix2container_pull_function"`
 		Policies  at[[]at[rawPolicy]]         `yaml:"policies"`
 	}
 	rawPolicy struct {

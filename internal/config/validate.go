@@ -313,8 +313,14 @@ func (c *checker) config(root at[rawConfig], cfg *Config) {
 			cfg.PushTo = ociPrefix + path.Clean(dir)
 		}
 	}
-	if v, _ := c.text(r.PullFunc, f.at("pull_function"), "pull_function"); v != "" && c.valid(f.at("pull_function"), "pull_function", v, "", checkInsidePath(v)) {
-		cfg.PullFunction = path.Clean(v)
+	for _, fn := range []struct {
+		key string
+		raw scalar
+		to  *string
+	}{{"pull_function", r.PullFunc, &cfg.PullFunction}, {"nix2container_pull_function", r.N2CPull, &cfg.Nix2containerPullFunction}} {
+		if v, _ := c.text(fn.raw, f.at(fn.key), fn.key); v != "" && c.valid(f.at(fn.key), fn.key, v, "", checkInsidePath(v)) {
+			*fn.to = path.Clean(v)
+		}
 	}
 	c.mirrors(r.Mirrors, f.at("mirrors"), cfg)
 	items, _ = c.list(r.Insecure, f.at("insecure"), "insecure", "insecure host", "", checkHost)

@@ -332,7 +332,9 @@ func (p *Plan) collect(sites []scan.Site, o Options) []target {
 			if s.Reason != "" {
 				msg += ": " + s.Reason
 			}
-			if !s.Pinned {
+			// A pulled image is always pinned, but pinner cannot follow
+			// its tag: its owner should know.
+			if !s.Pinned || s.Form == scan.FormPull {
 				p.note(s, Warn, msg)
 			}
 			continue
