@@ -789,6 +789,9 @@ func retagEdits(fs *fileState, s *scan.Site, tag, digest string, style config.St
 	case e.Tag == nil && e.Digest == nil:
 		return nil, "it has neither tag nor digest"
 
+	case e.Tag == nil && s.Form == scan.FormPull:
+		return pullRetagEdits(fs, s, tag, digest, atBinding)
+
 	case e.Tag == nil:
 		// A digest alone: the tag goes in front of it.
 		if s.Form == scan.FormAttrSet && a != nil {

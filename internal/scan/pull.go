@@ -50,6 +50,12 @@ type PullEdit struct {
 	// TagWritten: the set binds finalImageTag (pullImage's default,
 	// "latest", applies otherwise).
 	TagWritten bool
+	// TagAt is where a finalImageTag binding goes when the set writes
+	// none: after the imageDigest binding, on a line of its own indented
+	// by TagIndent when that binding starts a line (TagIndent "" puts it
+	// on the same line). -1 when the digest is not bound in the set.
+	TagAt     int
+	TagIndent string
 }
 
 // ReasonNix2container is the Reason of a nix2container pullImage site
@@ -149,6 +155,19 @@ func (s *scanner) pullSite(c *candidate) *Site {
 	}
 	site.Edit.Pull = pe
 	pe.TagWritten = c.set.get(pullTag) != nil
+	pe.TagAt = -1
+	if d := c.keys["digest"].bind; d != nil {
+		sp := d.NodeSpan()
+		pe.TagAt = sp.End
+		src := s.f.Src
+		i := sp.Start
+		for i > 0 && (src[i-1] == ' ' || src[i-1] == '\t') {
+			i--
+		}
+		if i == 0 || src[i-1] == '\n' {
+			pe.TagIndent = string(src[i:sp.Start])
+		}
+	}
 	opaque := s.pullArgs(c.set, pe)
 	switch {
 	case !site.Editable:
