@@ -88,6 +88,7 @@ func scanPaths(ctx context.Context, cfg *config.Config, paths []string) (*scanRe
 	if err != nil {
 		return nil, withCode(ExitOutside, err)
 	}
+	withConfig(cfg, sites)
 	res := &scanResult{sites: sites, errors: diag.List{}}
 	if res.sites == nil {
 		res.sites = []scan.Site{}
@@ -102,6 +103,15 @@ func scanPaths(ctx context.Context, cfg *config.Config, paths []string) (*scanRe
 		})
 	}
 	return res, nil
+}
+
+// withConfig makes sites say what the configuration allows, as update
+// sees them: nix2container's pullImage sites are editable when it names
+// their function.
+func withConfig(cfg *config.Config, sites []scan.Site) {
+	if cfg.Nix2containerPullFunction != "" {
+		scan.AllowNix2container(sites)
+	}
 }
 
 // displayPath makes p relative to cwd when it lies below it, as the contract

@@ -33,6 +33,7 @@ func (c *ScanCmd) runJSON(ctx context.Context, env *Env, g *Globals) error {
 	var buf []byte
 	err = streamSites(ctx, files, func(sites []scan.Site, perrs diag.List) error {
 		errs = append(errs, perrs...)
+		withConfig(cfg, sites)
 		for i := range sites {
 			buf = appendSiteJSON(buf[:0], &sites[i], arr.indent)
 			arr.addRaw(buf)

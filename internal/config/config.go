@@ -105,6 +105,10 @@ type Config struct {
 	// hash; "" is pinner's own equivalent of the fetch the module calls
 	// (kubenix's helm.fetch, nix-kube-generators' downloadHelmChart).
 	ChartFunction string
+	// Nix2containerPullFunction is the same for the pullImage calls of
+	// nix2container (their hash is of another output): "" leaves those
+	// sites alone.
+	Nix2containerPullFunction string
 	// Policies say how far tags may move, in the order of the file; the
 	// first whose Match fits a repository applies (PolicyFor).
 	Policies []Policy
@@ -268,6 +272,10 @@ func (c *Config) PullFunctionPath() string { return c.join(c.PullFunction) }
 
 // ChartFunctionPath is the OS path of ChartFunction, or "".
 func (c *Config) ChartFunctionPath() string { return c.join(c.ChartFunction) }
+
+// Nix2containerPullFunctionPath is the OS path of
+// Nix2containerPullFunction, or "".
+func (c *Config) Nix2containerPullFunctionPath() string { return c.join(c.Nix2containerPullFunction) }
 
 // BuildFilePath is the OS path of the image's Build.File, or "" for a flake.
 func (c *Config) BuildFilePath(img *Image) string { return c.join(img.Build.File) }

@@ -275,6 +275,7 @@ type (
 		NixArgs   at[[]scalar]                `yaml:"nix_args"`
 		PullFunc  scalar                      `yaml:"pull_function"`
 		ChartFunc scalar                      `yaml:"chart_function"`
+		N2CPull   scalar                      `yaml:"nix2container_pull_function"`
 		Policies  at[[]at[rawPolicy]]         `yaml:"policies"`
 	}
 	rawPolicy struct {

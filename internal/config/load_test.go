@@ -121,6 +121,8 @@ func TestLoadValid(t *testing.T) {
 			func(c *Config) any { return [2]string{c.Lock, c.LockPath()} }, [2]string{"", ""}},
 		{"lock", "version: 1\nlock: state/pinner.lock\n",
 			func(c *Config) any { return c.Lock }, "state/pinner.lock"},
+		{"pull functions", "version: 1\npull_function: nix/./pull.nix\nnix2container_pull_function: nix/n2c-pull.nix\n",
+			func(c *Config) any { return [2]string{c.PullFunction, c.Nix2containerPullFunction} }, [2]string{"nix/pull.nix", "nix/n2c-pull.nix"}},
 		{"style", "version: 1\nstyle: digest-key\n",
 			func(c *Config) any { return c.Style }, StyleDigestKey},
 		{"style tag-suffix", "version: 1\nstyle: tag-suffix\n",
@@ -272,6 +274,9 @@ func TestLoadInvalid(t *testing.T) {
 		{"changelog escapes", "version: 1\nchangelog: docs/../../CHANGELOG.md\n", []string{`2:12: invalid changelog "docs/../../CHANGELOG.md": path leaves the directory`}},
 		{"changelog absolute", "version: 1\nchangelog: /tmp/CHANGELOG.md\n", []string{`2:12: invalid changelog "/tmp/CHANGELOG.md": path must be relative`}},
 		{"changelog list", "version: 1\nchangelog: [a]\n", []string{`2:12: changelog must be a string, not a list`}},
+		{"nix2container pull function escapes", "version: 1\nnix2container_pull_function: ../n2c.nix\n", []string{`2:30: invalid nix2container_pull_function "../n2c.nix": path leaves the directory`}},
+		{"nix2container pull function list", "version: 1\nnix2container_pull_function: [a]\n", []string{`2:30: nix2container_pull_function must be a string, not a list`}},
+		{"pull function absolute", "version: 1\npull_function: /etc/pull.nix\n", []string{`2:16: invalid pull_function "/etc/pull.nix": path must be relative`}},
 		{"lock dot", "version: 1\nlock: .\n", []string{`2:7: invalid lock ".": path names the directory`}},
 		{"lock null", "version: 1\nlock: ~\n", []string{`2:7: lock is null`}},
 

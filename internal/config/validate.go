@@ -314,8 +314,14 @@ func (c *checker) config(root at[rawConfig], cfg *Config) {
 			cfg.PushTo = ociPrefix + path.Clean(dir)
 		}
 	}
-	if v, _ := c.text(r.PullFunc, f.at("pull_function"), "pull_function"); v != "" && c.valid(f.at("pull_function"), "pull_function", v, "", checkInsidePath(v)) {
-		cfg.PullFunction = path.Clean(v)
+	for _, fn := range []struct {
+		key string
+		raw scalar
+		to  *string
+	}{{"pull_function", r.PullFunc, &cfg.PullFunction}, {"nix2container_pull_function", r.N2CPull, &cfg.Nix2containerPullFunction}} {
+		if v, _ := c.text(fn.raw, f.at(fn.key), fn.key); v != "" && c.valid(f.at(fn.key), fn.key, v, "", checkInsidePath(v)) {
+			*fn.to = path.Clean(v)
+		}
 	}
 	if v, _ := c.text(r.ChartFunc, f.at("chart_function"), "chart_function"); v != "" && c.valid(f.at("chart_function"), "chart_function", v, "", checkInsidePath(v)) {
 		cfg.ChartFunction = path.Clean(v)

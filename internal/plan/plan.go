@@ -338,7 +338,9 @@ func (p *Plan) collect(sites []scan.Site, o Options) []target {
 			if s.Reason != "" {
 				msg += ": " + s.Reason
 			}
-			if !s.Pinned {
+			// A pulled image is always pinned, but pinner cannot follow
+			// its tag: its owner should know.
+			if !s.Pinned || s.Form == scan.FormPull {
 				p.note(s, Warn, msg)
 			}
 			continue
@@ -799,6 +801,9 @@ func retagEdits(fs *fileState, s *scan.Site, tag, digest string, style config.St
 	switch {
 	case e.Tag == nil && e.Digest == nil:
 		return nil, "it has neither tag nor digest"
+
+	case e.Tag == nil && s.Form == scan.FormPull:
+		return pullRetagEdits(fs, s, tag, digest, atBinding)
 
 	case e.Tag == nil:
 		// A digest alone: the tag goes in front of it.

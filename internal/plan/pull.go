@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/pinner-dev/pinner/internal/imageref"
+	"github.com/pinner-dev/pinner/internal/rewrite"
 	"github.com/pinner-dev/pinner/internal/scan"
 )
 
@@ -109,6 +110,33 @@ func heldBack(targets []target, missing map[*scan.Site]error) map[*scan.Site]str
 	}
 	return held
 }
+
+// pullRetagEdits pin a pull site that writes no finalImageTag (pullImage
+// names the image latest then) under tag: its digest replaced, and a
+// finalImageTag binding inserted after imageDigest's, indented like it.
+func pullRetagEdits(fs *fileState, s *scan.Site, tag, digest string, atBinding func(*scan.Site, *scan.Text) bool) ([]Edit, string) {
+	pe := s.Edit.Pull
+	switch {
+	case pe == nil || s.Edit.Digest == nil || pe.TagAt < 0:
+		return nil, "its imageDigest is not bound in its set, so pinner cannot add a finalImageTag beside it"
+	case pe.Nix2container:
+		return nil, "nix2container's pullImage takes no finalImageTag, so pinner cannot move its tag"
+	}
+	edits, note := textEdit(fs, s, s.Edit.Digest, digest, true, atBinding)
+	if note != "" {
+		return nil, note
+	}
+	bind := pullTagKey + " = " + rewrite.Quoted(tag) + ";"
+	if pe.TagIndent != "" {
+		bind = "\n" + pe.TagIndent + bind
+	} else {
+		bind = " " + bind
+	}
+	return append(edits, Edit{Start: pe.TagAt, End: pe.TagAt, New: bind}), ""
+}
+
+// pullTagKey is the argument pullImage names the image's tag with.
+const pullTagKey = "finalImageTag"
 
 // pullHashEdit replaces the hash of a pull site.
 func pullHashEdit(s *scan.Site, hash string) ([]Edit, string) {

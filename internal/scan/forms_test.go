@@ -199,7 +199,7 @@ in {
 				{At: `"docker.io/rancher`, Form: FormPull, AttrPath: "services.k3s.images.0", Ref: "docker.io/rancher/mirrored-pause:3.6@sha256:" + hexA, Pinned: true, Editable: true},
 				{At: `"quay`, Form: FormPull, AttrPath: "services.k3s.images.1", Ref: "quay.io/x/y:latest@sha256:" + hexA, Pinned: true, Editable: true},
 				{At: `"bitnami`, Form: FormPull, AttrPath: "base", Ref: "bitnami/postgresql:16.2.0@sha256:" + hexA, Pinned: true, Editable: true},
-				{At: `"ghcr`, Form: FormPull, AttrPath: "n2c", Ref: "ghcr.io/x/n2c:latest@sha256:" + hexA, Pinned: true, Reason: "nix2container's pullImage has a hash of its own; pinner computes only dockerTools.pullImage's"},
+				{At: `"ghcr`, Form: FormPull, AttrPath: "n2c", Ref: "ghcr.io/x/n2c:latest@sha256:" + hexA, Pinned: true, Reason: ReasonNix2container},
 			},
 		},
 		{

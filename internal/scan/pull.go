@@ -39,6 +39,39 @@ type PullEdit struct {
 	// ("pkgs.dockerTools.pullImage", "pull"); zero when the set is not
 	// written as an argument (an option's default passed on elsewhere).
 	Func syntax.Span
+	// Nix2container: Func is nix2container's pullImage, whose hash is of
+	// another output than dockerTools' (the manifest, not the image).
+	Nix2container bool
+	// Args are the set's other arguments (arch, os, tlsVerify,
+	// finalImageName, ...), strings or booleans as written: the hash
+	// depends on them, so the call that computes it passes them too.
+	// finalImageTag is among them only when the set binds it.
+	Args map[string]any
+	// TagWritten: the set binds finalImageTag (pullImage's default,
+	// "latest", applies otherwise).
+	TagWritten bool
+	// TagAt is where a finalImageTag binding goes when the set writes
+	// none: after the imageDigest binding, on a line of its own indented
+	// by TagIndent when that binding starts a line (TagIndent "" puts it
+	// on the same line). -1 when the digest is not bound in the set.
+	TagAt     int
+	TagIndent string
+}
+
+// ReasonNix2container is the Reason of a nix2container pullImage site
+// while registry.yaml names no nix2container_pull_function: without that
+// function pinner cannot compute its hash (see AllowNix2container).
+const ReasonNix2container = "nix2container's pullImage has a hash of its own: name it in registry.yaml (nix2container_pull_function) for pinner to compute it"
+
+// AllowNix2container makes the nix2container pullImage sites editable that
+// only the missing nix2container_pull_function kept from it: for a
+// configuration that names one.
+func AllowNix2container(sites []Site) {
+	for i := range sites {
+		if s := &sites[i]; s.Form == FormPull && !s.Editable && s.Reason == ReasonNix2container {
+			s.Editable, s.Reason = true, ""
+		}
+	}
 }
 
 // isPullSet reports whether m is the argument set of a pullImage call:
@@ -121,18 +154,63 @@ func (s *scanner) pullSite(c *candidate) *Site {
 		break
 	}
 	site.Edit.Pull = pe
-	if site.Editable && pe.Func != (syntax.Span{}) && strings.Contains(s.text(pe.Func), "nix2container") {
-		// One pullImage computes the hashes of a run (registry.yaml's
-		// pull_function, dockerTools' by default); nix2container's
-		// fetches another output, with another hash.
-		site.Editable = false
-		site.Reason = "nix2container's pullImage has a hash of its own; pinner computes only dockerTools.pullImage's"
+	pe.TagWritten = c.set.get(pullTag) != nil
+	pe.TagAt = -1
+	if d := c.keys["digest"].bind; d != nil {
+		sp := d.NodeSpan()
+		pe.TagAt = sp.End
+		src := s.f.Src
+		i := sp.Start
+		for i > 0 && (src[i-1] == ' ' || src[i-1] == '\t') {
+			i--
+		}
+		if i == 0 || src[i-1] == '\n' {
+			pe.TagIndent = string(src[i:sp.Start])
+		}
 	}
-	if site.Editable && pe.Hash == nil {
+	opaque := s.pullArgs(c.set, pe)
+	switch {
+	case !site.Editable:
+	case pe.Hash == nil:
 		// The hash has to change with the digest, and pinner can write
 		// only a hash written here.
 		site.Editable = false
 		site.Reason = "its hash is not a string of this file; pinner cannot write the hash the new digest needs"
+	case opaque != "":
+		site.Editable = false
+		site.Reason = "its argument " + opaque + " is not a string or boolean of this file; pinner cannot compute the hash it gives"
+	case pe.Func != (syntax.Span{}) && strings.Contains(s.text(pe.Func), "nix2container"):
+		pe.Nix2container = true
+		site.Editable = false
+		site.Reason = ReasonNix2container
 	}
 	return site
+}
+
+// pullArgs fills pe.Args with the set's arguments other than the name,
+// digest and hash, and returns the first one whose value is not a string
+// or boolean written in this file ("" when there is none).
+func (s *scanner) pullArgs(m *attrSet, pe *PullEdit) string {
+	pe.Args = map[string]any{}
+	for _, e := range m.ents {
+		switch e.name {
+		case pullName, pullDigest, pullHashKeys[0], pullHashKeys[1]:
+			continue
+		}
+		if id, ok := e.expr.(*syntax.Ident); ok && e.kind == entExpr && (id.Name == "true" || id.Name == "false") {
+			pe.Args[e.name] = id.Name == "true"
+			continue
+		}
+		if e.kind != entNested {
+			if sv, ok := s.ev.entValue(e, 0).(*strVal); ok && sv.known() {
+				pe.Args[e.name] = sv.text
+				continue
+			}
+		}
+		return e.name
+	}
+	if len(m.dyn) > 0 {
+		return "with a dynamic name"
+	}
+	return ""
 }

@@ -9,24 +9,32 @@ import (
 )
 
 // pullHashes computes the new hashes of pulled images through Nix, all in
-// one run, calling the configuration's pull_function (nixpkgs'
-// dockerTools.pullImage when it names none) with each site's new
-// arguments.
+// one run. Each site's call goes to its own kind of pullImage: the
+// configuration's nix2container_pull_function for nix2container's (whose
+// sites are editable only when it names one), its pull_function (nixpkgs'
+// dockerTools.pullImage when it names none) for the others; with the
+// site's new name, digest and tag and the other arguments it writes.
 func pullHashes(cfg *config.Config) plan.PullHashes {
 	return func(ctx context.Context, reqs []plan.PullRequest) ([]plan.PullResult, error) {
 		calls := make([]nixbuild.PullCall, len(reqs))
 		for i, r := range reqs {
 			pe := r.Site.Edit.Pull
-			calls[i] = nixbuild.PullCall{
-				Func: cfg.PullFunctionPath(),
-				Args: map[string]any{
-					"imageName":     r.Site.Image.Repository,
-					"imageDigest":   r.Digest,
-					"finalImageTag": r.Tag,
-				},
-				HashKey:  pe.HashKey,
-				Spelling: pe.Hash.Value,
+			args := map[string]any{}
+			for k, v := range pe.Args {
+				args[k] = v
 			}
+			args["imageName"] = r.Site.Image.Repository
+			args["imageDigest"] = r.Digest
+			fn := cfg.PullFunctionPath()
+			if pe.Nix2container {
+				fn = cfg.Nix2containerPullFunctionPath()
+			}
+			// nix2container's pullImage takes no finalImageTag: the tag
+			// goes only where the set writes one.
+			if !pe.Nix2container || pe.TagWritten {
+				args["finalImageTag"] = r.Tag
+			}
+			calls[i] = nixbuild.PullCall{Func: fn, Args: args, HashKey: pe.HashKey, Spelling: pe.Hash.Value}
 		}
 		got, err := nixbuild.PullHashes(ctx, "", calls)
 		if err != nil {

@@ -221,6 +221,9 @@ func run(ctx context.Context, cfg *config.Config, o Options) (*Result, error) {
 	if len(perrs) > 0 {
 		return nil, &SyntaxError{Errors: perrs}
 	}
+	if cfg.Nix2containerPullFunction != "" {
+		scan.AllowNix2container(sites)
+	}
 	res := &Result{Sites: len(sites)}
 
 	cat := newCatalogue(cfg)
