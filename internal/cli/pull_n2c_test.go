@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pinner-dev/pinner/internal/testutil/pullfn"
 	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
 
@@ -70,7 +71,7 @@ func TestUpdateNix2containerPullSites(t *testing.T) {
 	base := "version: 1\nmodules: [\"hosts/*.nix\"]\ninsecure: [" + host + "]\npull_function: nix/pull.nix\n"
 	dir := writeFiles(t, map[string]string{
 		"registry.yaml":    base,
-		"nix/pull.nix":     pullStandIn,
+		"nix/pull.nix":     pullfn.StandIn,
 		"nix/n2c-pull.nix": n2cPullStandIn,
 		"hosts/img.nix":    src,
 	})

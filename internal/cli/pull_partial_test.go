@@ -11,7 +11,7 @@ import (
 	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
 
-// pullPicky is pullStandIn, except that it cannot fetch images named
+// pullPicky is pullfn.StandIn, except that it cannot fetch images named
 // .../x/bad: Nix never reports a hash for those.
 const pullPicky = `{ imageName, imageDigest, finalImageTag ? "latest", sha256 ? "", hash ? "" }:
 derivation {

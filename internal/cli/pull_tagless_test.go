@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pinner-dev/pinner/internal/testutil/pullfn"
 	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
 
@@ -44,7 +45,7 @@ func TestUpdatePullSiteHashNotLiteral(t *testing.T) {
 `
 	dir := writeFiles(t, map[string]string{
 		"registry.yaml": "version: 1\nmodules: [\"hosts/*.nix\"]\ninsecure: [" + host + "]\npull_function: nix/pull.nix\n",
-		"nix/pull.nix":  pullStandIn,
+		"nix/pull.nix":  pullfn.StandIn,
 		"hosts/app.nix": src,
 	})
 	d2 := registry.PushRandom(t, host+"/x/app:1.0", false)

@@ -7,28 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pinner-dev/pinner/internal/testutil/pullfn"
 	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
-
-// pullStandIn is a pullImage with the interface of dockerTools': a plain
-// fixed-output derivation copying the image by digest out of a loopback
-// registry with the host's skopeo.
-const pullStandIn = `{ imageName, imageDigest, finalImageTag ? "latest", sha256 ? "", hash ? "" }:
-derivation {
-  name = "pulled-${finalImageTag}";
-  system = builtins.currentSystem;
-  builder = "/bin/sh";
-  args = [ "-c" ''
-    set -eu
-    export HOME="$PWD" PATH=/usr/bin:/bin
-    skopeo --insecure-policy copy --src-tls-verify=false "docker://$imageName@$imageDigest" "dir:$out"
-  '' ];
-  inherit imageName imageDigest finalImageTag;
-  outputHashMode = "recursive";
-  outputHashAlgo = "sha256";
-  outputHash = if hash != "" then hash else sha256;
-}
-`
 
 // pullBroken has pullImage's interface but fetches nothing: Nix never
 // reports a hash for it.
@@ -70,7 +51,7 @@ pull {
 	cfg := "version: 1\nmodules: [\"hosts/*.nix\"]\ninsecure: [" + host + "]\npull_function: nix/pull.nix\n"
 	dir := writeFiles(t, map[string]string{
 		"registry.yaml":  cfg,
-		"nix/pull.nix":   pullStandIn,
+		"nix/pull.nix":   pullfn.StandIn,
 		"nix/broken.nix": pullBroken,
 		"hosts/app.nix":  src,
 	})
@@ -145,7 +126,7 @@ pull {
 	dir := writeFiles(t, map[string]string{
 		"registry.yaml": "version: 1\nmodules: [\"hosts/*.nix\"]\ninsecure: [" + host + "]\npull_function: nix/pull.nix\n" +
 			"policies:\n  - match: \"" + host + "/x/app\"\n    update: minor\n",
-		"nix/pull.nix":  pullStandIn,
+		"nix/pull.nix":  pullfn.StandIn,
 		"hosts/app.nix": src,
 	})
 	mod := filepath.Join(dir, "hosts", "app.nix")

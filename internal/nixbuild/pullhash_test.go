@@ -10,28 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pinner-dev/pinner/internal/testutil/pullfn"
 	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
-
-// standIn is a pullImage with the interface of dockerTools': a plain
-// fixed-output derivation that copies the image by digest out of a
-// loopback registry with the host's skopeo.
-const standIn = `{ imageName, imageDigest, finalImageTag ? "latest", sha256 ? "", hash ? "" }:
-derivation {
-  name = "pulled-${finalImageTag}";
-  system = builtins.currentSystem;
-  builder = "/bin/sh";
-  args = [ "-c" ''
-    set -eu
-    export HOME="$PWD" PATH=/usr/bin:/bin
-    skopeo --insecure-policy copy --src-tls-verify=false "docker://$imageName@$imageDigest" "dir:$out"
-  '' ];
-  inherit imageName imageDigest finalImageTag;
-  outputHashMode = "recursive";
-  outputHashAlgo = "sha256";
-  outputHash = if hash != "" then hash else sha256;
-}
-`
 
 func tools(t *testing.T) {
 	t.Helper()
@@ -53,7 +34,7 @@ func TestPullHashes(t *testing.T) {
 	d2 := registry.PushRandom(t, host+"/x/app:2.0", false)
 	dir := t.TempDir()
 	fn := filepath.Join(dir, "pull.nix")
-	if err := os.WriteFile(fn, []byte(standIn), 0o644); err != nil {
+	if err := os.WriteFile(fn, []byte(pullfn.StandIn), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	args := func(tag, d string) map[string]any {
@@ -149,7 +130,7 @@ func TestPullHashesOneFails(t *testing.T) {
 	host, _ := registry.StartDistribution(t)
 	d1 := registry.PushRandom(t, host+"/x/app:1.0", false)
 	dir := t.TempDir()
-	for name, src := range map[string]string{"pull.nix": standIn, "throwing.nix": throwing, "failing.nix": failing} {
+	for name, src := range map[string]string{"pull.nix": pullfn.StandIn, "throwing.nix": throwing, "failing.nix": failing} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
 			t.Fatal(err)
 		}

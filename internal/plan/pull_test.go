@@ -10,27 +10,9 @@ import (
 
 	"github.com/pinner-dev/pinner/internal/nixbuild"
 	"github.com/pinner-dev/pinner/internal/scan"
+	"github.com/pinner-dev/pinner/internal/testutil/pullfn"
 	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
-
-// pullStandIn has dockerTools.pullImage's interface: a fixed-output
-// derivation copying the image out of a loopback registry with skopeo.
-const pullStandIn = `{ imageName, imageDigest, finalImageTag ? "latest", sha256 ? "", hash ? "" }:
-derivation {
-  name = "pulled-${finalImageTag}";
-  system = builtins.currentSystem;
-  builder = "/bin/sh";
-  args = [ "-c" ''
-    set -eu
-    export HOME="$PWD" PATH=/usr/bin:/bin
-    skopeo --insecure-policy copy --src-tls-verify=false "docker://$imageName@$imageDigest" "dir:$out"
-  '' ];
-  inherit imageName imageDigest finalImageTag;
-  outputHashMode = "recursive";
-  outputHashAlgo = "sha256";
-  outputHash = if hash != "" then hash else sha256;
-}
-`
 
 // TestPullSiteRetagInsertsTag: a pulled image that writes no
 // finalImageTag, moved to another tag (a policy's or an owned build's
@@ -48,7 +30,7 @@ func TestPullSiteRetagInsertsTag(t *testing.T) {
 	d1 := registry.PushRandom(t, host+"/x/app:latest", false)
 	d2 := registry.PushRandom(t, host+"/x/app:1.1", false)
 	fn := filepath.Join(t.TempDir(), "pull.nix")
-	if err := os.WriteFile(fn, []byte(pullStandIn), 0o644); err != nil {
+	if err := os.WriteFile(fn, []byte(pullfn.StandIn), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	const fake = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
