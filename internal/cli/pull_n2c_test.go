@@ -40,12 +40,7 @@ derivation {
 // both then build. Without the key the site is not editable, names the
 // key, and update leaves it alone.
 func TestUpdateNix2containerPullSites(t *testing.T) {
-	for _, b := range []string{"nix-instantiate", "nix-store", "nix-build", "skopeo"} {
-		if _, err := exec.LookPath(b); err != nil {
-			t.Skipf("%s not installed", b)
-		}
-	}
-	t.Setenv("NIX_CONFIG", "substituters =\nsandbox = false")
+	needPullTools(t)
 	host, _ := registry.StartDistribution(t)
 	n1 := registry.PushRandom(t, host+"/x/n2c:latest", false)
 	d1 := registry.PushRandom(t, host+"/x/docker:1.0", false)

@@ -38,12 +38,7 @@ derivation {
 // a hash the file then builds with; the lock and the changelog do not
 // record the digest left out; the exit is 3.
 func TestUpdatePullSiteWithoutHash(t *testing.T) {
-	for _, b := range []string{"nix-instantiate", "nix-store", "nix-build", "skopeo"} {
-		if _, err := exec.LookPath(b); err != nil {
-			t.Skipf("%s not installed", b)
-		}
-	}
-	t.Setenv("NIX_CONFIG", "substituters =\nsandbox = false")
+	needPullTools(t)
 	host, _ := registry.StartDistribution(t)
 	g1 := registry.PushRandom(t, host+"/x/good:1.0", false)
 	b1 := registry.PushRandom(t, host+"/x/bad:1.0", false)

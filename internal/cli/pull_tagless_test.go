@@ -16,12 +16,7 @@ import (
 // alone with a warning even when its tag names a new digest, while
 // another pulled image of the file moves.
 func TestUpdatePullSiteHashNotLiteral(t *testing.T) {
-	for _, b := range []string{"nix-instantiate", "nix-store", "nix-build", "skopeo"} {
-		if _, err := exec.LookPath(b); err != nil {
-			t.Skipf("%s not installed", b)
-		}
-	}
-	t.Setenv("NIX_CONFIG", "substituters =\nsandbox = false")
+	needPullTools(t)
 	host, _ := registry.StartDistribution(t)
 	d1 := registry.PushRandom(t, host+"/x/app:1.0", false)
 	h1 := registry.PushRandom(t, host+"/x/held:1.0", false)

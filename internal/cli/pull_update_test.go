@@ -11,6 +11,18 @@ import (
 	"github.com/pinner-dev/pinner/internal/testutil/registry"
 )
 
+// needPullTools skips a test without the tools a pulled image's hash
+// needs, and keeps Nix from asking a binary cache.
+func needPullTools(t *testing.T) {
+	t.Helper()
+	for _, b := range []string{"nix-instantiate", "nix-store", "nix-build", "skopeo"} {
+		if _, err := exec.LookPath(b); err != nil {
+			t.Skipf("%s not installed", b)
+		}
+	}
+	t.Setenv("NIX_CONFIG", "substituters =\nsandbox = false")
+}
+
 // pullBroken has pullImage's interface but fetches nothing: Nix never
 // reports a hash for it.
 const pullBroken = `{ imageName, imageDigest, finalImageTag ? "latest", sha256 ? "", hash ? "" }:
@@ -30,12 +42,7 @@ derivation {
 // file's spelling) and the file builds; a rerun changes nothing; when the
 // hash cannot be computed nothing is written and the exit is 3.
 func TestUpdatePullSites(t *testing.T) {
-	for _, b := range []string{"nix-instantiate", "nix-store", "nix-build", "skopeo"} {
-		if _, err := exec.LookPath(b); err != nil {
-			t.Skipf("%s not installed", b)
-		}
-	}
-	t.Setenv("NIX_CONFIG", "substituters =\nsandbox = false")
+	needPullTools(t)
 	host, _ := registry.StartDistribution(t)
 	d1 := registry.PushRandom(t, host+"/x/app:1.0", false)
 	d2 := registry.PushRandom(t, host+"/x/app:1.0", false) // the tag moves
@@ -105,12 +112,7 @@ pull {
 // writes the new finalImageTag and digest with the hash (SRI, as the file
 // spells it) of the call as it now reads, and the file builds.
 func TestUpdatePullSitePolicy(t *testing.T) {
-	for _, b := range []string{"nix-instantiate", "nix-store", "nix-build", "skopeo"} {
-		if _, err := exec.LookPath(b); err != nil {
-			t.Skipf("%s not installed", b)
-		}
-	}
-	t.Setenv("NIX_CONFIG", "substituters =\nsandbox = false")
+	needPullTools(t)
 	host, _ := registry.StartDistribution(t)
 	d1 := registry.PushRandom(t, host+"/x/app:1.0", false)
 	d2 := registry.PushRandom(t, host+"/x/app:1.1", false)
